@@ -1,0 +1,47 @@
+# The workbench's commands. The first `make` creates .venv and installs the project into it.
+#   make study            run a study on the embedded default preset (PRESET=... for another)
+#   make test             run the whole test suite (CPU, no network)
+#   make lint             ruff + notebook hygiene (outputs stripped)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXTRAS ?= all,dev
+PRESET ?= tiny-bart
+ARGS ?=
+# Machines that carry a CPU build of torch on local disk install that file, never a
+# multi-GB CUDA download; elsewhere pip resolves torch normally.
+TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
+
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: install study test lint format clean
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+ifneq ($(TORCH_LOCAL),)
+	$(BIN)/python -m pip install --quiet "$(TORCH_LOCAL)"
+endif
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	touch $@
+
+study: install
+	$(BIN)/workbench study --preset $(PRESET) $(ARGS)
+
+test: install
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check workbench tests scripts notebooks
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+format: install
+	$(BIN)/ruff check --fix workbench tests scripts notebooks
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

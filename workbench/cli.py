@@ -1,0 +1,194 @@
+"""The `workbench` command: run notebooks as records, run studies, score predictions.
+
+    workbench run run-study --preset tiny-bart -p n_trials 3
+    workbench study --preset kobart --trials 100 --timeout 7200 --sampler tpe --pruner median
+    workbench score PRED.csv REF.csv --mode morpheme
+    workbench presets
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench import paths
+
+
+def _value(text: str) -> Any:
+    """A command-line value read as YAML, so `3` is an int, `null` None and `{a: 1}` a dict."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = None) -> Path:
+    """Execute notebooks/<name>.ipynb with papermill into its record folder; return the folder.
+
+    The record (executed notebook + results.json) is kept whether the run succeeds or fails.
+    """
+    import papermill as pm
+
+    from workbench import records
+    from workbench.study import ParameterError
+
+    source = paths.NOTEBOOKS / f"{name}.ipynb"
+    if not source.is_file():
+        available = ", ".join(sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")))
+        raise SystemExit(f"unknown notebook {name!r}; available: {available}")
+    declared = pm.inspect_notebook(str(source))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{paths.shown(source)}: unknown parameter(s) {', '.join(unknown)}; "
+            f"it takes: {', '.join(declared)}"
+        )
+    preset = str(parameters.get("preset") or declared.get("preset", {}).get("default", "run"))
+    folder = out_dir or records.new_run_dir(preset.strip("\"'"))
+    folder.mkdir(parents=True, exist_ok=True)
+    output = folder / f"{name}.ipynb"
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    try:
+        pm.execute_notebook(
+            str(source), str(output), parameters={**parameters, "run_dir": str(folder)},
+            kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=True,
+            stdout_file=sys.stdout, stderr_file=sys.stderr,
+        )
+    except pm.PapermillExecutionError as exc:
+        _mark_failed(folder, name, parameters, f"{exc.ename}: {exc.evalue}")
+        print(f"\nrun failed: {exc.ename}: {exc.evalue}\nrecord: {paths.shown(folder)}",
+              file=sys.stderr)
+        raise SystemExit(1) from None
+    return folder
+
+
+def _mark_failed(folder: Path, notebook: str, parameters: dict[str, Any], message: str) -> None:
+    """Make sure a failed run's results.json says so, even if the notebook died early."""
+    from workbench import records
+
+    path = folder / records.RESULTS
+    data = records.read_results(path) if path.is_file() else {
+        "run_id": folder.name, "notebook": notebook, "parameters": parameters,
+    }
+    if data.get("status") != "failed":
+        data["status"] = "failed"
+        data.setdefault("error", {"type": message.split(":")[0], "message": message})
+        data.setdefault("timings", {})["finished"] = records.now()
+        records.write_json(path, data)
+
+
+def _print_record(folder: Path) -> None:
+    from workbench import records
+
+    data = records.read_results(folder)
+    best = data.get("best") or {}
+    print(f"\nrecord: {paths.shown(folder)}/ (run-study.ipynb, results.json)")
+    if best:
+        lead = data.get("baselines", {}).get("lead2", {}).get("final")
+        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}); "
+              f"lead-2 baseline {lead:.4f}; trials {data.get('counts')}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    params = {k: _value(v) for k, v in args.param}
+    if args.preset:
+        params["preset"] = args.preset
+    folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
+    _print_record(folder)
+    return 0
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    params: dict[str, Any] = {"preset": args.preset}
+    for key in ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name"):
+        value = getattr(args, key)
+        if value is not None:
+            params[key] = value
+    if args.set:
+        overrides = {}
+        for item in args.set:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise SystemExit(f"--set {item!r}: expected KEY=VALUE, e.g. hparams.num_beams=2")
+            overrides[key] = _value(value)
+        params["overrides"] = overrides
+    folder = run_notebook("run-study", params)
+    _print_record(folder)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from workbench import metrics
+
+    scores = metrics.score_csv(args.pred, args.ref, mode=args.mode, tokenizer=args.tokenizer)
+    print(metrics.format_scores(scores))
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from workbench import config
+
+    for name in config.list_presets():
+        print(name)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line (the seed's --optuna_* knobs live under `study`)."""
+    ap = argparse.ArgumentParser(prog="workbench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute a notebook with papermill and keep its record")
+    run.add_argument("notebook", help="a notebook in notebooks/, without .ipynb (e.g. run-study)")
+    run.add_argument("--preset", help="preset name (see `workbench presets`)")
+    run.add_argument("-p", "--param", nargs=2, action="append", default=[],
+                     metavar=("KEY", "VALUE"), help="notebook parameter (VALUE read as YAML)")
+    run.add_argument("--out", help="record folder (default outputs/<preset>/<run-id>/)")
+    run.set_defaults(func=cmd_run)
+
+    st = sub.add_parser("study", help="run an Optuna study through the run-study notebook")
+    st.add_argument("--preset", default="tiny-bart")
+    st.add_argument("--trials", "--optuna_trials", dest="n_trials", type=int)
+    st.add_argument("--timeout", "--optuna_timeout", dest="timeout", type=float,
+                    help="seconds")
+    st.add_argument("--sampler", "--optuna_sampler", dest="sampler",
+                    choices=("tpe", "gp", "random"))
+    st.add_argument("--pruner", "--optuna_pruner", dest="pruner", choices=("median", "none"))
+    st.add_argument("--n-jobs", "--optuna_n_jobs", dest="n_jobs", type=int)
+    st.add_argument("--storage", "--optuna_storage", dest="storage",
+                    help="SQLAlchemy URL (default sqlite under outputs/<preset>/)")
+    st.add_argument("--study-name", "--optuna_study_name", dest="study_name")
+    st.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="config override, e.g. hparams.num_beams=2 (repeatable)")
+    st.set_defaults(func=cmd_study)
+
+    sc = sub.add_parser("score", help="score a prediction CSV against a reference CSV")
+    sc.add_argument("pred", help="fname,summary CSV")
+    sc.add_argument("ref", help="CSV with fname and summary (or summary1..N)")
+    sc.add_argument("--mode", choices=("baseline", "morpheme"), default="morpheme")
+    sc.add_argument("--tokenizer", choices=("mecab", "kiwi"), default="mecab",
+                    help="morpheme analyser (morpheme mode)")
+    sc.set_defaults(func=cmd_score)
+
+    pr = sub.add_parser("presets", help="list the presets")
+    pr.set_defaults(func=cmd_presets)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

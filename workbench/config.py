@@ -1,0 +1,212 @@
+"""Presets: defaults plus small overrides, resolved into one validated config.
+
+Resolution order: `params/defaults.yaml` < the search space's `fixed` values < the preset
+(`params/presets/<name>.yaml`) < run overrides. Every key must exist in the defaults and keep
+its type, so a typo fails loudly before any work (papermill only warns on unknown parameters).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workbench import paths
+
+DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
+
+# Keys whose default is null, with the types they accept when set.
+NULLABLE: dict[str, tuple[type, ...]] = {
+    "model.name": (str,),
+    "model.architecture": (dict,),
+    "data.max_train_samples": (int,),
+    "data.max_dev_samples": (int,),
+    "hparams.model_name": (str,),
+    "study.timeout": (int, float),
+    "study.storage": (str,),
+    "study.study_name": (str,),
+}
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "model.backend": ("seq2seq",),
+    "study.sampler": ("tpe", "gp", "random"),
+    "study.pruner": ("median", "none"),
+    "objective.metric": ("morpheme", "baseline"),
+    "objective.tokenizer": ("mecab", "kiwi"),
+}
+
+# Seed parameters that belong to the data-augmentation capability, which is not built yet.
+NOT_AVAILABLE = {
+    "use_augmentation": "data augmentation is not available yet; keep use_augmentation: false",
+    "augmentation_strategy": "data augmentation is not available yet; keep it at 'none'",
+}
+
+
+class ConfigError(ValueError):
+    """A preset, override or parameter that cannot be used; the message names file and key."""
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from `path`, or a ConfigError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{paths.shown(path)}: file not found") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{paths.shown(path)}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{paths.shown(path)}: must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def list_presets() -> list[str]:
+    """Names of the presets under params/presets/."""
+    return sorted(p.stem for p in paths.PRESETS.glob("*.yaml"))
+
+
+def preset_file(name: str) -> Path:
+    """The YAML file of preset `name`, or a ConfigError listing the available ones."""
+    path = paths.PRESETS / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(
+            f"unknown preset {name!r}; available presets: {', '.join(list_presets())} "
+            f"(files in {paths.shown(paths.PRESETS)})"
+        )
+    return path
+
+
+def _type_name(types: tuple[type, ...]) -> str:
+    return " or ".join("mapping" if t is dict else t.__name__ for t in types)
+
+
+def _check_value(key: str, value: Any, default: Any, source: str) -> None:
+    """Refuse a value whose type differs from the default's (ints are fine where floats are)."""
+    if value is None:
+        if default is None:
+            return
+        raise ConfigError(f"{source}: {key}: may not be null (default {default!r})")
+    if default is None:
+        allowed = NULLABLE.get(key)
+        if allowed is None or (isinstance(value, bool) and bool not in allowed):
+            raise ConfigError(f"{source}: {key}: unexpected value {value!r}")
+        if not isinstance(value, allowed):
+            raise ConfigError(
+                f"{source}: {key}: expected {_type_name(allowed)}, got {type(value).__name__} "
+                f"{value!r}"
+            )
+        return
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(
+            f"{source}: {key}: expected {type(default).__name__}, got {type(value).__name__} "
+            f"{value!r}"
+        )
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ConfigError(
+            f"{source}: {key}: {value!r} is not one of {', '.join(CHOICES[key])}"
+        )
+
+
+def merge(base: dict[str, Any], override: Mapping[str, Any], source: str,
+          prefix: str = "") -> dict[str, Any]:
+    """`base` updated by `override`, refusing keys `base` lacks and values of the wrong type."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        dotted = f"{prefix}{key}"
+        if key not in base:
+            allowed = ", ".join(base) or "(none)"
+            raise ConfigError(f"{source}: unknown key {dotted!r}; allowed here: {allowed}")
+        default = base[key]
+        if isinstance(default, dict) and dotted not in NULLABLE:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{source}: {dotted}: expected a mapping, got {value!r}")
+            out[key] = merge(default, value, source, f"{dotted}.")
+        else:
+            _check_value(dotted, value, default, source)
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def unflatten(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """{'hparams.learning_rate': 1e-4} -> {'hparams': {'learning_rate': 1e-4}}."""
+    nested: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        node = nested
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {dotted!r} conflicts with another override")
+        node[leaf] = value
+    return nested
+
+
+def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The full config of `preset` with `overrides` (nested or dotted keys) applied."""
+    from workbench import spaces  # local: spaces imports nothing from here
+
+    defaults = read_yaml(DEFAULTS_FILE)
+    pfile = preset_file(preset)
+    preset_data = read_yaml(pfile)
+    over = unflatten(overrides or {})
+
+    # The space is chosen by the preset or the overrides; its `fixed` values sit under them.
+    probe = merge(merge(defaults, preset_data, paths.shown(pfile)), over, "overrides")
+    candidates = probe["model"]["candidates"] or None
+    space = spaces.load_space(probe["search"]["space"], model_candidates=candidates)
+    config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
+    config = merge(config, preset_data, paths.shown(pfile))
+    config = merge(config, over, "overrides")
+    config["preset"] = preset
+    _check_search(config, space)
+    return config
+
+
+def _check_search(config: dict[str, Any], space: Any) -> None:
+    """Searched and fixed hyperparameters must be usable before any work starts."""
+    from workbench import spaces
+
+    searched = spaces.select(space, list(config["search"]["params"]))
+    hp = config["hparams"]
+    for param in searched:
+        if param.name in NOT_AVAILABLE:
+            raise ConfigError(f"search.params: {param.name}: {NOT_AVAILABLE[param.name]}")
+    if hp["use_augmentation"] or hp["augmentation_strategy"] != "none":
+        raise ConfigError(f"hparams.use_augmentation: {NOT_AVAILABLE['use_augmentation']}")
+    seed_space = spaces.load_space("seed", model_candidates=config["model"]["candidates"] or None)
+    for name, value in hp.items():
+        param = seed_space.params.get(name)
+        if param is None or param.type != "categorical" or not isinstance(value, str):
+            continue
+        if name != "model_name" and value not in param.choices:
+            raise ConfigError(
+                f"hparams.{name}: {value!r} is not one of {', '.join(map(str, param.choices))}"
+            )
+    if hp["min_new_tokens"] > hp["max_new_tokens"]:
+        raise ConfigError(
+            f"hparams.min_new_tokens ({hp['min_new_tokens']}) must be <= max_new_tokens "
+            f"({hp['max_new_tokens']})"
+        )
+    if config["model"]["name"] is None and config["model"]["architecture"] is None:
+        raise ConfigError("model: set either model.name (a pretrained model) or model.architecture")
+    if any(p.name == "model_name" for p in searched) and not config["model"]["candidates"]:
+        raise ConfigError("search.params: model_name is searched but model.candidates is empty")
+
+
+def model_id(config: Mapping[str, Any]) -> str | None:
+    """The pretrained model a trial uses: hparams.model_name when set, else model.name."""
+    return config["hparams"]["model_name"] or config["model"]["name"]

@@ -1,0 +1,143 @@
+"""Run records: one folder per run under outputs/<preset>/<run-id>/ with results.json.
+
+The executed notebook and `results.json` beside it are the experiment record: the resolved
+config (enough to rerun), the study, every trial, timings, package versions and git commit.
+The JSON is rewritten atomically after every trial, so a crash still leaves a readable record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import subprocess
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workbench import paths
+
+PACKAGES = ("torch", "transformers", "optuna", "papermill", "peft", "bitsandbytes", "accelerate",
+            "tokenizers", "plotly", "rouge", "rouge-score", "python-mecab-ko", "pandas", "numpy")
+RESULTS = "results.json"
+_SAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601, seconds."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: UTC timestamp plus a short random suffix."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def new_run_dir(preset: str, run_id: str | None = None) -> Path:
+    """A fresh folder outputs/<preset>/<run-id>/ for one run's record."""
+    folder = paths.OUTPUTS / (_SAFE_RE.sub("_", preset) or "_") / (run_id or new_run_id())
+    folder.mkdir(parents=True, exist_ok=False)
+    return folder
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of the packages that decide a run's numbers."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_state() -> dict[str, Any]:
+    """The project's git commit and whether the work tree had uncommitted changes."""
+    def run(*args: str) -> str | None:
+        try:
+            res = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True,
+                                 timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    commit = run("rev-parse", "HEAD")
+    status = run("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def machine() -> dict[str, Any]:
+    """Where the run happened: CPU, cores, and the CUDA device if any."""
+    info: dict[str, Any] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                            "cpu": _cpu_model()}
+    try:
+        import torch
+
+        info["cuda"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except Exception:  # a broken CUDA install must not lose the record
+        info["cuda"] = None
+    return info
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Write JSON atomically (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n",
+                   encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_results(path: str | Path) -> dict[str, Any]:
+    """A record's results.json, given the file or the run folder."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / RESULTS
+    if not p.is_file():
+        raise FileNotFoundError(f"{paths.shown(p)}: no such record (expected a {RESULTS})")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def error_info(exc: BaseException) -> dict[str, str]:
+    """An exception as a record stores it: type, message and the last lines of the traceback."""
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return {"type": type(exc).__name__, "message": str(exc), "traceback": tb[-4000:]}
+
+
+@dataclass
+class Record:
+    """The results.json of one run, kept in memory and flushed on every change."""
+
+    folder: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / RESULTS
+
+    def update(self, **fields: Any) -> None:
+        self.data.update(fields)
+        self.flush()
+
+    def flush(self) -> None:
+        write_json(self.path, self.data)
+
+    def fail(self, exc: BaseException) -> None:
+        """Mark the run failed with the error, keeping everything recorded so far."""
+        self.data.setdefault("timings", {})["finished"] = now()
+        self.update(status="failed", error=error_info(exc))

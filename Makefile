@@ -13,7 +13,6 @@ ARGS ?=
 # multi-GB CUDA download; elsewhere pip resolves torch normally.
 TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
 
-export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: install study test lint format clean
@@ -33,7 +32,7 @@ study: install
 	$(BIN)/workbench study --preset $(PRESET) $(ARGS)
 
 test: install
-	$(BIN)/python -m pytest $(ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(ARGS)
 
 lint: install
 	$(BIN)/ruff check workbench tests scripts notebooks

@@ -97,8 +97,13 @@ _PARTICLES = {
     "이네": ("이네", "네"),
     "이죠": ("이죠", "죠"),
     "이었다": ("이었다", "였다"),
+    "이었": ("이었", "였"),
+    "이래": ("이래", "래"),
+    "이니까": ("이니까", "니까"),
     "이든": ("이든", "든"),
     "이는": ("이는", "는"),
+    "의": ("의", "의"),
+    "에게": ("에게", "에게"),
 }
 
 
@@ -228,6 +233,10 @@ class Dlg:
             self.turns[-1] = (role, f"{self.turns[-1][1]} {text}")
         else:
             self.turns.append((role, text))
+
+    def said(self, text: str) -> bool:
+        """Whether ``text`` occurs in some turn (lets summaries mention only what was said)."""
+        return any(text in t for _, t in self.turns)
 
     def order(self) -> list[str]:
         seen: list[str] = []

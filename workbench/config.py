@@ -92,7 +92,7 @@ def _check_value(key: str, value: Any, default: Any, source: str) -> None:
         if default is None:
             return
         raise ConfigError(f"{source}: {key}: may not be null (default {default!r})")
-    if default is None:
+    if default is None or key in NULLABLE:
         allowed = NULLABLE.get(key)
         if allowed is None or (isinstance(value, bool) and bool not in allowed):
             raise ConfigError(f"{source}: {key}: unexpected value {value!r}")
@@ -122,19 +122,20 @@ def _check_value(key: str, value: Any, default: Any, source: str) -> None:
 
 
 def merge(base: dict[str, Any], override: Mapping[str, Any], source: str,
-          prefix: str = "") -> dict[str, Any]:
-    """`base` updated by `override`, refusing keys `base` lacks and values of the wrong type."""
+          schema: Mapping[str, Any] | None = None, prefix: str = "") -> dict[str, Any]:
+    """`base` updated by `override`, refusing keys and types that `schema` (the defaults) lacks."""
+    schema = base if schema is None else schema
     out = copy.deepcopy(base)
     for key, value in override.items():
         dotted = f"{prefix}{key}"
-        if key not in base:
-            allowed = ", ".join(base) or "(none)"
+        if key not in schema:
+            allowed = ", ".join(schema) or "(none)"
             raise ConfigError(f"{source}: unknown key {dotted!r}; allowed here: {allowed}")
-        default = base[key]
+        default = schema[key]
         if isinstance(default, dict) and dotted not in NULLABLE:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{source}: {dotted}: expected a mapping, got {value!r}")
-            out[key] = merge(default, value, source, f"{dotted}.")
+            out[key] = merge(base[key], value, source, default, f"{dotted}.")
         else:
             _check_value(dotted, value, default, source)
             out[key] = copy.deepcopy(value)
@@ -165,12 +166,12 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     over = unflatten(overrides or {})
 
     # The space is chosen by the preset or the overrides; its `fixed` values sit under them.
-    probe = merge(merge(defaults, preset_data, paths.shown(pfile)), over, "overrides")
+    probe = merge(merge(defaults, preset_data, paths.shown(pfile)), over, "overrides", defaults)
     candidates = probe["model"]["candidates"] or None
     space = spaces.load_space(probe["search"]["space"], model_candidates=candidates)
     config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
-    config = merge(config, preset_data, paths.shown(pfile))
-    config = merge(config, over, "overrides")
+    config = merge(config, preset_data, paths.shown(pfile), defaults)
+    config = merge(config, over, "overrides", defaults)
     config["preset"] = preset
     _check_search(config, space)
     return config
@@ -201,6 +202,14 @@ def _check_search(config: dict[str, Any], space: Any) -> None:
             f"hparams.min_new_tokens ({hp['min_new_tokens']}) must be <= max_new_tokens "
             f"({hp['max_new_tokens']})"
         )
+    names = {p.name for p in searched}
+    for i, entry in enumerate(config["study"]["warm_start"]):
+        if not isinstance(entry, dict) or not set(entry) <= names:
+            extra = sorted(set(entry) - names) if isinstance(entry, dict) else entry
+            raise ConfigError(
+                f"study.warm_start[{i}]: expected a mapping of searched parameters; "
+                f"not searched: {extra}"
+            )
     if config["model"]["name"] is None and config["model"]["architecture"] is None:
         raise ConfigError("model: set either model.name (a pretrained model) or model.architecture")
     if any(p.name == "model_name" for p in searched) and not config["model"]["candidates"]:

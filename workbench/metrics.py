@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -134,8 +135,9 @@ class _LRU(Generic[K, V]):
         return len(self._data)
 
 
+@cache
 def _mecab_analyzer() -> Callable[[str], list[str]]:
-    """Mecab surface-morpheme splitter (fast lattice path when it agrees with MeCab.morphs)."""
+    """Shared Mecab morpheme splitter (fast lattice path when it agrees with MeCab.morphs)."""
     import mecab
 
     tagger = mecab.MeCab()
@@ -160,6 +162,14 @@ def _mecab_analyzer() -> Callable[[str], list[str]]:
     return tagger.morphs
 
 
+@cache
+def _kiwi() -> Any:
+    """Shared Kiwi analyser (loading its model takes about a second)."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
 class MorphemeTokenizer:
     """Korean morpheme tokenizer keeping #Tag# placeholders whole, with an LRU cache.
 
@@ -172,8 +182,6 @@ class MorphemeTokenizer:
             raise ValueError(f"unknown tokenizer {name!r}; allowed: {', '.join(TOKENIZERS)}")
         self.name = name
         self._cache: _LRU[str, tuple[str, ...]] = _LRU(cache_size)
-        self._mecab: Callable[[str], list[str]] | None = None
-        self._kiwi: Any = None
 
     def tokenize(self, text: str) -> list[str]:
         """Morphemes of one text (cached)."""
@@ -187,7 +195,7 @@ class MorphemeTokenizer:
             if text not in found and (tokens := self._cache.get(text)) is not None:
                 found[text] = tokens
         missing = [t for t in dict.fromkeys(cleaned) if t not in found]
-        for text, tokens in zip(missing, self._analyse(missing)):
+        for text, tokens in zip(missing, self._analyse(missing), strict=True):
             found[text] = tokens
             self._cache.put(text, tokens)
         return [found[t] for t in cleaned]
@@ -200,32 +208,27 @@ class MorphemeTokenizer:
 
     def _analyse_mecab(self, text: str) -> tuple[str, ...]:
         """Mecab on the stretches between tags; tags are emitted as they are."""
-        if self._mecab is None:
-            self._mecab = _mecab_analyzer()
+        morphs = _mecab_analyzer()
         tokens: list[str] = []
         pos = 0
         for match in TAG_RE.finditer(text):
             piece = text[pos : match.start()]
             if piece.strip():
-                tokens.extend(self._mecab(piece))
+                tokens.extend(morphs(piece))
             tokens.append(match.group())
             pos = match.end()
         piece = text[pos:]
         if piece.strip():
-            tokens.extend(self._mecab(piece))
+            tokens.extend(morphs(piece))
         return tuple(tokens)
 
     def _analyse_kiwi(self, texts: list[str]) -> list[tuple[str, ...]]:
         """Kiwi in one multi-threaded batch, with tag spans pinned as single tokens."""
-        if self._kiwi is None:
-            from kiwipiepy import Kiwi
-
-            self._kiwi = Kiwi()
         indexed = [(i, t) for i, t in enumerate(texts) if t.strip()]
         result: list[tuple[str, ...]] = [()] * len(texts)
         if indexed:
-            analysed = self._kiwi.tokenize([t for _, t in indexed], pretokenized=_tag_spans)
-            for (i, _), toks in zip(indexed, analysed):
+            analysed = _kiwi().tokenize([t for _, t in indexed], pretokenized=_tag_spans)
+            for (i, _), toks in zip(indexed, analysed, strict=True):
                 result[i] = tuple(tok.form for tok in toks)
         return result
 
@@ -253,7 +256,7 @@ class _Profile:
         self.tokens = tokens
         self.n = len(tokens)
         self.unigrams: Counter[str] = Counter(tokens)
-        self.bigrams: Counter[tuple[str, str]] = Counter(zip(tokens, tokens[1:]))
+        self.bigrams: Counter[tuple[str, str]] = Counter(zip(tokens, tokens[1:], strict=False))
         self._masks: dict[str, int] | None = None
 
     @property
@@ -281,7 +284,9 @@ def _profiles(texts: Sequence[str], tokenizer: MorphemeTokenizer) -> list[_Profi
             found[key] = profile
     missing = [k for k in dict.fromkeys(keyed) if k not in found]
     if missing:
-        for key, tokens in zip(missing, tokenizer.tokenize_many([t for _, t in missing])):
+        for key, tokens in zip(
+            missing, tokenizer.tokenize_many([t for _, t in missing]), strict=True
+        ):
             found[key] = _Profile(tokens)
             _PROFILES.put(key, found[key])
     return [found[k] for k in keyed]
@@ -344,7 +349,16 @@ def _baseline_pair(pred: str, ref: str) -> tuple[float, float, float]:
     """rouge==1.0.1 F values for one cleaned pair; 0 when either side has no words."""
     if not pred.replace(".", "").strip() or not ref.replace(".", "").strip():
         return 0.0, 0.0, 0.0
-    result = _rouge_package().get_scores(pred, ref)[0]
+    # rouge-l's LCS read-out recurses once per word of a sentence pair; a long run-on
+    # prediction (no '.') would hit Python's recursion limit, so lift it for that call.
+    words = len(pred.split()) + len(ref.split())
+    limit = sys.getrecursionlimit()
+    if words > limit // 2:
+        sys.setrecursionlimit(limit + words)
+    try:
+        result = _rouge_package().get_scores(pred, ref)[0]
+    finally:
+        sys.setrecursionlimit(limit)
     return result["rouge-1"]["f"], result["rouge-2"]["f"], result["rouge-l"]["f"]
 
 
@@ -386,7 +400,7 @@ def score(
 
     per_sample: list[tuple[float, float, float]] = []
     if mode == "baseline":
-        for pred, group in zip(preds, refs):
+        for pred, group in zip(preds, refs, strict=True):
             per_sample.append(_mean3([_baseline_pair(pred, r) for r in group]))
     else:
         tok = get_tokenizer(tokenizer)
@@ -394,7 +408,7 @@ def score(
         profiles = _profiles(preds + flat_refs, tok)
         pred_profiles, ref_profiles = profiles[: len(preds)], profiles[len(preds) :]
         start = 0
-        for pred_profile, group in zip(pred_profiles, refs):
+        for pred_profile, group in zip(pred_profiles, refs, strict=True):
             group_profiles = ref_profiles[start : start + len(group)]
             start += len(group)
             per_sample.append(_mean3([_morpheme_pair(pred_profile, r) for r in group_profiles]))
@@ -417,21 +431,23 @@ def _mean3(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, fl
 
 
 def _read_csv(path: Path, role: str) -> pd.DataFrame:
-    """A CSV as strings ('' for empty cells), or a ValueError naming the file."""
+    """A CSV as strings ('' for empty/NaN cells), or a ValueError naming the file."""
     if not path.is_file():
         raise ValueError(f"{role} file not found: {path}")
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{role} file {path} is not UTF-8 text ({err.reason} at byte "
-                         f"{err.start}); re-save it as UTF-8") from None
+        raise ValueError(
+            f"{role} file {path} is not UTF-8 text ({err.reason} at byte "
+            f"{err.start}); re-save it as UTF-8"
+        ) from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{role} file {path} is empty") from None
     except pd.errors.ParserError as err:
         raise ValueError(f"{role} file {path} is not a readable CSV: {err}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    if "fname" in frame.columns:
+        frame["fname"] = frame["fname"].str.strip()
     return frame
 
 
@@ -442,9 +458,8 @@ def _few(items: Sequence[str]) -> str:
     return shown + more
 
 
-def _check_columns(frame: pd.DataFrame, path: Path, role: str, needed: Sequence[str]) -> None:
+def _check_columns(frame: pd.DataFrame, path: Path, role: str, missing: Sequence[str]) -> None:
     """ValueError naming the file, the missing columns and the columns found."""
-    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(
             f"{role} file {path} lacks column(s) {', '.join(missing)}; "
@@ -473,17 +488,24 @@ def score_csv(
     pred_path, ref_path = Path(pred_path), Path(ref_path)
     preds = _read_csv(pred_path, "prediction")
     refs = _read_csv(ref_path, "reference")
-    _check_columns(preds, pred_path, "prediction", ("fname", "summary"))
+    _check_columns(
+        preds, pred_path, "prediction", [c for c in ("fname", "summary") if c not in preds]
+    )
     ref_cols = sorted(
         (c for c in refs.columns if _SUMMARY_COL_RE.fullmatch(c)),
         key=lambda c: int(c[len("summary") :] or -1),
     )
-    _check_columns(refs, ref_path, "reference", ["fname"] + ([] if ref_cols else ["summary"]))
+    missing = [] if "fname" in refs else ["fname"]
+    if not ref_cols:
+        missing.append("summary (or summary1, summary2, ...)")
+    _check_columns(refs, ref_path, "reference", missing)
     _check_unique(preds, pred_path, "prediction")
     _check_unique(refs, ref_path, "reference")
 
-    by_fname = dict(zip(preds["fname"], preds["summary"]))
     fnames = refs["fname"].tolist()
+    if not fnames:
+        raise ValueError(f"reference file {ref_path} has no rows")
+    by_fname = dict(zip(preds["fname"], preds["summary"], strict=True))
     unmatched = [f for f in fnames if f not in by_fname]
     if unmatched:
         raise ValueError(
@@ -491,9 +513,7 @@ def score_csv(
             f"fname(s) in reference file {ref_path}: {_few(unmatched)}"
         )
     groups = [[r for r in row if r.strip()] for row in refs[ref_cols].itertuples(index=False)]
-    blank = [f for f, g in zip(fnames, groups) if not g]
+    blank = [f for f, g in zip(fnames, groups, strict=True) if not g]
     if blank:
         raise ValueError(f"reference file {ref_path} has no reference text for {_few(blank)}")
-    if not fnames:
-        raise ValueError(f"reference file {ref_path} has no rows")
     return score([by_fname[f] for f in fnames], groups, mode=mode, tokenizer=tokenizer)

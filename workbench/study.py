@@ -253,6 +253,8 @@ class StudyRun:
         if not study.trials:
             values, warnings = spaces.enqueue_params(searched, cfg["hparams"])
             study.enqueue_trial(values, user_attrs={"origin": "preset"}, skip_if_exists=True)
+            for extra in sc["warm_start"]:
+                study.enqueue_trial(dict(extra), user_attrs={"origin": "warm_start"})
             if warnings:
                 self.record.update(enqueue_warnings=warnings)
 

@@ -1,0 +1,85 @@
+"""Presets resolve defaults + overrides and refuse unknown keys, wrong types and bad values."""
+
+import pytest
+
+from workbench import config as wconfig
+from workbench.config import ConfigError
+
+
+def test_presets_listed():
+    names = wconfig.list_presets()
+    assert {"tiny-bart", "kobart"} <= set(names)
+
+
+def test_unknown_preset_lists_available():
+    with pytest.raises(ConfigError) as err:
+        wconfig.resolve("no-such-preset")
+    msg = str(err.value)
+    assert "no-such-preset" in msg and "tiny-bart" in msg and "kobart" in msg
+
+
+def test_kobart_is_the_seed_setting():
+    cfg = wconfig.resolve("kobart")
+    hp = cfg["hparams"]
+    assert cfg["model"]["name"] == "digit82/kobart-summarization"
+    assert (hp["learning_rate"], hp["batch_size"], hp["num_epochs"]) == (5e-5, 8, 20)
+    assert (hp["max_input_length"], hp["max_target_length"], hp["num_beams"]) == (512, 100, 4)
+    assert wconfig.model_id(cfg) == "digit82/kobart-summarization"
+
+
+def test_defaults_then_preset_then_overrides():
+    cfg = wconfig.resolve("tiny-bart", {"hparams.num_beams": 3, "study": {"n_trials": 2}})
+    assert cfg["hparams"]["num_beams"] == 3
+    assert cfg["study"]["n_trials"] == 2
+    assert cfg["hparams"]["learning_rate"] == 1e-3  # preset
+    assert cfg["hparams"]["weight_decay"] == 0.0  # default
+    assert cfg["preset"] == "tiny-bart"
+
+
+def test_space_fixed_values_sit_under_the_preset():
+    cfg = wconfig.resolve("kobart", {"search.space": "recommended"})
+    assert cfg["hparams"]["scheduler_type"] == "cosine"  # recommended.yaml fixed
+    assert cfg["hparams"]["warmup_ratio"] == 0.1
+    assert cfg["hparams"]["max_input_length"] == 512  # the preset says 512 and wins
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"hparams.learning_rat": 1e-4}, "unknown key 'hparams.learning_rat'"),
+        ({"hparams.num_beams": "four"}, "hparams.num_beams: expected int"),
+        ({"hparams.do_sample": 1}, "hparams.do_sample: expected bool"),
+        ({"hparams.num_beams": True}, "hparams.num_beams: expected int"),
+        ({"study.sampler": "cmaes"}, "study.sampler: 'cmaes' is not one of tpe, gp, random"),
+        ({"study.timeout": "soon"}, "study.timeout: expected int or float"),
+        ({"hparams.scheduler_type": "constant"}, "hparams.scheduler_type: 'constant' is not one"),
+        ({"hparams.min_new_tokens": 80, "hparams.max_new_tokens": 60}, "min_new_tokens (80)"),
+        ({"search.params": ["learning_rate", "nope"]}, "unknown group or parameter 'nope'"),
+        ({"search.params": ["augmentation_strategy"]}, "augmentation is not available yet"),
+        ({"hparams.use_augmentation": True}, "augmentation is not available yet"),
+        ({"search.params": ["model_name"]}, "model.candidates"),
+        ({"search.space": "nope"}, "unknown space 'nope'"),
+        ({"hparams": 3}, "hparams: expected a mapping"),
+    ],
+)
+def test_bad_overrides_refused(overrides, needle):
+    with pytest.raises(ValueError) as err:
+        wconfig.resolve("tiny-bart", overrides)
+    assert needle in str(err.value)
+
+
+def test_ints_accepted_for_floats():
+    cfg = wconfig.resolve("tiny-bart", {"hparams.learning_rate": 1})
+    assert cfg["hparams"]["learning_rate"] == 1
+
+
+def test_bad_preset_file_named(tmp_path, monkeypatch):
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "broken.yaml").write_text("hparams:\n  batch_size: [8\n", encoding="utf-8")
+    (presets / "typo.yaml").write_text("hparams:\n  batchsize: 8\n", encoding="utf-8")
+    monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
+    with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML"):
+        wconfig.resolve("broken")
+    with pytest.raises(ConfigError, match=r"typo\.yaml: unknown key 'hparams\.batchsize'"):
+        wconfig.resolve("typo")

@@ -1,0 +1,136 @@
+"""The seq2seq backend: tags survive decoding, label pads are -100, the best epoch is kept."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from transformers import AutoModelForSeq2SeqLM, DataCollatorForSeq2Seq, PreTrainedTokenizerFast
+
+from workbench import config as wconfig
+from workbench import data as wdata
+from workbench import seq2seq
+
+TURNS = [
+    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n#Person2#: 네, 성함과 연락처 부탁드려요.\n"
+    "#Person1#: 김민수이고 번호는 #PhoneNumber#예요.\n#Person2#: {t}에 {n}명 예약됐습니다.",
+    "#Person2#: 택배가 아직 안 왔어요. 주소는 #Address#인데요.\n#Person1#: 확인해 보니 {t}에 "
+    "도착 예정이에요.\n#Person2#: {n}개 다 오는 거죠?\n#Person1#: 네, {n}개 모두 갑니다.",
+]
+SUMMARIES = [
+    "#Person1#은 #Person2#에게 내일 {t}에 {n}명 예약을 하고 연락처를 남긴다.",
+    "#Person2#는 택배 {n}개가 {t}에 도착한다는 안내를 #Person1#에게 받는다.",
+]
+
+
+def frame(n: int) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        k, t, m = i % 2, ["6시", "7시", "8시"][i % 3], 2 + i % 4
+        rows.append({"fname": f"x_{i}", "dialogue": TURNS[k].format(t=t, n=m),
+                     "references": [SUMMARIES[k].format(t=t, n=m)]})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> PreTrainedTokenizerFast:
+    df = frame(40)
+    return seq2seq.train_tokenizer(list(df["dialogue"]) + [r[0] for r in df["references"]], 400)
+
+
+def test_tags_are_single_tokens_and_survive_decoding(tokenizer):
+    text = "#Person1#은 #Person2#에게 #PhoneNumber#로 연락하라고 한다. #P1# #A#"
+    ids = tokenizer(text)["input_ids"]
+    tokens = tokenizer.convert_ids_to_tokens(ids)
+    for tag in ("#Person1#", "#Person2#", "#PhoneNumber#", "#P1#", "#A#"):
+        assert tag in tokens
+    assert ids[0] == tokenizer.bos_token_id and ids[-1] == tokenizer.eos_token_id
+    assert tokenizer.decode(ids, skip_special_tokens=True) == text
+    for tag in wdata.model_tags():
+        assert tag not in tokenizer.all_special_tokens
+
+
+def test_specials_follow_bart_convention(tokenizer):
+    assert (tokenizer.bos_token_id, tokenizer.pad_token_id, tokenizer.eos_token_id) == (0, 1, 2)
+
+
+def test_label_pads_are_minus_100(tokenizer):
+    cfg = wconfig.resolve("tiny-bart")
+    enc = seq2seq.encode(frame(6), tokenizer, cfg["hparams"])
+    model = seq2seq.build_model(cfg, tokenizer)
+    batch = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100)(enc.features)
+    lengths = [len(f["labels"]) for f in enc.features]
+    assert len(set(lengths)) > 1, "the test needs labels of different lengths"
+    for row, feat in zip(batch["labels"].tolist(), enc.features, strict=True):
+        n = len(feat["labels"])
+        assert row[:n] == feat["labels"]
+        assert all(t == -100 for t in row[n:])
+        assert tokenizer.pad_token_id not in row
+    assert "decoder_input_ids" in batch
+
+
+def test_input_truncated_to_max_input_length(tokenizer):
+    cfg = wconfig.resolve("tiny-bart", {"hparams.max_input_length": 512})
+    long = frame(1)
+    long.loc[0, "dialogue"] = "\n".join([long.loc[0, "dialogue"]] * 200)
+    enc = seq2seq.encode(long, tokenizer, cfg["hparams"])
+    assert len(enc.features[0]["input_ids"]) == 512
+
+
+def test_generation_config_follows_hparams(tokenizer):
+    hp = wconfig.resolve("tiny-bart")["hparams"]
+    greedy = seq2seq.generation_config({**hp, "num_beams": 1, "do_sample": False}, tokenizer)
+    assert greedy.num_beams == 1 and not greedy.do_sample
+    sampled = seq2seq.generation_config(
+        {**hp, "do_sample": True, "temperature": 0.3, "top_p": 0.8, "top_k": 20}, tokenizer)
+    assert (sampled.temperature, sampled.top_p, sampled.top_k) == (0.3, 0.8, 20)
+    beams = seq2seq.generation_config({**hp, "num_beams": 4, "length_penalty": 1.5}, tokenizer)
+    assert beams.length_penalty == 1.5 and beams.max_new_tokens == hp["max_new_tokens"]
+
+
+def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monkeypatch):
+    cfg = wconfig.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
+                                        "hparams.max_new_tokens": 50})
+    splits = {"train": frame(24), "dev": frame(6)}
+    monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
+    backend = seq2seq.Seq2SeqBackend(cfg, splits)
+    reported: list[tuple[int, float]] = []
+    saved = tmp_path / "best"
+    outcome = backend.train_and_evaluate(
+        cfg["hparams"], lambda e, v: reported.append((e, v)), tmp_path / "work", lambda v: saved)
+    assert [e for e, _ in reported] == [1, 2, 3]
+    best_epoch, best_value = max(reported, key=lambda ev: ev[1])
+    assert outcome.value == pytest.approx(best_value)
+    assert outcome.best_epoch == best_epoch
+    assert len(outcome.predictions) == 6
+    assert not (tmp_path / "work").exists(), "scratch checkpoints are removed"
+    # The saved model is the best epoch's: generating again reproduces its predictions.
+    model = AutoModelForSeq2SeqLM.from_pretrained(saved)
+    tok = PreTrainedTokenizerFast.from_pretrained(saved)
+    dev = seq2seq.encode(splits["dev"], tok, cfg["hparams"], with_labels=False)
+    batch = tok.pad(dev.features, return_tensors="pt")
+    gen = seq2seq.generation_config(cfg["hparams"], tok)
+    out = model.generate(**batch, generation_config=gen)
+    texts = wdata.postprocess(tok.batch_decode(out, skip_special_tokens=True), dev.mappings)
+    assert texts == outcome.predictions
+
+
+def test_nan_loss_fails_the_trial(tokenizer, tmp_path, monkeypatch):
+    cfg = wconfig.resolve("tiny-bart", {"hparams.num_epochs": 1})
+    monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
+    backend = seq2seq.Seq2SeqBackend(cfg, {"train": frame(32), "dev": frame(2)})
+    hp = {**cfg["hparams"], "learning_rate": float("inf"), "batch_size": 8, "warmup_ratio": 0.0}
+    with pytest.raises(FloatingPointError, match="loss became nan"):
+        backend.train_and_evaluate(hp, None, tmp_path / "work")
+
+
+def test_pretrained_model_missing_offline_is_explained():
+    cfg = wconfig.resolve("kobart")
+    with pytest.raises(seq2seq.ModelUnavailable) as err:
+        seq2seq.Seq2SeqBackend(cfg, {"train": frame(2), "dev": frame(2)})
+    msg = str(err.value)
+    assert "digit82/kobart-summarization" in msg and "hf download" in msg
+
+
+def test_decode_keeps_minus_100_out(tokenizer):
+    preds = np.array([[0, 5, 6, 2, -100, -100]])
+    ids = np.where(preds != -100, preds, tokenizer.pad_token_id)
+    assert tokenizer.batch_decode(ids, skip_special_tokens=True)[0] == tokenizer.decode([5, 6])

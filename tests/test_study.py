@@ -1,0 +1,148 @@
+"""The study runner: trial 0 is the preset, trials are recorded, failures don't stop a study."""
+
+import json
+
+import optuna
+import pytest
+import torch
+
+from workbench import study as wstudy
+
+QUICK = {
+    "data.max_train_samples": 48,
+    "data.max_dev_samples": 12,
+    "hparams.num_epochs": 2,
+    "hparams.num_beams": 1,
+    "hparams.max_new_tokens": 50,
+}
+
+
+def storage(tmp_path):
+    return f"sqlite:///{tmp_path / 'study.db'}"
+
+
+def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=storage(tmp_path),
+                           study_name="t", overrides=dict(QUICK), run_dir=str(tmp_path / "rec"))
+    study = run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "completed"
+    assert len(rec["trials"]) == 3 == len(study.trials)
+    first = rec["trials"][0]
+    assert first["origin"] == "preset"
+    for name, value in first["params"].items():
+        assert value == pytest.approx(run.config["hparams"][name]), name
+    for t in rec["trials"]:
+        assert t["state"] == "COMPLETE"
+        assert set(t["epoch_scores"]) == {"1", "2"}
+        assert t["value"] == pytest.approx(max(t["epoch_scores"].values()))
+        assert t["duration_s"] > 0 and t["trainable_params"] > 0
+    assert rec["best"]["value"] == pytest.approx(max(t["value"] for t in rec["trials"]))
+    assert rec["baselines"]["lead2"]["final"] > 0
+    assert rec["config"]["hparams"]["num_epochs"] == 2
+    assert rec["versions"]["optuna"] == optuna.__version__
+    assert rec["study"]["searched"] == [p.name for p in run.searched()]
+    assert (tmp_path / "rec" / "best-model" / "config.json").is_file()
+    assert (tmp_path / "rec" / "dev_predictions.csv").is_file()
+
+
+def test_resuming_a_study_does_not_enqueue_trial0_again(tmp_path):
+    def fake(self, hp, report, outdir, save_to=None):
+        report(1, hp["learning_rate"] * 1000)
+        return _outcome(hp["learning_rate"] * 1000)
+
+    kw = dict(preset="tiny-bart", n_trials=2, storage=storage(tmp_path), study_name="resume",
+              overrides=dict(QUICK))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
+        wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw).optimize()
+        study = wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), **kw).optimize()
+    assert len(study.trials) == 4
+    assert [t.user_attrs.get("origin") for t in study.trials].count("preset") == 1
+    rec = json.loads((tmp_path / "b" / "results.json").read_text(encoding="utf-8"))
+    assert rec["study"]["trials_before_run"] == 2
+    assert [t["run_id"] for t in rec["trials"]] == ["a", "a", "b", "b"]
+
+
+def _outcome(value):
+    from workbench.seq2seq import TrialOutcome
+
+    return TrialOutcome(value=value, best_epoch=1, epoch_scores={1: {"final": value}},
+                        predictions=["x"] * 12, train_seconds=0.1, trainable_params=1)
+
+
+def test_failed_trial_is_recorded_and_the_study_goes_on(tmp_path):
+    calls = []
+
+    def flaky(self, hp, report, outdir, save_to=None):
+        calls.append(hp)
+        if len(calls) == 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        report(1, 10.0 + len(calls))
+        return _outcome(10.0 + len(calls))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", flaky)
+        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3,
+                               storage=storage(tmp_path), overrides=dict(QUICK),
+                               run_dir=str(tmp_path / "rec"))
+        run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    states = [t["state"] for t in rec["trials"]]
+    assert states == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert rec["trials"][1]["fail_reason"].startswith("out of memory")
+    assert rec["counts"] == {"COMPLETE": 2, "FAIL": 1}
+    assert rec["status"] == "completed"
+
+
+def test_pruned_trial_is_recorded_with_its_reason(tmp_path):
+    def curve(self, hp, report, outdir, save_to=None):
+        good = hp["learning_rate"] > 1e-4
+        for epoch in (1, 2, 3):
+            report(epoch, (20.0 if good else 5.0) + epoch)
+        return _outcome(23.0)
+
+    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
+            "study.warm_start": [{"learning_rate": 1e-6}]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", curve)
+        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                               storage=storage(tmp_path), overrides=over,
+                               run_dir=str(tmp_path / "rec"))
+        run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert [t["origin"] for t in rec["trials"]] == ["preset", "warm_start"]
+    pruned = rec["trials"][1]
+    assert pruned["state"] == "PRUNED"
+    assert pruned["epoch_scores"] == {"1": 6.0}
+    assert "pruned after epoch 1" in pruned["prune_reason"]
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"n_trials": "two"}, "parameter 'n_trials': expected int or None"),
+        ({"n_trials": True}, "parameter 'n_trials'"),
+        ({"overrides": {"hparams.nope": 1}}, "unknown key 'hparams.nope'"),
+        ({"sampler": "grid"}, "study.sampler: 'grid' is not one of"),
+        ({"preset": "nope"}, "unknown preset 'nope'"),
+    ],
+)
+def test_bad_parameters_fail_before_work_and_leave_a_record(tmp_path, params, needle):
+    args = {"preset": "tiny-bart", "overrides": {}, "run_dir": str(tmp_path / "rec"), **params}
+    with pytest.raises(ValueError, match="") as err:
+        wstudy.start_run("run-study", **args)
+    assert needle in str(err.value)
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "failed"
+    assert needle in rec["error"]["message"]
+
+
+def test_unknown_parameter_refused():
+    with pytest.raises(wstudy.ParameterError, match="unknown parameter 'n_trail'"):
+        wstudy.check_parameters({"preset": "tiny-bart", "n_trail": 3})
+
+
+def test_storage_password_masked():
+    masked = wstudy.mask_url("postgresql+psycopg2://user:s3cret@db.example/optuna")
+    assert "s3cret" not in masked and "user" in masked

@@ -100,6 +100,8 @@ _PARTICLES = {
     "이었": ("이었", "였"),
     "이래": ("이래", "래"),
     "이니까": ("이니까", "니까"),
+    "이라도": ("이라도", "라도"),
+    "인데": ("인데", "인데"),
     "이든": ("이든", "든"),
     "이는": ("이는", "는"),
     "의": ("의", "의"),
@@ -109,7 +111,7 @@ _PARTICLES = {
 
 def _final_syllable(word: str) -> tuple[bool, bool]:
     """Return (has_batchim, batchim_is_rieul) for the way ``word`` is read aloud."""
-    w = word.rstrip(" .,!?)]'\"")
+    w = word.rstrip(" .,!?)]'\"』」")
     tag = re.search(r"#\w+#$", w)
     if tag:
         w = _TAG_READING[tag.group(0)]
@@ -150,7 +152,7 @@ def J(word: str, particle: str) -> str:
 
 def listing(words: list[str], particle: str | None = None) -> str:
     """'A, B, C' with an optional particle on the last item."""
-    text = ", ".join(words)
+    text = f"{J(words[0], '과')} {words[1]}" if len(words) == 2 else ", ".join(words)
     return J(text, particle) if particle else text
 
 

@@ -10,7 +10,8 @@ from workbench import data as wdata
 from workbench import seq2seq
 
 TURNS = [
-    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n#Person2#: 네, 성함과 연락처 부탁드려요.\n"
+    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
+    "#Person2#: 네, 성함과 연락처 부탁드려요.\n"
     "#Person1#: 김민수이고 번호는 #PhoneNumber#예요.\n#Person2#: {t}에 {n}명 예약됐습니다.",
     "#Person2#: 택배가 아직 안 왔어요. 주소는 #Address#인데요.\n#Person1#: 확인해 보니 {t}에 "
     "도착 예정이에요.\n#Person2#: {n}개 다 오는 거죠?\n#Person1#: 네, {n}개 모두 갑니다.",

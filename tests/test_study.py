@@ -6,6 +6,7 @@ import optuna
 import pytest
 import torch
 
+from workbench import records
 from workbench import study as wstudy
 
 QUICK = {
@@ -130,7 +131,7 @@ def test_pruned_trial_is_recorded_with_its_reason(tmp_path):
 )
 def test_bad_parameters_fail_before_work_and_leave_a_record(tmp_path, params, needle):
     args = {"preset": "tiny-bart", "overrides": {}, "run_dir": str(tmp_path / "rec"), **params}
-    with pytest.raises(ValueError, match="") as err:
+    with pytest.raises(ValueError) as err:
         wstudy.start_run("run-study", **args)
     assert needle in str(err.value)
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
@@ -139,10 +140,11 @@ def test_bad_parameters_fail_before_work_and_leave_a_record(tmp_path, params, ne
 
 
 def test_unknown_parameter_refused():
-    with pytest.raises(wstudy.ParameterError, match="unknown parameter 'n_trail'"):
-        wstudy.check_parameters({"preset": "tiny-bart", "n_trail": 3})
+    with pytest.raises(records.ParameterError, match="unknown parameter 'n_trail'"):
+        records.check_parameters({"preset": "tiny-bart", "n_trail": 3},
+                                 wstudy.RUN_STUDY_PARAMETERS)
 
 
 def test_storage_password_masked():
-    masked = wstudy.mask_url("postgresql+psycopg2://user:s3cret@db.example/optuna")
+    masked = records.mask_url("postgresql+psycopg2://user:s3cret@db.example/optuna")
     assert "s3cret" not in masked and "user" in masked

@@ -35,7 +35,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     import papermill as pm
 
     from workbench import records
-    from workbench.study import ParameterError
+    from workbench.records import ParameterError
 
     source = paths.NOTEBOOKS / f"{name}.ipynb"
     if not source.is_file():

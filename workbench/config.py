@@ -28,14 +28,18 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "study.timeout": (int, float),
     "study.storage": (str,),
     "study.study_name": (str,),
+    "llm.chat_template": (str,),
+    "llm.model_config": (dict,),
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "model.backend": ("seq2seq",),
+    "model.backend": ("seq2seq", "causal"),
     "study.sampler": ("tpe", "gp", "random"),
     "study.pruner": ("median", "none"),
     "objective.metric": ("morpheme", "baseline"),
     "objective.tokenizer": ("mecab", "kiwi"),
+    "llm.compute_dtype": ("float32", "bfloat16", "float16"),
+    "llm.quant_type": ("nf4", "fp4"),
 }
 
 # Seed parameters that belong to the data-augmentation capability, which is not built yet.

@@ -141,3 +141,99 @@ class Record:
         """Mark the run failed with the error, keeping everything recorded so far."""
         self.data.setdefault("timings", {})["finished"] = now()
         self.update(status="failed", error=error_info(exc))
+
+
+class ParameterError(ValueError):
+    """A notebook parameter that is unknown or of the wrong type."""
+
+
+def check_parameters(params: dict[str, Any], spec: dict[str, tuple[type, ...]]) -> None:
+    """Refuse unknown parameters and wrong types, naming the allowed ones."""
+    for key, value in params.items():
+        if key not in spec:
+            raise ParameterError(
+                f"unknown parameter {key!r}; this notebook takes: {', '.join(spec)}"
+            )
+        allowed = spec[key]
+        bad_bool = isinstance(value, bool) and bool not in allowed
+        if bad_bool or not isinstance(value, allowed):
+            names = " or ".join("None" if t is type(None) else t.__name__ for t in allowed)
+            raise ParameterError(
+                f"parameter {key!r}: expected {names}, got {type(value).__name__} {value!r}"
+            )
+
+
+def injected_parameters() -> dict[str, Any]:
+    """Names papermill injected into this kernel (its '# Parameters' cell), with their values.
+
+    papermill only warns about parameters the notebook does not declare; reading the injected
+    cell back lets the notebook refuse them instead.
+    """
+    import ast
+
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return {}
+    shell = get_ipython()
+    if shell is None:
+        return {}
+    found: dict[str, Any] = {}
+    for source in shell.user_ns.get("In", []):
+        if not source.lstrip().startswith("# Parameters"):
+            continue
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = shell.user_ns.get(target.id)
+    return found
+
+
+def mask_url(url: str) -> str:
+    """A storage URL with any password replaced by ***."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _masked(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: mask_url(v) if k == "storage" and isinstance(v, str) else v
+            for k, v in params.items()}
+
+
+def shown_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The config as a record stores it: storage URLs masked."""
+    shown = dict(config)
+    if isinstance(shown.get("study"), dict) and shown["study"].get("storage"):
+        shown["study"] = {**shown["study"], "storage": mask_url(shown["study"]["storage"])}
+    return shown
+
+
+def open_record(notebook: str, params: dict[str, Any],
+                spec: dict[str, tuple[type, ...]]) -> Record:
+    """Create the run folder and a 'running' results.json, then validate the parameters.
+
+    The folder is `params['run_dir']` when given (as `workbench run` does), else a new
+    outputs/<preset>/<run-id>/. Invalid parameters mark the record failed and raise.
+    """
+    preset = params.get("preset") if isinstance(params.get("preset"), str) else notebook
+    run_dir = params.get("run_dir")
+    folder = Path(run_dir) if isinstance(run_dir, str) and run_dir else new_run_dir(preset)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = Record(folder, {
+        "run_id": folder.name, "notebook": notebook, "preset": preset, "status": "running",
+        "parameters": _masked(params), "timings": {"started": now()},
+        "versions": versions(), "git": git_state(), "machine": machine(),
+    })
+    record.flush()
+    try:
+        extra = {k: v for k, v in injected_parameters().items() if k not in params}
+        check_parameters({**params, **extra}, spec)
+    except BaseException as exc:
+        record.fail(exc)
+        raise
+    return record

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import shutil
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +26,14 @@ from transformers import (
     BartForConditionalGeneration,
     DataCollatorForSeq2Seq,
     GenerationConfig,
-    PrinterCallback,
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
+    PrinterCallback,
     Seq2SeqTrainer,
     Seq2SeqTrainingArguments,
     TrainerCallback,
     set_seed,
 )
-
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
@@ -129,7 +129,8 @@ def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -
         bart = BartConfig(
             vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
             bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-            decoder_start_token_id=tokenizer.eos_token_id, forced_eos_token_id=tokenizer.eos_token_id,
+            decoder_start_token_id=tokenizer.eos_token_id,
+            forced_eos_token_id=tokenizer.eos_token_id,
             **arch,
         )
     except TypeError as exc:
@@ -137,7 +138,8 @@ def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -
     return BartForConditionalGeneration(bart)
 
 
-def generation_config(hp: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -> GenerationConfig:
+def generation_config(hp: Mapping[str, Any],
+                      tokenizer: PreTrainedTokenizerBase) -> GenerationConfig:
     """The decoding settings of a trial; the same ones are used in evaluation and inference."""
     kwargs: dict[str, Any] = {
         "max_new_tokens": hp["max_new_tokens"],
@@ -229,6 +231,7 @@ class Seq2SeqBackend:
         hf_logging.disable_progress_bar()
         self.config = config
         self.splits = splits
+        self._encode_lock = threading.Lock()
         name = model_id(config)
         if name is not None:
             self.tokenizer = load_pretrained_tokenizer(name)
@@ -282,8 +285,9 @@ class Seq2SeqBackend:
         import time
 
         tok = self.tokenizer
-        train = encode(self.splits["train"], tok, hp)
-        dev = encode(self.splits["dev"], tok, hp)
+        with self._encode_lock:  # a fast tokenizer is not safe to share across threads (n_jobs)
+            train = encode(self.splits["train"], tok, hp)
+            dev = encode(self.splits["dev"], tok, hp)
         model = build_model(self.config, tok)
         gen = generation_config(hp, tok)
         model.generation_config = gen

@@ -10,6 +10,7 @@ import gc
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import metrics, paths, records, spaces
-from workbench.records import Record
+from workbench.records import Record, mask_url
 
 # The run-study notebook's parameters and the types each accepts (None = use the preset's).
 RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -39,54 +40,6 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
 STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name")
 
 
-class ParameterError(ValueError):
-    """A notebook parameter that is unknown or of the wrong type."""
-
-
-def check_parameters(params: Mapping[str, Any],
-                     spec: Mapping[str, tuple[type, ...]] = RUN_STUDY_PARAMETERS) -> None:
-    """Refuse unknown parameters and wrong types, naming the allowed ones."""
-    for key, value in params.items():
-        if key not in spec:
-            raise ParameterError(
-                f"unknown parameter {key!r}; this notebook takes: {', '.join(spec)}"
-            )
-        allowed = spec[key]
-        bad_bool = isinstance(value, bool) and bool not in allowed
-        if bad_bool or not isinstance(value, allowed):
-            names = " or ".join("None" if t is type(None) else t.__name__ for t in allowed)
-            raise ParameterError(
-                f"parameter {key!r}: expected {names}, got {type(value).__name__} {value!r}"
-            )
-
-
-def injected_parameters() -> dict[str, Any]:
-    """Names papermill injected into this kernel (its '# Parameters' cell), with their values.
-
-    papermill only warns about parameters the notebook does not declare; reading the injected
-    cell back lets the notebook refuse them instead.
-    """
-    import ast
-
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return {}
-    shell = get_ipython()
-    if shell is None:
-        return {}
-    found: dict[str, Any] = {}
-    for source in shell.user_ns.get("In", []):
-        if not source.lstrip().startswith("# Parameters"):
-            continue
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        found[target.id] = shell.user_ns.get(target.id)
-    return found
-
-
 def storage_url(config: Mapping[str, Any]) -> str:
     """The study storage: the configured URL, or SQLite under outputs/<preset>/."""
     url = config["study"]["storage"]
@@ -97,26 +50,18 @@ def storage_url(config: Mapping[str, Any]) -> str:
     return f"sqlite:///{folder / 'optuna.db'}"
 
 
-def mask_url(url: str) -> str:
-    """A storage URL with any password replaced by ***."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1] if "@" in url else url
-
-
 def make_sampler(study_cfg: Mapping[str, Any]) -> optuna.samplers.BaseSampler:
     """TPE with the seed's settings, GP, or Random, all seeded."""
     name, seed = study_cfg["sampler"], study_cfg["seed"]
     if name == "tpe":
         # group=True: our space is conditional (sampling-only params, min <= max tokens).
-        return optuna.samplers.TPESampler(
-            n_startup_trials=study_cfg["tpe_n_startup_trials"],
-            n_ei_candidates=study_cfg["tpe_n_ei_candidates"], seed=seed, multivariate=True,
-            group=True,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.TPESampler(
+                n_startup_trials=study_cfg["tpe_n_startup_trials"],
+                n_ei_candidates=study_cfg["tpe_n_ei_candidates"], seed=seed, multivariate=True,
+                group=True,
+            )
     if name == "gp":
         return optuna.samplers.GPSampler(seed=seed)
     return optuna.samplers.RandomSampler(seed=seed)
@@ -155,7 +100,11 @@ def lead_baseline(config: Mapping[str, Any], dev: Any) -> dict[str, float]:
 
 
 def make_backend(config: Mapping[str, Any], splits: Mapping[str, Any]) -> Any:
-    """The training backend the preset names."""
+    """The training backend the preset names (model.backend)."""
+    if config["model"]["backend"] == "causal":
+        from workbench.causal import CausalBackend
+
+        return CausalBackend(config, splits)
     from workbench.seq2seq import Seq2SeqBackend
 
     return Seq2SeqBackend(config, splits)
@@ -183,6 +132,10 @@ def describe_failure(exc: BaseException) -> str:
     return text
 
 
+TRIAL_ATTRS = ("origin", "run_id", "best_epoch", "trainable_params", "fail_reason",
+               "prune_reason")
+
+
 def trial_entry(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
     """One trial as the record lists it."""
     attrs = trial.user_attrs
@@ -199,6 +152,7 @@ def trial_entry(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
         "trainable_params": attrs.get("trainable_params"),
         "fail_reason": attrs.get("fail_reason"),
         "prune_reason": attrs.get("prune_reason"),
+        "extra": {k: v for k, v in attrs.items() if k not in TRIAL_ATTRS},
     }
 
 
@@ -261,14 +215,17 @@ class StudyRun:
         run_id = self.record.data["run_id"]
         best_model = self.folder / "best-model"
 
-        def save_to(value: float) -> Path | None:
-            with self._lock:
-                done = [t.value for t in study.get_trials(deepcopy=False,
-                                                         states=(optuna.trial.TrialState.COMPLETE,))
-                        if t.user_attrs.get("run_id") == run_id]
-                if done and value <= max(done):
-                    return None
-                return best_model
+        best_saved = {"value": float("-inf"), "trial": None}
+
+        def saver(number: int):
+            def save_to(value: float) -> Path | None:
+                """The best-model folder when this trial beats this run's best so far."""
+                with self._lock:
+                    if value <= best_saved["value"]:
+                        return None
+                    best_saved.update(value=value, trial=number)
+                    return best_model
+            return save_to
 
         def objective(trial: optuna.Trial) -> float:
             trial.set_user_attr("run_id", run_id)
@@ -278,13 +235,15 @@ class StudyRun:
             def report(epoch: int, value: float) -> None:
                 trial.report(value, epoch)
                 if trial.should_prune():
-                    reason = f"pruned after epoch {epoch}: {value:.4f} below the median of earlier trials"
+                    reason = (f"pruned after epoch {epoch}: {value:.4f} below the median of "
+                          "earlier trials")
                     trial.set_user_attr("prune_reason", reason)
                     raise optuna.TrialPruned(reason)
 
             try:
                 outcome = backend.train_and_evaluate(
-                    hp, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}", save_to)
+                    hp, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}",
+                    saver(trial.number))
             except optuna.TrialPruned:
                 raise
             except Exception as exc:
@@ -294,7 +253,9 @@ class StudyRun:
                 free_memory()
             trial.set_user_attr("best_epoch", outcome.best_epoch)
             trial.set_user_attr("trainable_params", outcome.trainable_params)
-            if save_to(outcome.value) is not None or not (self.folder / "dev_predictions.csv").exists():
+            for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
+                trial.set_user_attr(key, value)
+            if best_saved["trial"] == trial.number:
                 wdata.write_submission(self.folder / "dev_predictions.csv",
                                        list(splits["dev"]["fname"]), outcome.predictions)
             return outcome.value
@@ -405,22 +366,8 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
 
     A run that fails here still leaves a record with status 'failed' and the reason.
     """
-    preset = params.get("preset") if isinstance(params.get("preset"), str) else "invalid"
-    run_dir = params.get("run_dir")
-    folder = Path(run_dir) if isinstance(run_dir, str) and run_dir else records.new_run_dir(preset)
-    folder.mkdir(parents=True, exist_ok=True)
-    record = Record(folder, {
-        "run_id": folder.name, "notebook": notebook, "preset": preset, "status": "running",
-        "parameters": dict(params), "timings": {"started": records.now()},
-        "versions": records.versions(), "git": records.git_state(),
-        "machine": records.machine(),
-    })
-    if "storage" in params and isinstance(params["storage"], str):
-        record.data["parameters"]["storage"] = mask_url(params["storage"])
-    record.flush()
+    record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
     try:
-        extra = {k: v for k, v in injected_parameters().items() if k not in params}
-        check_parameters({**params, **extra})
         overrides = dict(params.get("overrides") or {})
         for key in STUDY_KEYS:
             if params.get(key) is not None:
@@ -429,8 +376,5 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
     except BaseException as exc:
         record.fail(exc)
         raise
-    shown = {**config, "study": {**config["study"]}}
-    if shown["study"]["storage"]:
-        shown["study"]["storage"] = mask_url(shown["study"]["storage"])
-    record.update(config=shown)
+    record.update(config=records.shown_config(config))
     return StudyRun(config, record)

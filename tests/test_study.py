@@ -148,3 +148,22 @@ def test_unknown_parameter_refused():
 def test_storage_password_masked():
     masked = records.mask_url("postgresql+psycopg2://user:s3cret@db.example/optuna")
     assert "s3cret" not in masked and "user" in masked
+
+
+@pytest.mark.parametrize("sampler", ["gp", "random", "tpe"])
+def test_each_sampler_runs(tmp_path, sampler):
+    def fake(self, hp, report, outdir, save_to=None):
+        value = -abs(hp["learning_rate"] - 3e-4) * 1e4 + hp["num_beams"]
+        report(1, value)
+        return _outcome(value)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
+        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, sampler=sampler,
+                               pruner="none", storage=storage(tmp_path), overrides=dict(QUICK),
+                               run_dir=str(tmp_path / "rec"))
+        study = run.optimize()
+    assert type(study.sampler).__name__.lower().startswith(sampler)
+    assert type(study.pruner).__name__ == "NopPruner"
+    assert [t.state.name for t in study.trials] == ["COMPLETE"] * 4
+    assert len({t.params["learning_rate"] for t in study.trials}) == 4

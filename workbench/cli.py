@@ -138,6 +138,65 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- sharing
+# `report` renders a record for people without Jupyter; `rerun` runs a notebook again with a
+# parameters file that analyze or generation-tuning exported ({preset, overrides}).
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from workbench import report
+
+    html = report.render(args.record, args.out, show_code=args.show_code)
+    charts = report.count_charts(html.read_text(encoding="utf-8"))
+    print(f"report: {paths.shown(html)} ({charts} charts, plotly.js inline, no network needed)")
+    if not args.check:
+        return 0
+    shot = Path(args.screenshot) if args.screenshot else html.with_suffix(".png")
+    seen = report.check_in_browser(html, screenshot=shot, height=args.height)
+    print(f"headless chromium (network off): {seen.drawn}/{seen.charts} charts drew; "
+          f"screenshot {paths.shown(shot)}")
+    for line in seen.console_errors:
+        print(f"  console: {line}", file=sys.stderr)
+    return 0 if seen.ok else 1
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    from workbench.analysis import read_overrides
+
+    params = read_overrides(args.file)
+    overrides = dict(params.get("overrides") or {})
+    if args.notebook == "run-study":
+        overrides.setdefault("study.n_trials", args.trials)
+    params["overrides"] = overrides
+    params.update({k: _value(v) for k, v in args.param})
+    folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
+    _print_record(folder)
+    return 0
+
+
+def _add_sharing_commands(sub: Any) -> None:
+    rp = sub.add_parser("report", help="render a record's executed notebook to offline HTML")
+    rp.add_argument("record", help="a run folder under outputs/ or an executed .ipynb")
+    rp.add_argument("--out", help="HTML file (default: beside the notebook)")
+    rp.add_argument("--show-code", action="store_true", help="keep the code cells")
+    rp.add_argument("--check", action="store_true",
+                    help="open it in headless chromium, network off, and check the charts drew")
+    rp.add_argument("--screenshot", help="PNG for --check (default: beside the HTML)")
+    rp.add_argument("--height", type=int, default=2400, help="screenshot height in pixels")
+    rp.set_defaults(func=cmd_report)
+
+    rr = sub.add_parser("rerun", help="run a notebook with an exported best-params file")
+    rr.add_argument("file", help="a {preset, overrides} YAML written by analyze or "
+                                 "generation-tuning")
+    rr.add_argument("--notebook", default="run-study", help="notebook to run (default run-study)")
+    rr.add_argument("--trials", type=int, default=1,
+                    help="run-study: trials of the fresh study (trial 0 is the file's config)")
+    rr.add_argument("-p", "--param", nargs=2, action="append", default=[],
+                    metavar=("KEY", "VALUE"), help="notebook parameter (VALUE read as YAML)")
+    rr.add_argument("--out", help="record folder (default outputs/<preset>/<run-id>/)")
+    rr.set_defaults(func=cmd_rerun)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line (the seed's --optuna_* knobs live under `study`)."""
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__,
@@ -178,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("presets", help="list the presets")
     pr.set_defaults(func=cmd_presets)
+    _add_sharing_commands(sub)
     return ap
 
 

@@ -218,6 +218,43 @@ def _check_search(config: dict[str, Any], space: Any) -> None:
         raise ConfigError("model: set either model.name (a pretrained model) or model.architecture")
     if any(p.name == "model_name" for p in searched) and not config["model"]["candidates"]:
         raise ConfigError("search.params: model_name is searched but model.candidates is empty")
+    _check_llm(config)
+
+
+def check_prompt_template(template: str, where: str = "llm.prompt_template") -> None:
+    """Refuse a user-message template without exactly one {dialogue} slot (or with others)."""
+    import string
+
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise ConfigError(f"{where}: not a valid template ({exc}); write {{{{ and }}}} for "
+                          "literal braces") from None
+    others = sorted(set(fields) - {"dialogue"})
+    if fields.count("dialogue") != 1 or others:
+        extra = f" and other slot(s) {', '.join(others)}" if others else ""
+        raise ConfigError(
+            f"{where}: must hold exactly one {{dialogue}} slot and nothing else in braces; found "
+            f"{fields.count('dialogue')} {{dialogue}} slot(s){extra} in {template!r}"
+        )
+
+
+def _check_llm(config: dict[str, Any]) -> None:
+    """The llm section: a usable prompt template, lists of names, a buildable causal model."""
+    llm = config["llm"]
+    check_prompt_template(llm["prompt_template"])
+    for key in ("target_modules", "chat_special_tokens"):
+        if not all(isinstance(x, str) and x for x in llm[key]):
+            raise ConfigError(f"llm.{key}: expected a list of names, got {llm[key]!r}")
+    if not llm["target_modules"]:
+        raise ConfigError("llm.target_modules: name at least one linear layer (e.g. q_proj)")
+    if llm["base_pretrain_epochs"] < 0:
+        raise ConfigError(
+            f"llm.base_pretrain_epochs: must be >= 0, got {llm['base_pretrain_epochs']}")
+    arch = config["model"]["architecture"]
+    if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
+        raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
+                          "qwen3) to build a model from a config")
 
 
 def model_id(config: Mapping[str, Any]) -> str | None:

@@ -1,0 +1,703 @@
+"""The causal-LM backend: LoRA / QLoRA fine-tuning of an instruction LLM on chat prompts.
+
+Pitfalls handled here by construction:
+- A prompt is the chat template around the system prompt and the user message
+  (`llm.prompt_template` with the dialogue in its `{dialogue}` slot), ending with the answer
+  cue (the template's assistant header). Only the dialogue is shortened to fit
+  `max_input_length`; the share of shortened prompts is reported with every trial.
+- The answer has its own budget (`max_target_length`) and always ends with the template's
+  end-of-turn marker, so every training sample has answer tokens; labels are -100 on the prompt
+  and on pads.
+- Generation left-pads, stops at the end of the turn, and every epoch is scored by dev ROUGE
+  with the trial's decoding settings; the best epoch's adapter is kept.
+- Outputs are cut at the first special token and cleaned of chat artefacts and other scripts
+  (CJK ideographs, kana, ...); `#...#` tags are kept, and an empty output scores 0.
+- A saved adapter carries what it needs to reload offline: a base built from a config is
+  saved beside it, and `load_adapter` never asks the Hub.
+
+The `#...#` tags: a pretrained LLM's byte-level tokenizer already writes them as plain text,
+so they are not added as new tokens (new rows of a frozen embedding would stay untrained
+under LoRA); the tokenizer trained for a base built from a config has them as non-special
+added tokens, like the seq2seq backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import threading
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    BitsAndBytesConfig,
+    GenerationConfig,
+    PreTrainedConfig,
+    PreTrainedTokenizerBase,
+    PrinterCallback,
+    Trainer,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.utils import logging as hf_logging
+
+from workbench import data as wdata
+from workbench import memory, metrics, paths, seq2seq
+from workbench.config import ConfigError, check_prompt_template, model_id
+from workbench.seq2seq import ModelUnavailable, ReportCallback, Reporter, TrialOutcome
+
+MIN_DIALOGUE_TOKENS = 16  # a prompt budget leaving less than this for the dialogue is refused
+ADAPTER_META = "workbench-adapter.json"
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# Markers swapped in while rendering the chat template, to find where its parts go.
+_DIALOGUE_MARK = "\x00WB-DIALOGUE\x00"
+_ANSWER_MARK = "\x00WB-ANSWER\x00"
+
+
+# ---------------------------------------------------------------- prompts
+
+
+@dataclass(frozen=True)
+class PromptFormat:
+    """The token pieces every sample shares: prompt = head + dialogue + tail, then answer + end."""
+
+    head: tuple[int, ...]  # template start, system prompt, instruction text before the dialogue
+    tail: tuple[int, ...]  # text after the dialogue and the answer cue (assistant header)
+    end: tuple[int, ...]  # what closes the answer (the template's end-of-turn marker)
+    stop_ids: tuple[int, ...]  # token ids that end generation
+
+    @property
+    def fixed_length(self) -> int:
+        """Prompt tokens that are never truncated."""
+        return len(self.head) + len(self.tail)
+
+
+def render_messages(system_prompt: str, user: str, answer: str) -> list[dict[str, str]]:
+    """The chat of one sample: optional system message, the user's request, the answer."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return messages + [{"role": "user", "content": user},
+                       {"role": "assistant", "content": answer}]
+
+
+def prompt_format(tokenizer: PreTrainedTokenizerBase, llm: Mapping[str, Any]) -> PromptFormat:
+    """Render the chat template once with markers and split it into the shared token pieces."""
+    check_prompt_template(llm["prompt_template"])
+    user = llm["prompt_template"].format(dialogue=_DIALOGUE_MARK)
+    messages = render_messages(llm["system_prompt"], user, _ANSWER_MARK)
+    try:
+        text = tokenizer.apply_chat_template(messages, tokenize=False)
+    except Exception as exc:  # a Jinja error in a user-written template
+        raise ConfigError(f"llm.chat_template: cannot render the chat: "
+                          f"{type(exc).__name__}: {exc}") from None
+    if text.count(_DIALOGUE_MARK) != 1 or text.count(_ANSWER_MARK) != 1:
+        raise ConfigError("llm.chat_template: the rendered chat must contain the user message and "
+                          f"the assistant answer exactly once; got {text!r}")
+    before, after = text.split(_ANSWER_MARK)
+    head, tail = before.split(_DIALOGUE_MARK)
+
+    def ids(piece: str) -> list[int]:
+        return tokenizer(piece, add_special_tokens=False)["input_ids"] if piece else []
+
+    end = ids(after.rstrip()) or [tokenizer.eos_token_id]
+    special = set(tokenizer.all_special_ids)
+    stops = [i for i in end if i in special] + [tokenizer.eos_token_id]
+    return PromptFormat(tuple(ids(head)), tuple(ids(tail)), tuple(end),
+                        tuple(dict.fromkeys(i for i in stops if i is not None)))
+
+
+@dataclass
+class Encoded:
+    """One split as token ids, with what scoring and the record need beside it."""
+
+    features: list[dict[str, list[int]]]  # input_ids, attention_mask (and labels for training)
+    prompts: list[list[int]]  # prompt ids alone, for generation
+    references: list[list[str]]
+    mappings: list[dict[str, str]]
+    fnames: list[str]
+    truncated: list[bool]  # the dialogue was shortened to fit max_input_length
+    answer_truncated: list[bool] = field(default_factory=list)
+
+    @property
+    def truncated_share(self) -> float:
+        """Share of samples whose dialogue was shortened."""
+        return sum(self.truncated) / len(self.truncated) if self.truncated else 0.0
+
+    @property
+    def answer_truncated_share(self) -> float:
+        """Share of samples whose answer was cut to max_target_length."""
+        cut = self.answer_truncated
+        return sum(cut) / len(cut) if cut else 0.0
+
+
+def budgets(fmt: PromptFormat, hp: Mapping[str, Any]) -> tuple[int, int]:
+    """Tokens left for the dialogue and for the answer text, or a ConfigError saying why not."""
+    dialogue = hp["max_input_length"] - fmt.fixed_length
+    if dialogue < MIN_DIALOGUE_TOKENS:
+        raise ConfigError(
+            f"hparams.max_input_length: {hp['max_input_length']} tokens leave {dialogue} for the "
+            f"dialogue once the fixed part of the prompt ({fmt.fixed_length} tokens: chat "
+            f"template, llm.system_prompt, llm.prompt_template, answer cue) is in; at least "
+            f"{MIN_DIALOGUE_TOKENS} are needed: raise it or shorten the prompt"
+        )
+    answer = hp["max_target_length"] - len(fmt.end)
+    if answer < 1:
+        raise ConfigError(
+            f"hparams.max_target_length: {hp['max_target_length']} tokens leave no room for the "
+            f"answer beside its {len(fmt.end)} end-of-turn token(s)"
+        )
+    return dialogue, answer
+
+
+def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, fmt: PromptFormat,
+           hp: Mapping[str, Any], with_labels: bool = True) -> Encoded:
+    """Preprocess and tokenize a split: only dialogues are shortened, answers keep their end."""
+    prepared = wdata.prepare(frame, hp["noise_removal_level"], hp["person_token_strategy"])
+    dialogue_budget, answer_budget = budgets(fmt, hp)
+    dialogues = tokenizer(list(prepared.sources), add_special_tokens=False)["input_ids"]
+    head, tail, end = list(fmt.head), list(fmt.tail), list(fmt.end)
+    prompts = [head + d[:dialogue_budget] + tail for d in dialogues]
+    out = Encoded(features=[], prompts=prompts,
+                  references=[list(r) for r in prepared.references],
+                  mappings=list(prepared.mappings), fnames=list(prepared.fnames),
+                  truncated=[len(d) > dialogue_budget for d in dialogues])
+    if not with_labels:
+        out.features = [{"input_ids": p, "attention_mask": [1] * len(p)} for p in prompts]
+        return out
+    answers = tokenizer([t or "" for t in prepared.targets], add_special_tokens=False)["input_ids"]
+    for prompt, answer in zip(prompts, answers, strict=True):
+        kept = answer[:answer_budget] + end
+        out.answer_truncated.append(len(answer) > answer_budget)
+        out.features.append({"input_ids": prompt + kept, "attention_mask": [1] * (len(prompt)
+                             + len(kept)), "labels": [-100] * len(prompt) + kept})
+    return out
+
+
+def pad_batch(features: Sequence[Mapping[str, Sequence[int]]], pad_id: int,
+              side: str = "right") -> dict[str, torch.Tensor]:
+    """Pad a batch: input_ids with pad_id, attention_mask with 0, labels with -100.
+
+    Training pads on the right; generation pads on the left so every prompt ends where the
+    answer starts.
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    fill = {"input_ids": pad_id, "attention_mask": 0, "labels": -100}
+    width = max(len(f["input_ids"]) for f in features)
+    columns: dict[str, list[list[int]]] = {key: [] for key in features[0]}
+    for feat in features:
+        gap = width - len(feat["input_ids"])
+        for key, values in feat.items():
+            pad = [fill[key]] * gap
+            columns[key].append(pad + list(values) if side == "left" else list(values) + pad)
+    return {key: torch.tensor(rows, dtype=torch.long) for key, rows in columns.items()}
+
+
+# ---------------------------------------------------------------- tokenizer and base model
+
+
+def _load_tokenizer(name: str) -> PreTrainedTokenizerBase:
+    try:
+        return AutoTokenizer.from_pretrained(name)
+    except OSError as exc:
+        raise ModelUnavailable(seq2seq._unavailable(name, exc)) from None
+
+
+def chat_tokenizer(config: Mapping[str, Any], train: Any) -> PreTrainedTokenizerBase:
+    """The pretrained model's tokenizer, or a BPE trained on the train split with chat markers."""
+    llm = config["llm"]
+    name = model_id(config)
+    if name is not None:
+        tokenizer = _load_tokenizer(name)
+    else:
+        texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
+        tokenizer = seq2seq.cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
+        if llm["chat_special_tokens"]:
+            tokenizer.add_special_tokens(
+                {"additional_special_tokens": list(llm["chat_special_tokens"])})
+    if llm["chat_template"]:
+        tokenizer.chat_template = llm["chat_template"]
+    if not tokenizer.chat_template:
+        raise ConfigError(
+            f"llm.chat_template: the tokenizer of {name or 'the model built from a config'} has "
+            "no chat template; set llm.chat_template (and llm.chat_special_tokens for its markers)"
+        )
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token  # pads never reach the loss (labels are -100)
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
+def base_config(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase | None = None
+                ) -> PreTrainedConfig:
+    """The HF config of the base: built from model.architecture, or the pretrained model's."""
+    name = model_id(config)
+    if name is None:
+        arch = dict(config["model"]["architecture"] or {})
+        model_type = arch.pop("model_type", None)
+        if not model_type:
+            raise ConfigError("model.architecture: the causal backend needs model_type "
+                              "(e.g. llama, qwen3) to build a model from a config")
+        vocab = len(tokenizer) if tokenizer is not None else config["model"][
+            "tokenizer_vocab_size"]
+        ids = {} if tokenizer is None else {
+            "bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
+            "pad_token_id": tokenizer.pad_token_id}
+        try:
+            return AutoConfig.for_model(model_type, vocab_size=vocab, **ids, **arch)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"model.architecture: {exc}") from None
+    return memory.model_config_of(config)
+
+
+def linear_layer_names(model: torch.nn.Module) -> list[str]:
+    """Distinct names of the model's linear layers (the last part of each module path)."""
+    return sorted({path.rsplit(".", 1)[-1] for path, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear)})
+
+
+def check_target_modules(model: torch.nn.Module, targets: Sequence[str], preset: str) -> None:
+    """Refuse LoRA targets the model lacks, naming them and the model's linear layers."""
+    names = linear_layer_names(model)
+    missing = [t for t in targets if t not in names]
+    if missing or not targets:
+        raise ConfigError(
+            f"params/presets/{preset}.yaml: llm.target_modules: the model has no linear layer "
+            f"named {', '.join(missing) or '(none listed)'}; its linear layers are: "
+            f"{', '.join(names)}"
+        )
+
+
+def meta_model(model_config: PreTrainedConfig) -> torch.nn.Module:
+    """The model's module tree on the meta device: shapes and names, no memory, no weights."""
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(model_config)
+
+
+def cached_base(model_config: PreTrainedConfig, tokenizer: PreTrainedTokenizerBase,
+                texts: Sequence[str], pretrain_epochs: int, seed: int) -> Path:
+    """A base built from a config, saved once under outputs/cache/bases (same key, same base).
+
+    With `pretrain_epochs`, it is first trained as a plain LM on `texts`, a stand-in for the
+    pretraining a Hub model brings, so a tiny LoRA study has something to adapt.
+    """
+    key = hashlib.sha256()
+    key.update(model_config.to_json_string(use_diff=False).encode())
+    key.update(tokenizer.backend_tokenizer.to_str().encode())
+    key.update(f"{seed}\0{pretrain_epochs}\0".encode())
+    if pretrain_epochs:
+        for text in texts:
+            key.update(text.encode("utf-8") + b"\0")
+    folder = paths.CACHE / "bases" / key.hexdigest()[:16]
+    if (folder / "config.json").is_file():
+        return folder
+    set_seed(seed)
+    model = AutoModelForCausalLM.from_config(model_config)
+    if pretrain_epochs:
+        _pretrain(model, tokenizer, texts, pretrain_epochs, seed)
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+def _pretrain(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, texts: Sequence[str],
+              epochs: int, seed: int, batch_size: int = 16, max_length: int = 512) -> None:
+    """Next-token training on plain texts (each ending with eos), all weights, on the CPU."""
+    generator = torch.Generator().manual_seed(seed)
+    rows = [tokenizer(t, add_special_tokens=False)["input_ids"][: max_length - 1]
+            + [tokenizer.eos_token_id] for t in texts]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0.01)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(rows), generator=generator).tolist()
+        for start in range(0, len(order), batch_size):
+            chunk = [rows[i] for i in order[start:start + batch_size]]
+            batch = pad_batch([{"input_ids": r, "attention_mask": [1] * len(r), "labels": r}
+                               for r in chunk], tokenizer.pad_token_id)
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad()
+    model.eval()
+
+
+def quantization_config(quantization: str, llm: Mapping[str, Any]) -> BitsAndBytesConfig | None:
+    """bitsandbytes settings for hp `quantization`: none, 8bit, or 4bit (QLoRA's NF4)."""
+    if quantization == "4bit":
+        return BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type=llm["quant_type"],
+            bnb_4bit_use_double_quant=llm["double_quant"],
+            bnb_4bit_compute_dtype=DTYPES[llm["compute_dtype"]],
+        )
+    if quantization == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    if quantization != "none":
+        raise ConfigError(f"hparams.quantization: {quantization!r} is not one of none, 8bit, 4bit")
+    return None
+
+
+def device_of(config: Mapping[str, Any]) -> torch.device:
+    """CUDA when there is one and runtime.use_cpu is off, else the CPU."""
+    use_cpu = config["runtime"]["use_cpu"] or not torch.cuda.is_available()
+    return torch.device("cpu" if use_cpu else "cuda")
+
+
+def weights_dtype(hp: Mapping[str, Any], device: torch.device) -> torch.dtype:
+    """bf16 / fp16 weights only on CUDA (the CPU trains in float32)."""
+    if device.type != "cuda":
+        return torch.float32
+    if hp["bf16"]:
+        return torch.bfloat16
+    return torch.float16 if hp["fp16"] else torch.float32
+
+
+def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
+              device: torch.device) -> torch.nn.Module:
+    """The base model at the trial's quantization, on `device` (bitsandbytes works on the CPU)."""
+    quant = quantization_config(hp["quantization"], llm)
+    kwargs: dict[str, Any] = {"dtype": weights_dtype(hp, device)}
+    if quant is not None:
+        index = (device.index or 0) if device.type == "cuda" else "cpu"
+        kwargs.update(quantization_config=quant, device_map={"": index})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            model = AutoModelForCausalLM.from_pretrained(str(source), **kwargs)
+    except OSError as exc:
+        raise ModelUnavailable(seq2seq._unavailable(str(source), exc)) from None
+    return model
+
+
+def build_model(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
+                device: torch.device, tokenizer: PreTrainedTokenizerBase | None, preset: str,
+                seed: int) -> torch.nn.Module:
+    """A fresh LoRA model for one trial: the (quantized) base with adapters on the targets."""
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    set_seed(seed)
+    base = load_base(source, hp, llm, device)
+    if tokenizer is not None and base.get_input_embeddings().num_embeddings < len(tokenizer):
+        base.resize_token_embeddings(len(tokenizer))
+    check_target_modules(base, llm["target_modules"], preset)
+    lora = LoraConfig(r=hp["lora_r"], lora_alpha=hp["lora_alpha"],
+                      lora_dropout=hp["lora_dropout"], target_modules=list(llm["target_modules"]),
+                      bias="none", task_type="CAUSAL_LM")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft asks HF for a renamed attribute
+        if hp["quantization"] != "none":
+            # Norms and embeddings to fp32 for stable training; checkpointing is the Trainer's.
+            base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
+        return get_peft_model(base, lora)
+
+
+def save_adapter(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, destination: Path,
+                 source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any]) -> None:
+    """Save the adapter, tokenizer and how to rebuild the base, replacing `destination` at once.
+
+    A base built from a config has no Hub name: it is copied into `destination/base`, so
+    `load_adapter` needs neither the cache it came from nor the network.
+    """
+    destination = Path(destination)
+    tmp = destination.with_name(destination.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    base = str(source)
+    if Path(source).is_dir():
+        shutil.copytree(source, tmp / "base")
+        base = "base"
+        adapter_config = tmp / "adapter_config.json"
+        settings = json.loads(adapter_config.read_text(encoding="utf-8"))
+        settings["base_model_name_or_path"] = str(destination.resolve() / "base")
+        adapter_config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    meta = {"base": base, "quantization": hp["quantization"], "bf16": hp["bf16"],
+            "fp16": hp["fp16"], **{k: llm[k] for k in ("quant_type", "double_quant",
+                                                        "compute_dtype")}}
+    (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    shutil.rmtree(destination, ignore_errors=True)
+    tmp.rename(destination)
+
+
+def load_adapter(folder: str | Path, device: str | torch.device = "cpu"
+                 ) -> tuple[torch.nn.Module, PreTrainedTokenizerBase]:
+    """A saved adapter on its base (re-quantized as in training) and its tokenizer, offline."""
+    from peft import PeftModel
+
+    folder = Path(folder)
+    meta_file = folder / ADAPTER_META
+    if not meta_file.is_file():
+        raise FileNotFoundError(f"{paths.shown(folder)}: no {ADAPTER_META}; not an adapter saved "
+                                "by the causal backend")
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    base = folder / meta["base"] if (folder / meta["base"]).is_dir() else meta["base"]
+    device = torch.device(device)
+    model = load_base(base, meta, meta, device)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    if model.get_input_embeddings().num_embeddings < len(tokenizer):
+        model.resize_token_embeddings(len(tokenizer))
+    model = PeftModel.from_pretrained(model, folder)
+    model.eval()
+    return model, tokenizer
+
+
+# ---------------------------------------------------------------- generation and cleaning
+
+# Characters a Korean summary may contain: ASCII (tags, digits, Latin names), Hangul and
+# common punctuation. Anything else in an LLM's output is a leak from another script.
+_KEEP = "\n\t\x20-\x7e\uac00-\ud7a3\u3131-\u318e…·‘’“”「」『』《》〈〉【】–—₩℃°×"
+_OTHER_SCRIPT_RE = re.compile(f"[^{_KEEP}]+")
+_THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_MARKER_RE = re.compile(r"<\|[^<>|]{0,40}\|>|</?\s*(?:s|pad|unk|eos|bos|think)\s*>",
+                        re.IGNORECASE)
+_LEAD_RE = re.compile(r"^\s*(?:(?:assistant|system|user|model)\s*(?:[:：]|\n)|(?:요약|summary)"
+                      r"\s*[:：])\s*", re.IGNORECASE)
+
+
+def _drop_other_scripts(text: str) -> str:
+    """Delete runs of other scripts; a space stays where the run separated two words."""
+
+    def repl(m: re.Match[str]) -> str:
+        before = m.string[m.start() - 1] if m.start() > 0 else " "
+        after = m.string[m.end()] if m.end() < len(m.string) else " "
+        return " " if before.isalnum() and after.isalnum() else ""
+
+    return _OTHER_SCRIPT_RE.sub(repl, text)
+
+
+def clean_output(text: str) -> str:
+    """An LLM answer without chat artefacts, role labels or other scripts; tags are kept."""
+    text = _MARKER_RE.sub(" ", _THINK_RE.sub(" ", text))
+    while (stripped := _LEAD_RE.sub("", text)) != text:
+        text = stripped
+    return " ".join(_drop_other_scripts(text).split())
+
+
+def other_script_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
+    """Ids of tokens that decode to another script, to suppress during generation."""
+    special = set(tokenizer.all_special_ids)
+    found = []
+    for index in range(len(tokenizer)):
+        if index in special:
+            continue
+        piece = tokenizer.decode([index])
+        if "\ufffd" not in piece and _OTHER_SCRIPT_RE.search(piece):  # skip partial bytes
+            found.append(index)
+    return found
+
+
+def generation_config(hp: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase,
+                      fmt: PromptFormat, suppress: Sequence[int] = ()) -> GenerationConfig:
+    """The trial's decoding settings (as the seq2seq backend's), stopping at the end of turn."""
+    gen = seq2seq.generation_config(hp, tokenizer)
+    gen.decoder_start_token_id = None  # an encoder-decoder setting
+    gen.eos_token_id = list(fmt.stop_ids)
+    gen.use_cache = True  # activation checkpointing turns the cache off for training only
+    if suppress:
+        gen.suppress_tokens = list(suppress)
+    gen.validate()
+    return gen
+
+
+def decode_answer(ids: Sequence[int], tokenizer: PreTrainedTokenizerBase) -> str:
+    """The generated answer up to its first special token, decoded and cleaned."""
+    special = set(tokenizer.all_special_ids)
+    cut = next((i for i, t in enumerate(ids) if t in special), len(ids))
+    return clean_output(tokenizer.decode(list(ids[:cut]), skip_special_tokens=True))
+
+
+def generate(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
+             prompts: Sequence[Sequence[int]], gen: GenerationConfig,
+             batch_size: int) -> list[str]:
+    """Answers for prompt ids, left-padded in batches; cleaned but not yet tag-restored."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    answers: list[str] = []
+    try:
+        for start in range(0, len(prompts), batch_size):
+            chunk = [{"input_ids": list(p), "attention_mask": [1] * len(p)}
+                     for p in prompts[start:start + batch_size]]
+            batch = {k: v.to(device) for k, v in
+                     pad_batch(chunk, tokenizer.pad_token_id, "left").items()}
+            with torch.no_grad():
+                out = model.generate(**batch, generation_config=gen)
+            width = batch["input_ids"].shape[1]
+            answers.extend(decode_answer(row, tokenizer) for row in out[:, width:].tolist())
+    finally:
+        model.train(was_training)
+    return answers
+
+
+# ---------------------------------------------------------------- training
+
+
+class GenerationTrainer(Trainer):
+    """A Trainer whose evaluation generates answers and scores them (ROUGE), not eval loss."""
+
+    def __init__(self, *args: Any, scorer: Callable[[torch.nn.Module], dict[str, float]],
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.scorer = scorer
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
+        scores = self.scorer(self.model)
+        result = {f"{metric_key_prefix}_{k}": v for k, v in scores.items()}
+        self.log(result)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control,
+                                                         result)
+        return result
+
+
+class CausalBackend:
+    """Holds what stays fixed across trials (tokenizer, prompt format, base) and trains LoRA."""
+
+    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        warnings.filterwarnings("ignore", message=".*inputs will be cast from")  # bnb 8-bit, CPU
+        self.config = config
+        self.splits = splits
+        self.llm = config["llm"]
+        self.device = device_of(config)
+        self._encode_lock = threading.Lock()
+        check_prompt_template(self.llm["prompt_template"])
+        self.tokenizer = chat_tokenizer(config, splits["train"])
+        self.format = prompt_format(self.tokenizer, self.llm)
+        self.model_config = base_config(config, self.tokenizer)
+        check_target_modules(meta_model(self.model_config), self.llm["target_modules"],
+                             config["preset"])
+        name = model_id(config)
+        if name is None:
+            train = splits["train"]
+            texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
+            self.source: str | Path = cached_base(
+                self.model_config, self.tokenizer, texts, self.llm["base_pretrain_epochs"],
+                config["runtime"]["seed"])
+        else:
+            self.source = name
+        self.suppress = other_script_ids(self.tokenizer) if self.llm[
+            "suppress_other_scripts"] else []
+
+    def _args(self, hp: Mapping[str, Any], outdir: Path) -> TrainingArguments:
+        rt = self.config["runtime"]
+        on_cuda = self.device.type == "cuda"
+        return TrainingArguments(
+            output_dir=str(outdir),
+            learning_rate=hp["learning_rate"],
+            per_device_train_batch_size=hp["batch_size"],
+            per_device_eval_batch_size=rt["eval_batch_size"],
+            gradient_accumulation_steps=hp["gradient_accumulation_steps"],
+            num_train_epochs=hp["num_epochs"],
+            lr_scheduler_type=hp["scheduler_type"],
+            warmup_steps=hp["warmup_ratio"],
+            weight_decay=hp["weight_decay"],
+            label_smoothing_factor=hp["label_smoothing"],
+            max_grad_norm=hp["max_grad_norm"],
+            fp16=hp["fp16"] and on_cuda,
+            bf16=hp["bf16"] and on_cuda,
+            use_cpu=not on_cuda,
+            activation_checkpointing=self.llm["gradient_checkpointing"],
+            activation_checkpointing_kwargs={"use_reentrant": False},
+            eval_strategy="epoch",
+            save_strategy="epoch",
+            save_total_limit=1,
+            save_only_model=True,
+            load_best_model_at_end=True,
+            metric_for_best_model="final",
+            greater_is_better=True,
+            logging_strategy="epoch",
+            logging_nan_inf_filter=False,
+            remove_unused_columns=False,
+            label_names=["labels"],
+            report_to="none",
+            disable_tqdm=True,
+            seed=rt["seed"],
+            data_seed=rt["seed"],
+            dataloader_num_workers=0,
+        )
+
+    def memory_estimate(self, hp: Mapping[str, Any]) -> memory.MemoryEstimate:
+        """The memory model's figures for this base and trial."""
+        return memory.estimate(self.config, hp, model_config=self.model_config)
+
+    def train_and_evaluate(self, hp: Mapping[str, Any], report: Reporter | None, outdir: Path,
+                           save_to: Callable[[float], Path | None] | None = None) -> TrialOutcome:
+        """Fine-tune LoRA adapters with `hp`, evaluating ROUGE on dev after every epoch.
+
+        `save_to(value)` may name a folder: the best epoch's adapter and tokenizer go there.
+        """
+        tok, fmt = self.tokenizer, self.format
+        with self._encode_lock:  # a fast tokenizer is not safe to share across threads
+            train = encode(self.splits["train"], tok, fmt, hp)
+            dev = encode(self.splits["dev"], tok, fmt, hp)
+        model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
+                            self.config["runtime"]["seed"])
+        gen = generation_config(hp, tok, fmt, self.suppress)
+        obj = self.config["objective"]
+        history: dict[int, dict[str, float]] = {}
+        last: list[str] = []
+        best: dict[str, Any] = {"value": -1.0, "epoch": 0, "predictions": []}
+
+        def scorer(current: torch.nn.Module) -> dict[str, float]:
+            texts = generate(current, tok, dev.prompts, gen,
+                             self.config["runtime"]["eval_batch_size"])
+            last[:] = wdata.postprocess(texts, dev.mappings)
+            return metrics.score(last, dev.references, mode=obj["metric"],
+                                 tokenizer=obj["tokenizer"]).as_dict()
+
+        def on_epoch(epoch: int, value: float) -> None:
+            history[epoch] = {"final": value}
+            if value > best["value"]:
+                best.update(value=value, epoch=epoch, predictions=list(last))
+            if report is not None:
+                report(epoch, value)
+
+        trainer = GenerationTrainer(
+            model=model, args=self._args(hp, outdir), train_dataset=train.features,
+            eval_dataset=dev.features, processing_class=tok,
+            data_collator=partial(pad_batch, pad_id=tok.pad_token_id, side="right"),
+            callbacks=[ReportCallback(on_epoch)], scorer=scorer,
+        )
+        trainer.remove_callback(PrinterCallback)
+        start = time.perf_counter()
+        try:
+            trainer.train()
+            for entry in trainer.state.log_history:
+                if "eval_final" in entry:
+                    history[round(entry["epoch"])] = {k.removeprefix("eval_"): v
+                                                      for k, v in entry.items()
+                                                      if k.startswith("eval_")}
+            destination = save_to(best["value"]) if save_to is not None else None
+            if destination is not None:
+                save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
+            trainable, total = trainer.model.get_nb_trainable_parameters()
+            estimate = self.memory_estimate(hp)
+            return TrialOutcome(
+                value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
+                predictions=best["predictions"], train_seconds=time.perf_counter() - start,
+                trainable_params=int(trainable),
+                extra={
+                    "truncated_share": round(train.truncated_share, 4),
+                    "dev_truncated_share": round(dev.truncated_share, 4),
+                    "answer_truncated_share": round(train.answer_truncated_share, 4),
+                    "total_params": int(total),
+                    "estimated_peak_gib": round(estimate.peak_gib, 4),
+                    "estimated_model_gib": round(estimate.weights_bytes / 2**30, 4),
+                },
+            )
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)

@@ -1,0 +1,401 @@
+"""Study storages: SQLite, PostgreSQL, MySQL/MariaDB, a journal file or Redis, from one URL.
+
+A storage URL comes from a parameter or `WORKBENCH_STORAGE`. Credentials can stay out of it:
+`${VAR}` references and `WORKBENCH_STORAGE_PASSWORD` are filled in only when the storage is
+opened, so the URL itself is safe to write into an executed notebook, and `mask` hides any
+password that is in it. RDB storages run heartbeats, so a trial whose worker died is failed
+and retried. Workers share one trial budget through the study's queue: `top_up` enqueues the
+budget once, and each `run_worker` runs queued trials until none is left.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import optuna
+from optuna.storages import JournalStorage, RDBStorage
+from optuna.trial import FrozenTrial, TrialState
+
+from workbench import paths
+
+ENV_URL = "WORKBENCH_STORAGE"
+ENV_PASSWORD = "WORKBENCH_STORAGE_PASSWORD"
+SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg2", "postgresql+psycopg", "mysql",
+           "mysql+pymysql", "journal", "redis", "rediss")
+SCHEME_FORMS = ("sqlite:///PATH", "postgresql[+psycopg2|+psycopg]://USER@HOST:PORT/DB",
+                "mysql[+pymysql]://USER@HOST:PORT/DB", "journal:///PATH",
+                "redis://HOST:PORT/DB[?prefix=NAME]")
+# Bare schemes get the drivers of the `db` extra (SQLAlchemy 2.1's own default is psycopg 3).
+_DRIVERS = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+pymysql"}
+_DRIVER_MODULES = {"postgresql+psycopg2": "psycopg2", "postgresql+psycopg": "psycopg",
+                   "mysql+pymysql": "pymysql", "redis": "redis", "rediss": "redis"}
+CONNECT_TIMEOUT_S = 10
+DB_EXTRA = "pip install 'summarization-workbench[db]'"
+_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_URL_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)\Z", re.S)
+# Userinfo as SQLAlchemy reads it: the user stops at ':' or '/', the password at the first '@'.
+_USERINFO_RE = re.compile(r"(?P<user>[^:/@]*)(?::(?P<password>[^@]*))?@(?P<rest>.*)\Z", re.S)
+_SECRET_KEYS = {"password", "passwd", "pwd"}
+
+
+class StorageError(RuntimeError):
+    """A storage that cannot be used; the message names it with any password masked."""
+
+    def __init__(self, message: str, storage: str = ""):
+        super().__init__(message)
+        self.storage = storage
+
+
+class QueueEmpty(RuntimeError):
+    """A queue-only storage was asked for a trial outside the study's queue: the budget is spent."""
+
+
+@dataclass(frozen=True)
+class _Url:
+    """A storage URL in pieces; `password` is None when the URL has none."""
+
+    scheme: str
+    user: str | None
+    password: str | None
+    rest: str  # host, port, path and query, as written
+    ambiguous: bool = False  # an unencoded '@' in the password
+
+    def text(self) -> str:
+        userinfo = ""
+        if self.user is not None:
+            userinfo = self.user + ("" if self.password is None else f":{self.password}") + "@"
+        return f"{self.scheme}://{userinfo}{self.rest}"
+
+
+def _split(url: str) -> _Url | None:
+    """The pieces of a `scheme://…` URL, or None when it is not one."""
+    m = _URL_RE.match(url)
+    if m is None:
+        return None
+    scheme, rest = m["scheme"].lower(), m["rest"]
+    user = password = None
+    ambiguous = False
+    u = None if rest.startswith("/") else _USERINFO_RE.match(rest)
+    if u is not None:
+        user, password, rest = u["user"], u["password"], u["rest"]
+        # A second '@' before the path means the password had one: mask up to the last.
+        while "@" in re.split(r"[/?#]", rest, maxsplit=1)[0]:
+            head, rest = rest.split("@", 1)
+            password = f"{password or ''}@{head}"
+            ambiguous = True
+    return _Url(scheme, user, password, rest, ambiguous)
+
+
+def _only_references(value: str) -> bool:
+    """Whether a value is made only of `${VAR}` references (not a secret itself)."""
+    return bool(value) and not _VAR_RE.sub("", value)
+
+
+def _mask_query(rest: str) -> str:
+    """Query parameters that carry a password, masked."""
+    if "?" not in rest:
+        return rest
+    base, query = rest.split("?", 1)
+    pairs = []
+    for pair in query.split("&"):
+        key, sep, value = pair.partition("=")
+        if sep and key.lower() in _SECRET_KEYS and value and not _only_references(value):
+            value = "***"
+        pairs.append(f"{key}{sep}{value}")
+    return f"{base}?{'&'.join(pairs)}"
+
+
+def mask(url: str) -> str:
+    """The URL with its password replaced by *** (`${VAR}` references are kept: not secrets)."""
+    parts = _split(url)
+    if parts is None:
+        return f"***@{url.rsplit('@', 1)[1]}" if "@" in url else url
+    password = parts.password
+    if password and not _only_references(password):
+        password = "***"
+    return replace(parts, password=password, rest=_mask_query(parts.rest)).text()
+
+
+def _checked(url: str) -> _Url:
+    """The URL's pieces with a known scheme; bare postgresql and mysql get the extra's drivers."""
+    parts = _split(url)
+    if parts is None or parts.scheme not in SCHEMES:
+        raise StorageError(f"storage {mask(url)}: unknown URL scheme; use one of: "
+                           f"{', '.join(SCHEME_FORMS)}", mask(url))
+    return replace(parts, scheme=_DRIVERS.get(parts.scheme, parts.scheme))
+
+
+def resolve_url(url: str | None, default_sqlite_path: str | Path) -> str:
+    """The storage URL: the parameter, else $WORKBENCH_STORAGE, else SQLite at the default path.
+
+    Credentials from the environment are not filled in here, so the result can be recorded
+    (masked); `open_storage` fills them in.
+    """
+    chosen = url or os.environ.get(ENV_URL) or f"sqlite:///{Path(default_sqlite_path)}"
+    return _checked(chosen).text()
+
+
+def _expand(text: str, url: str, encode: bool) -> str:
+    """`${VAR}` references replaced by the environment's values (URL-encoded when `encode`)."""
+    def value(m: re.Match[str]) -> str:
+        if m[1] not in os.environ:
+            raise StorageError(f"storage {mask(url)}: environment variable {m[1]} is not set "
+                               f"(the URL refers to ${{{m[1]}}})", mask(url))
+        return quote(os.environ[m[1]], safe="") if encode else os.environ[m[1]]
+
+    return _VAR_RE.sub(value, text)
+
+
+def _filled(url: str) -> tuple[_Url, list[str]]:
+    """The URL with its credentials from the environment, and the secrets it now holds."""
+    parts = _checked(url)
+    if parts.ambiguous:
+        raise StorageError(f"storage {mask(url)}: the password contains '@'; percent-encode it "
+                           f"(%40) or pass it in {ENV_PASSWORD} or a ${{VAR}}", mask(url))
+    password = parts.password
+    if password:
+        password = _expand(password, url, encode=True)
+    elif parts.user and os.environ.get(ENV_PASSWORD):
+        password = quote(os.environ[ENV_PASSWORD], safe="")
+    user = None if parts.user is None else _expand(parts.user, url, encode=True)
+    rest = _expand(parts.rest, url, encode=False)
+    secrets = [s for s in (password, unquote(password or "")) if s]
+    for pair in rest.partition("?")[2].split("&"):
+        key, _, value = pair.partition("=")
+        if key.lower() in _SECRET_KEYS and value:
+            secrets += [value, unquote(value)]
+    return replace(parts, user=user, password=password, rest=rest), secrets
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    """Text with every secret replaced by ***, on one line, kept short."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return " ".join(text.split())[:400]
+
+
+def _explain(exc: BaseException, scheme: str, secrets: Sequence[str]) -> str:
+    """What went wrong opening a storage and what to check, without any secret."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and e not in chain:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    if any(isinstance(e, ImportError) for e in chain):
+        name = _DRIVER_MODULES.get(scheme, "its database driver")
+        return f"{name} is not installed; install the database extra: {DB_EXTRA}"
+    detail = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    reason = _scrub(f"{type(detail).__name__}: {detail}", secrets).rstrip(". ")
+    if scheme in ("sqlite", "journal"):
+        return f"{reason}; check that the file's folder exists and is writable"
+    check = (f"{reason}; check that the server is running and reachable from this machine and "
+             f"the user and password ({ENV_PASSWORD} or a ${{VAR}} in the URL)")
+    if scheme.startswith(("postgresql", "mysql")):
+        check += ", and that the database exists (storage.ensure_database creates it)"
+    return check
+
+
+def _local_path(rest: str) -> Path:
+    """A sqlite or journal file path from the URL; relative paths are from the project root."""
+    return paths.project_path(unquote(rest.split("?", 1)[0]))
+
+
+def _engine_kwargs(parts: _Url) -> dict[str, Any]:
+    """SQLAlchemy engine options: drop dead pooled connections, fail fast on unreachable hosts."""
+    if parts.scheme == "sqlite":
+        return {"connect_args": {"timeout": 30}}  # wait for a busy database, don't fail a trial
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+    if "connect_timeout=" not in parts.rest:
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    return kwargs
+
+
+def _rdb_url(parts: _Url) -> str:
+    """The SQLAlchemy URL for RDBStorage (which `str.format`s it: braces are escaped)."""
+    if parts.scheme == "sqlite":
+        path = parts.rest.split("?", 1)[0]
+        if path not in ("", "/", "/:memory:"):
+            file = _local_path(path[1:])
+            file.parent.mkdir(parents=True, exist_ok=True)
+            parts = replace(parts, rest="/" + str(file) + parts.rest[len(path):])
+    return parts.text().replace("{", "{{").replace("}", "}}")
+
+
+class _QueueOnly:
+    """Refuses fresh trials, so a worker runs only trials taken from the study's queue."""
+
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        if template_trial is None:
+            raise QueueEmpty("the study's trial queue is empty: its trial budget is spent")
+        return super().create_new_trial(study_id, template_trial)  # type: ignore[misc]
+
+    # Optuna's _CachedStorage (which wraps every RDBStorage) calls this one directly.
+    def _create_new_trial(self, study_id: int,
+                          template_trial: FrozenTrial | None = None) -> FrozenTrial:
+        if template_trial is None:
+            raise QueueEmpty("the study's trial queue is empty: its trial budget is spent")
+        return super()._create_new_trial(study_id, template_trial)  # type: ignore[misc]
+
+
+class _QueueOnlyRDBStorage(_QueueOnly, RDBStorage):
+    """An RDBStorage that only runs queued trials."""
+
+
+class _QueueOnlyJournalStorage(_QueueOnly, JournalStorage):
+    """A JournalStorage that only runs queued trials."""
+
+
+def _build(parts: _Url, heartbeat_interval: int, grace_period: int | None, max_retry: int,
+           queue_only: bool) -> optuna.storages.BaseStorage:
+    """The Optuna storage object for a filled-in URL."""
+    if parts.scheme == "journal":
+        file = _local_path(parts.rest)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        backend: Any = optuna.storages.journal.JournalFileBackend(str(file))
+    elif parts.scheme in ("redis", "rediss"):
+        base, _, query = parts.rest.partition("?")
+        pairs = [p for p in query.split("&") if p]
+        prefix = next((unquote(p[7:]) for p in pairs if p.startswith("prefix=")), "")
+        pairs = [p for p in pairs if not p.startswith("prefix=")]
+        if not any(p.startswith("socket_connect_timeout=") for p in pairs):
+            pairs.append(f"socket_connect_timeout={CONNECT_TIMEOUT_S}")
+        url = replace(parts, rest=f"{base}?{'&'.join(pairs)}").text()
+        with warnings.catch_warnings():  # "experimental" since Optuna 3.1
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            backend = optuna.storages.journal.JournalRedisBackend(url, prefix=prefix)
+    else:
+        cls = _QueueOnlyRDBStorage if queue_only else RDBStorage
+        with warnings.catch_warnings():  # heartbeats and the retry callback are "experimental"
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return cls(
+                _rdb_url(parts), engine_kwargs=_engine_kwargs(parts),
+                heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=max_retry),
+            )
+    return (_QueueOnlyJournalStorage if queue_only else JournalStorage)(backend)
+
+
+def open_storage(url: str, heartbeat_interval: int = 60, grace_period: int | None = None,
+                 max_retry: int = 1, *, queue_only: bool = False) -> optuna.storages.BaseStorage:
+    """The Optuna storage for a URL, checked to be reachable; raises one masked StorageError.
+
+    RDB storages (sqlite, postgresql, mysql) record a heartbeat every `heartbeat_interval`
+    seconds; a running trial silent for `grace_period` (default: twice the interval) is failed
+    by the next worker and re-enqueued up to `max_retry` times (RetryHeartbeatStaleTrialCallback).
+    Journal storages (journal file, redis) have no heartbeats in Optuna 5.0: a trial whose
+    worker died stays RUNNING. `queue_only` storages refuse trials outside the study's queue,
+    which is how `run_worker` stops at the budget. Relative file paths are from the project root.
+    """
+    shown = mask(url)
+    parts, secrets = _filled(url)
+    try:
+        storage = _build(parts, heartbeat_interval, grace_period, max_retry, queue_only)
+        storage.get_all_studies()
+    except Exception as exc:  # the driver's error may carry the URL: re-raised below without it
+        problem = _explain(exc, parts.scheme, secrets)
+    else:
+        return storage
+    raise StorageError(f"cannot open storage {shown}: {problem}", shown)
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL or MySQL/MariaDB database the URL names if it is missing.
+
+    It connects to the server's default database (`postgres`, or none for MySQL); other
+    schemes need no database and are left alone.
+    """
+    import sqlalchemy
+
+    shown = mask(url)
+    parts, secrets = _filled(url)
+    postgres = parts.scheme.startswith("postgresql")
+    if not postgres and not parts.scheme.startswith("mysql"):
+        return
+    target = sqlalchemy.engine.make_url(parts.text())
+    name = target.database
+    if not name:
+        raise StorageError(f"storage {shown}: the URL names no database", shown)
+    try:
+        server = sqlalchemy.engine.URL.create(
+            target.drivername, target.username, target.password, target.host, target.port,
+            "postgres" if postgres else None, target.query)
+        engine = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT",
+                                          **_engine_kwargs(parts))
+        try:
+            quoted = engine.dialect.identifier_preparer.quote_identifier(name)
+            with engine.connect() as conn:
+                if not postgres:
+                    conn.execute(sqlalchemy.text(
+                        f"CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4"))
+                elif conn.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": name}).scalar() is None:
+                    conn.execute(sqlalchemy.text(f"CREATE DATABASE {quoted}"))
+        finally:
+            engine.dispose()
+    except Exception as exc:  # as in open_storage: never let the driver's text through as is
+        problem = _explain(exc, parts.scheme, secrets)
+    else:
+        return
+    raise StorageError(f"cannot create the database of storage {shown}: {problem}", shown)
+
+
+def _retried(trials: Iterable[FrozenTrial]) -> set[int]:
+    """Numbers of trials that failed stale and were re-enqueued (their retry counts instead)."""
+    return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+
+
+def top_up(study: optuna.Study, n_trials: int) -> int:
+    """Enqueue empty trials until the study holds `n_trials` (its total budget); returns how many.
+
+    Every trial counts, whatever its state, except one that was retried (its retry counts).
+    Call it once, before starting workers: two callers at the same moment could both top up.
+    """
+    trials = study.get_trials(deepcopy=False)
+    retried = _retried(trials)
+    missing = max(0, n_trials - sum(t.number not in retried for t in trials))
+    for _ in range(missing):
+        study.enqueue_trial({})
+    return missing
+
+
+def run_worker(storage: optuna.storages.BaseStorage, study_name: str,
+               objective: Callable[[optuna.Trial], float], *,
+               sampler: optuna.samplers.BaseSampler | None = None,
+               pruner: optuna.pruners.BasePruner | None = None,
+               callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
+               catch: tuple[type[Exception], ...] = (Exception,),
+               gc_after_trial: bool = False) -> list[int]:
+    """Run the study's queued trials until none is left; returns the trial numbers it ran.
+
+    `storage` must come from `open_storage(url, queue_only=True)`. While other workers still
+    run trials, a worker with heartbeats waits, so a trial whose worker died comes back as a
+    retry and is run here.
+    """
+    if not isinstance(storage, _QueueOnly):
+        raise TypeError("run_worker needs a storage opened with open_storage(url, queue_only=True)")
+    study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
+                              pruner=pruner)
+    ran: list[int] = []
+
+    def note(_: optuna.Study, trial: FrozenTrial) -> None:
+        ran.append(trial.number)
+
+    poll = storage.get_heartbeat_interval() if isinstance(storage, RDBStorage) else None
+    while True:
+        try:
+            study.optimize(objective, callbacks=[*callbacks, note], catch=catch,
+                           gc_after_trial=gc_after_trial)
+        except QueueEmpty:
+            pass
+        if poll is None or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            return ran
+        time.sleep(poll)

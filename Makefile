@@ -2,6 +2,7 @@
 #   make study            run a study on the embedded default preset (PRESET=... for another)
 #   make test             run the whole test suite (CPU, no network)
 #   make lint             ruff + notebook hygiene (outputs stripped)
+#   make browser          Debian's chromium + Korean fonts, to check rendered reports offline
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +16,7 @@ TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
 
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install study test lint format clean
+.PHONY: install study test lint format clean browser
 
 install: $(BIN)/.installed
 
@@ -41,6 +42,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix workbench tests scripts notebooks
 	$(BIN)/nbstripout notebooks/*.ipynb
+
+# `workbench report RECORD --check` and tests/test_report.py open reports in headless Chromium;
+# Korean text needs the Nanum fonts. Installs once (apt-get update, then install), as root or
+# with sudo; does nothing when both packages are already there.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@dpkg -s chromium fonts-nanum >/dev/null 2>&1 && echo "chromium and fonts-nanum: installed" \
+	  || { $(SUDO) apt-get update && \
+	       DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium fonts-nanum; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

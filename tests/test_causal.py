@@ -14,7 +14,8 @@ from workbench.config import ConfigError
 from workbench.seq2seq import ModelUnavailable
 
 TURNS = [
-    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n#Person2#: 네, 성함과 연락처 부탁드려요.\n"
+    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
+    "#Person2#: 네, 성함과 연락처 부탁드려요.\n"
     "#Person1#: 김민수이고 번호는 #PhoneNumber#예요.\n#Person2#: {t}에 {n}명 예약됐습니다.",
     "#Person2#: 택배가 아직 안 왔어요. 주소는 #Address#인데요.\n#Person1#: 확인해 보니 {t}에 "
     "도착 예정이에요.\n#Person2#: {n}개 다 오는 거죠?\n#Person1#: 네, {n}개 모두 갑니다.",
@@ -26,7 +27,7 @@ SUMMARIES = [
 PRESETS = ["tiny-llama", "tiny-qwen"]
 # Small and quick: the test frames, no stand-in pretraining, short answers, greedy decoding.
 QUICK = {"llm.base_pretrain_epochs": 0, "hparams.max_input_length": 512,
-         "hparams.max_target_length": 60, "hparams.max_new_tokens": 50,
+         "hparams.max_target_length": 60, "hparams.max_new_tokens": 30,
          "hparams.min_new_tokens": 10, "hparams.num_beams": 1, "hparams.batch_size": 4}
 
 
@@ -280,3 +281,36 @@ def test_trial_reports_every_epoch_and_saves_the_best_adapter(backends, tmp_path
     from workbench import data as wdata
 
     assert wdata.postprocess(texts, dev.mappings) == outcome.predictions
+
+
+# ---------------------------------------------------------------- a study
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", PRESETS)
+def test_study_records_rouge_truncation_share_and_trainable_params(tmp_path, preset):
+    from workbench import study as wstudy
+
+    over = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 2,
+            "llm.base_pretrain_epochs": 1, "hparams.max_new_tokens": 30,
+            "hparams.min_new_tokens": 10, "hparams.batch_size": 8}
+    run = wstudy.start_run("run-study", preset=preset, n_trials=2,
+                           storage=f"sqlite:///{tmp_path}/s.db", run_dir=str(tmp_path / "rec"),
+                           overrides=over)
+    run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "completed" and len(rec["trials"]) == 2
+    assert rec["study"]["searched"] == ["lora_r", "lora_alpha", "quantization", "learning_rate"]
+    for t in rec["trials"]:
+        assert t["state"] == "COMPLETE"
+        assert set(t["epoch_scores"]) == {"1", "2"}
+        assert t["value"] == pytest.approx(max(t["epoch_scores"].values()))
+        extra = t["extra"]
+        assert 0.0 <= extra["truncated_share"] <= 1.0 and 0.0 <= extra["dev_truncated_share"] <= 1
+        assert 0 < t["trainable_params"] < extra["total_params"]
+        assert extra["estimated_peak_gib"] > 0
+    rank = {t["params"]["lora_r"]: t["trainable_params"] for t in rec["trials"]}
+    assert len(set(rank.values())) == len(rank), "trainable params follow the sampled rank"
+    best = tmp_path / "rec" / "best-model"
+    assert (best / "adapter_config.json").is_file() and (best / "base" / "config.json").is_file()
+    assert (tmp_path / "rec" / "dev_predictions.csv").is_file()

@@ -55,3 +55,16 @@ def test_notebooks_are_committed_clean(notebook):
     for node in ast.parse("".join(tagged[0]["source"])).body:
         assert isinstance(node, ast.Assign), ast.dump(node)
         ast.literal_eval(node.value)
+
+
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_papermill_sees_every_parameter(notebook):
+    """papermill skips lines it cannot parse (e.g. a second '=' in a comment): catch that."""
+    import ast
+
+    import papermill as pm
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    assigned = [n.targets[0].id for n in ast.parse("".join(cell["source"])).body]
+    assert list(pm.inspect_notebook(str(notebook))) == assigned

@@ -26,8 +26,6 @@ SECRET = "Zq7-s3cr3t"
 SPECIAL = "p@ss:w/rd%?x{y}"  # every character a URL or str.format could trip on
 SPAWN = multiprocessing.get_context("spawn")
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-
 
 def square(trial: optuna.Trial) -> float:
     return trial.suggest_float("x", -10, 10) ** 2
@@ -39,6 +37,11 @@ def assert_secret_free(exc: BaseException, secret: str, *more: str) -> None:
     texts = [str(exc), repr(exc), "".join(traceback.format_exception(exc)), *more]
     for text in texts:
         assert secret not in text and quote(secret, safe="") not in text
+
+
+def with_locals(exc: BaseException) -> str:
+    """The traceback as a verbose one (IPython's Verbose mode, pytest -l) shows it."""
+    return "".join(traceback.TracebackException.from_exception(exc, capture_locals=True).format())
 
 
 def raised(url: str, **kwargs) -> storage.StorageError:
@@ -83,7 +86,8 @@ def test_resolve_url_maps_bare_schemes_and_leaves_credentials_out(monkeypatch):
 
 
 @pytest.mark.parametrize("url", [f"mongodb://u:{SECRET}@h/db", "optuna.db",
-                                 f"postgres://u:{SECRET}@h/db"])
+                                 f"postgres://u:{SECRET}@h/db"],
+                         ids=["mongodb", "path", "postgres"])
 def test_unknown_scheme_is_one_masked_error(url, monkeypatch):
     monkeypatch.delenv(storage.ENV_URL, raising=False)
     for call in (lambda: storage.resolve_url(url, "x"), lambda: storage.open_storage(url)):
@@ -98,7 +102,7 @@ def test_unknown_scheme_is_one_masked_error(url, monkeypatch):
     f"postgresql://postgres:{SECRET}@127.0.0.1:1/test",
     f"mysql://root:{SECRET}@127.0.0.1:1/test",
     f"redis://:{SECRET}@127.0.0.1:1/0",
-])
+], ids=["postgresql", "mysql", "redis"])
 def test_unreachable_server_is_one_masked_error(url, caplog):
     caplog.set_level(logging.DEBUG)
     exc = raised(url)
@@ -125,7 +129,7 @@ def test_unset_variable_and_unencoded_at_are_masked_errors(monkeypatch):
     assert "ss@h" not in str(exc)
 
 
-def test_sqlite_gets_heartbeats_retries_and_project_relative_paths(tmp_path):
+def test_sqlite_gets_heartbeats_retries_and_its_folder(tmp_path):
     opened = storage.open_storage(f"sqlite:///{tmp_path}/sub/optuna.db", heartbeat_interval=5)
     assert isinstance(opened, optuna.storages.RDBStorage)
     assert opened.get_heartbeat_interval() == 5
@@ -139,6 +143,20 @@ def test_run_worker_refuses_a_storage_that_could_overrun_the_budget(tmp_path):
     optuna.create_study(study_name="s", storage=storage.open_storage(url))
     with pytest.raises(TypeError, match="queue_only=True"):
         storage.run_worker(storage.open_storage(url), "s", square)
+
+
+def test_run_worker_stops_at_its_timeout_and_leaves_the_rest_queued(tmp_path):
+    url = f"sqlite:///{tmp_path}/optuna.db"
+    study = optuna.create_study(study_name="s", storage=storage.open_storage(url))
+    storage.top_up(study, 50)
+
+    def slow(trial):
+        time.sleep(0.1)
+        return square(trial)
+
+    ran = storage.run_worker(storage.open_storage(url, queue_only=True), "s", slow, timeout=0.5)
+    assert 1 <= len(ran) < 50
+    assert len(study.get_trials(states=(TrialState.WAITING,))) == 50 - len(ran)
 
 
 # --- every backend: create, run, reopen, resume ----------------------------------------------
@@ -296,7 +314,8 @@ def test_variable_reference_in_a_postgresql_url_works_and_stays_masked(postgresq
     assert optuna.get_all_study_names(storage.open_storage(url)) == ["env"]
     for shown in (storage.mask(url), storage.resolve_url(url, "x")):
         assert "${WB_TEST_PGPASS}" in shown and SECRET not in shown
-    assert_secret_free(raised("postgresql://postgres:${WB_TEST_PGPASS}@127.0.0.1:1/db"), SECRET)
+    exc = raised("postgresql://postgres:${WB_TEST_PGPASS}@127.0.0.1:1/db")
+    assert_secret_free(exc, SECRET, with_locals(exc))
 
 
 @pytest.fixture
@@ -332,7 +351,7 @@ def test_mysql_password_from_the_environment_works_and_never_shows(mysql_url, my
     monkeypatch.setenv("WB_TEST_MYPASS", SECRET)
     exc = raised(referenced)
     assert "Access denied" in str(exc) and storage.mask(referenced) in str(exc)
-    assert_secret_free(exc, SECRET, caplog.text)
+    assert_secret_free(exc, SECRET, caplog.text, with_locals(exc))
     literal = services.with_user(mysql_url, mysql_user, SECRET)
     exc = raised(literal)
     assert f"{mysql_user}:***@" in str(exc)

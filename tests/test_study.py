@@ -167,3 +167,24 @@ def test_each_sampler_runs(tmp_path, sampler):
     assert type(study.pruner).__name__ == "NopPruner"
     assert [t.state.name for t in study.trials] == ["COMPLETE"] * 4
     assert len({t.params["learning_rate"] for t in study.trials}) == 4
+
+
+def test_resuming_with_another_config_is_refused(tmp_path):
+    def fake(self, hp, report, outdir, save_to=None):
+        report(1, 1.0)
+        return _outcome(1.0)
+
+    kw = dict(preset="tiny-bart", n_trials=1, storage=storage(tmp_path), study_name="same")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
+        wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), overrides=dict(QUICK),
+                         **kw).optimize()
+        # Budget and sampler may change between runs; the task may not.
+        wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), sampler="random",
+                         overrides=dict(QUICK), **kw).optimize()
+        other = {**QUICK, "hparams.num_epochs": 3, "data.max_dev_samples": 10}
+        run = wstudy.start_run("run-study", run_dir=str(tmp_path / "c"), overrides=other, **kw)
+        with pytest.raises(ValueError) as err:
+            run.optimize()
+    msg = str(err.value)
+    assert "hparams.num_epochs" in msg and "data.max_dev_samples" in msg and "'same'" in msg

@@ -25,6 +25,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from workbench import config as wconfig
 from workbench import paths, records
+from workbench import storage as wstorage
 from workbench.records import Record, mask_url
 
 # The analyze notebook's parameters and the types each accepts.
@@ -80,30 +81,33 @@ def study_source(record: str | None = None, storage: str | None = None,
         if storage is None or study_name is None:
             raise ValueError("analyze needs a record, a preset, or both storage and study_name")
         return storage, study_name, None, None
-    from workbench.study import storage_url
-
     cfg = wconfig.resolve(preset)
-    return (storage or storage_url(cfg), study_name or cfg["study"]["study_name"] or preset,
-            preset, None)
+    url = wstorage.resolve_url(storage or cfg["study"]["storage"],
+                               paths.OUTPUTS / preset / "optuna.db")
+    return url, study_name or cfg["study"]["study_name"] or preset, preset, None
 
 
 def load_study(storage: str, study_name: str) -> optuna.Study:
     """The study `study_name` in `storage`; a clear error when either does not exist.
 
-    A SQLite URL whose file is missing is refused (Optuna would create an empty database).
+    Any URL `workbench.storage` opens (SQLite, PostgreSQL, MySQL, journal file, Redis, with
+    `${VAR}` credentials). A missing SQLite or journal file is refused: opening it would
+    create an empty one.
     """
     shown = mask_url(storage)
-    if storage.startswith("sqlite:///"):
-        file = Path(storage.removeprefix("sqlite:///"))
-        if str(file) != ":memory:" and not paths.project_path(file).is_file():
-            raise StudyNotFound(f"storage {shown}: no such SQLite file (run a study first, "
-                                "e.g. `workbench study`, or pass record= / storage=)")
-    names = optuna.get_all_study_names(storage=storage)
+    for scheme in ("sqlite:///", "journal:///"):
+        if storage.startswith(scheme):
+            file = storage.removeprefix(scheme)
+            if file != ":memory:" and not paths.project_path(file).is_file():
+                raise StudyNotFound(f"storage {shown}: no such file (run a study first, e.g. "
+                                    "`workbench study`, or pass record= / storage=)")
+    opened = wstorage.open_storage(storage)
+    names = optuna.get_all_study_names(storage=opened)
     if study_name not in names:
         listed = ", ".join(sorted(names)) or "(none)"
         raise StudyNotFound(f"study {study_name!r} is not in storage {shown}; "
                             f"studies there: {listed}")
-    return optuna.load_study(study_name=study_name, storage=storage)
+    return optuna.load_study(study_name=study_name, storage=opened)
 
 
 # --------------------------------------------------------------------------- tables
@@ -143,16 +147,16 @@ def completed(study: optuna.Study) -> list[FrozenTrial]:
 
 
 def importance_table(study: optuna.Study) -> pd.DataFrame:
-    """Parameter importances by Optuna's default evaluator (first objective when several).
+    """Parameter importances by Optuna's default evaluator (PED-ANOVA in optuna 5).
 
-    Empty when fewer than two trials completed or nothing varied.
+    It follows the study's directions; for several objectives, importance for reaching the
+    Pareto front. Empty when fewer than two trials completed or nothing varied.
     """
     done = completed(study)
     if len(done) < 2 or not any(t.params for t in done):
         return pd.DataFrame(columns=["importance"]).rename_axis("param")
-    target = (lambda t: t.values[0]) if is_multi_objective(study) else None
     try:
-        found = optuna.importance.get_param_importances(study, target=target)
+        found = optuna.importance.get_param_importances(study)
     except (RuntimeError, ValueError):  # e.g. every completed trial has the same parameters
         return pd.DataFrame(columns=["importance"]).rename_axis("param")
     frame = pd.DataFrame({"param": list(found), "importance": list(found.values())})
@@ -263,17 +267,31 @@ def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def best_overrides(params: Mapping[str, Any], preset: str | None,
-                   extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Dotted config overrides (`hparams.<name>`) for `params`, validated against the preset.
+                   extra: Mapping[str, Any] | None = None,
+                   base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Config overrides: `base` (nested or dotted), then `hparams.<name>` for each of `params`,
+    then `extra` (e.g. a fresh `study.study_name`), validated against the preset.
 
-    `extra` adds other config keys (e.g. a fresh `study.study_name`). Raises the config's own
-    error when a parameter is not a hyperparameter the preset accepts.
+    Raises the config's own error when a parameter is not a hyperparameter the preset accepts.
     """
-    overrides = {f"hparams.{k}": _plain(v) for k, v in params.items()}
+    overrides = flat_overrides(base or {})
+    overrides.update({f"hparams.{k}": _plain(v) for k, v in params.items()})
     overrides.update(extra or {})
     if preset is not None:
         wconfig.resolve(preset, overrides)
     return overrides
+
+
+def flat_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Overrides as `section.key` entries (the config has two levels; a mapping-valued key
+    such as model.architecture stays whole)."""
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and "." not in key:
+            out.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def write_overrides(path: Path, preset: str, overrides: Mapping[str, Any],
@@ -315,14 +333,19 @@ def draw_history(study: optuna.Study) -> Any:
     return fig.update_layout(height=380)
 
 
-def draw_importances(study: optuna.Study) -> Any | None:
-    """Importances by Optuna's default evaluator; None when they cannot be computed."""
-    if importance_table(study).empty:
+def draw_importances(table: pd.DataFrame) -> Any | None:
+    """The importance table as bars, most important on top; None when it is empty."""
+    import plotly.graph_objects as go
+
+    if table.empty:
         print("Parameter importance needs at least 2 completed trials with varying parameters.")
         return None
-    target, name = _target(study)
-    fig = optuna.visualization.plot_param_importances(study, target=target, target_name=name)
-    return fig.update_layout(height=max(260, 60 + 30 * len(importance_table(study))))
+    ordered = table.sort_values("importance")
+    fig = go.Figure(go.Bar(x=ordered["importance"], y=list(ordered.index), orientation="h",
+                           text=[f"{v:.2f}" for v in ordered["importance"]],
+                           textposition="outside"))
+    return fig.update_layout(title="Hyperparameter Importances", xaxis_title="importance",
+                             height=max(260, 80 + 28 * len(table)))
 
 
 def draw_parallel(study: optuna.Study, params: list[str] | None = None) -> Any | None:
@@ -376,13 +399,14 @@ class Analysis:
     """One run of the analyze notebook: the study it reads and the record it writes."""
 
     def __init__(self, study: optuna.Study, record: Record, preset: str | None,
-                 top_k: int, n_top_params: int, source: dict[str, Any] | None):
+                 top_k: int, n_top_params: int, source: dict[str, Any] | None, storage: str):
         self.study = study
         self.record = record
         self.preset = preset
         self.top_k = top_k
         self.n_top_params = n_top_params
-        self.source = source
+        self.source = source  # the analyzed run's record, when there is one
+        self.storage = storage
 
     @property
     def important(self) -> list[str]:
@@ -402,7 +426,7 @@ class Analysis:
         return draw_history(self.study)
 
     def importance_chart(self) -> Any | None:
-        return draw_importances(self.study)
+        return draw_importances(importance_table(self.study))
 
     def parallel(self) -> Any | None:
         return draw_parallel(self.study)
@@ -444,7 +468,9 @@ class Analysis:
     def export_best(self, path: str | Path | None = None) -> Path | None:
         """Write the best params as a `{preset, overrides}` file that run-study re-runs with.
 
-        The overrides also name a fresh study, so its trial 0 is exactly the best config.
+        The overrides keep the analyzed run's own overrides (its data, caps, ...), set the
+        best trial's params and name a fresh study in the same storage (left out when its URL
+        holds a password), so the new study's trial 0 is exactly the best config.
         """
         best = best_trial(self.study)
         if best is None:
@@ -455,8 +481,11 @@ class Analysis:
                   " pass preset= to export the best parameters.")
             return None
         run_id = self.record.data["run_id"]
-        fresh = {"study.study_name": f"{self.study.study_name}-best-{run_id}"}
-        overrides = best_overrides(best.params, self.preset, fresh)
+        fresh: dict[str, Any] = {"study.study_name": f"{self.study.study_name}-best-{run_id}"}
+        if mask_url(self.storage) == self.storage:
+            fresh["study.storage"] = self.storage
+        earlier = (self.source or {}).get("parameters", {}).get("overrides") or {}
+        overrides = best_overrides(best.params, self.preset, fresh, earlier)
         target = Path(path) if path else self.record.folder / EXPORT_FILE
         value = ", ".join(f"{n} {v:.4f}" for n, v in
                           zip(target_names(self.study), best.values, strict=True))
@@ -505,4 +534,5 @@ def start_analysis(notebook: str, **params: Any) -> Analysis:
         if best else None,
         completed_trials=len(done),
     )
-    return Analysis(study, record, preset, params["top_k"], params["n_top_params"], data)
+    return Analysis(study, record, preset, params["top_k"], params["n_top_params"], data,
+                    storage)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import threading
@@ -257,7 +258,10 @@ def base_config(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase | 
             return AutoConfig.for_model(model_type, vocab_size=vocab, **ids, **arch)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"model.architecture: {exc}") from None
-    return memory.model_config_of(config)
+    try:
+        return AutoConfig.from_pretrained(name)  # the model's own, beside its tokenizer
+    except OSError as exc:
+        raise ModelUnavailable(seq2seq._unavailable(name, exc)) from None
 
 
 def linear_layer_names(model: torch.nn.Module) -> list[str]:
@@ -449,7 +453,9 @@ def load_adapter(folder: str | Path, device: str | torch.device = "cpu"
     tokenizer = AutoTokenizer.from_pretrained(folder)
     if model.get_input_embeddings().num_embeddings < len(tokenizer):
         model.resize_token_embeddings(len(tokenizer))
-    model = PeftModel.from_pretrained(model, folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft asks HF for a renamed attribute
+        model = PeftModel.from_pretrained(model, folder)
     model.eval()
     return model, tokenizer
 
@@ -568,7 +574,9 @@ class CausalBackend:
     def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        warnings.filterwarnings("ignore", message=".*inputs will be cast from")  # bnb 8-bit, CPU
+        logging.getLogger("bitsandbytes").setLevel(logging.ERROR)  # 8-bit on the CPU: per call
+        if config["runtime"]["cpu_threads"]:
+            torch.set_num_threads(config["runtime"]["cpu_threads"])
         self.config = config
         self.splits = splits
         self.llm = config["llm"]

@@ -4,6 +4,8 @@
     workbench study --preset kobart --trials 100 --timeout 7200 --sampler tpe --pruner median
     workbench score PRED.csv REF.csv --mode morpheme
     workbench presets
+    workbench report outputs/tiny-bart/<run-id> --check
+    workbench rerun outputs/tiny-bart/<run-id>/best-params.yaml
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
             f"{paths.shown(source)}: unknown parameter(s) {', '.join(unknown)}; "
             f"it takes: {', '.join(declared)}"
         )
+    parameters = _without_secrets(parameters)
     preset = str(parameters.get("preset") or declared.get("preset", {}).get("default", "run"))
     folder = out_dir or records.new_run_dir(preset.strip("\"'"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,33 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
               file=sys.stderr)
         raise SystemExit(1) from None
     return folder
+
+
+def _without_secrets(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Parameters with storage passwords moved into the kernel's environment.
+
+    papermill writes parameters into the executed notebook; the record must never hold one.
+    Covers the `storage` parameter and a `study.storage` override.
+    """
+    from workbench import storage
+
+    out = dict(parameters)
+    if isinstance(out.get("storage"), str):
+        out["storage"], env = storage.externalize(out["storage"])
+        os.environ.update(env)  # the kernel papermill starts inherits this environment
+    overrides = out.get("overrides")
+    if isinstance(overrides, dict):
+        overrides = dict(overrides)
+        if isinstance(overrides.get("study.storage"), str):
+            overrides["study.storage"], env = storage.externalize(overrides["study.storage"])
+            os.environ.update(env)
+        study = overrides.get("study")
+        if isinstance(study, dict) and isinstance(study.get("storage"), str):
+            safe, env = storage.externalize(study["storage"])
+            overrides["study"] = {**study, "storage": safe}
+            os.environ.update(env)
+        out["overrides"] = overrides
+    return out
 
 
 def _mark_failed(folder: Path, notebook: str, parameters: dict[str, Any], message: str) -> None:
@@ -105,7 +135,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_study(args: argparse.Namespace) -> int:
     params: dict[str, Any] = {"preset": args.preset}
-    for key in ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name"):
+    for key in ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+                "workers", "gpus"):
         value = getattr(args, key)
         if value is not None:
             params[key] = value
@@ -119,6 +150,55 @@ def cmd_study(args: argparse.Namespace) -> int:
         params["overrides"] = overrides
     folder = run_notebook("run-study", params)
     _print_record(folder)
+    return 0
+
+
+def _add_worker_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--workers", type=int, help="number of local worker processes (CPU)")
+    group.add_argument("--gpus", help="comma-separated GPU ids: one worker process per GPU")
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    if not args.join:
+        return cmd_study(args)
+    from workbench import study
+
+    overrides = dict(item.partition("=")[::2] for item in args.set or [])
+    overrides = {k: _value(v) for k, v in overrides.items()}
+    for key in ("storage", "timeout", "workers", "gpus"):
+        if getattr(args, key) is not None:
+            overrides[f"study.{key}"] = getattr(args, key)
+    safe, env = _secret_free(args.storage)
+    os.environ.update(env)
+    run = study.start_run("worker", preset=args.preset, study_name=args.study_name,
+                          storage=safe, overrides=overrides)
+    run.join()
+    _print_record(run.folder)
+    return 0
+
+
+def _secret_free(url: str | None) -> tuple[str | None, dict[str, str]]:
+    if url is None:
+        return None, {}
+    from workbench import storage
+
+    return storage.externalize(url)
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from optuna_dashboard import run_server
+
+    from workbench import storage
+
+    url = storage.resolve_url(args.storage, paths.OUTPUTS / args.preset / "optuna.db")
+    opened = storage.open_storage(url)  # one clear error (masked) if it is unreachable
+    print(f"optuna-dashboard on {storage.mask(url)}: http://{args.host}:{args.port}/ "
+          "(Ctrl-C stops it)", flush=True)
+    try:
+        run_server(opened, host=args.host, port=args.port)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -225,7 +305,33 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--study-name", "--optuna_study_name", dest="study_name")
     st.add_argument("--set", action="append", metavar="KEY=VALUE",
                     help="config override, e.g. hparams.num_beams=2 (repeatable)")
+    _add_worker_options(st)
     st.set_defaults(func=cmd_study)
+
+    wk = sub.add_parser("worker", help="run a study in parallel worker processes (one per GPU)",
+                        description="Starts local workers for a study (through the run-study "
+                        "notebook, so the run is recorded). On other machines, add --join to "
+                        "run the same study's remaining trials without adding any.")
+    wk.add_argument("--preset", default="tiny-bart")
+    wk.add_argument("--study", dest="study_name", required=True)
+    wk.add_argument("--storage", help="shared storage URL (PostgreSQL, MySQL, journal file, "
+                    "redis); default $WORKBENCH_STORAGE")
+    wk.add_argument("--trials", dest="n_trials", type=int,
+                    help="trials this run adds to the study (shared by all workers)")
+    wk.add_argument("--timeout", type=float)
+    wk.add_argument("--join", action="store_true",
+                    help="add no trials: work through the study's queue started elsewhere")
+    wk.add_argument("--set", action="append", metavar="KEY=VALUE")
+    _add_worker_options(wk)
+    wk.set_defaults(func=cmd_worker, sampler=None, pruner=None, n_jobs=None)
+
+    db = sub.add_parser("dashboard", help="optuna-dashboard on a study storage (127.0.0.1)")
+    db.add_argument("--preset", default="tiny-bart",
+                    help="default storage: outputs/<preset>/optuna.db")
+    db.add_argument("--storage", help="storage URL (default $WORKBENCH_STORAGE or the preset's)")
+    db.add_argument("--host", default="127.0.0.1")
+    db.add_argument("--port", type=int, default=8080)
+    db.set_defaults(func=cmd_dashboard)
 
     sc = sub.add_parser("score", help="score a prediction CSV against a reference CSV")
     sc.add_argument("pred", help="fname,summary CSV")

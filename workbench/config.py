@@ -28,6 +28,7 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "study.timeout": (int, float),
     "study.storage": (str,),
     "study.study_name": (str,),
+    "study.gpus": (str,),
     "llm.chat_template": (str,),
     "llm.model_config": (dict,),
 }

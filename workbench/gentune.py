@@ -215,13 +215,15 @@ def checkpoint_hparams(config: Mapping[str, Any], run: Mapping[str, Any] | None,
     """The hyperparameters the checkpoint is decoded with.
 
     From a run record: its config with its best trial's params (what the checkpoint was trained
-    and evaluated with, preprocessing included); the notebook's hparams overrides on top.
+    and evaluated with, preprocessing included); the notebook's own hparams overrides on top.
     """
+    from workbench.analysis import flat_overrides
+
     hp = dict(config["hparams"])
     if run is not None:
         hp.update((run.get("config") or {}).get("hparams") or {})
         hp.update((run.get("best") or {}).get("params") or {})
-    hp.update(wconfig.unflatten(overrides).get("hparams", {}))
+    hp.update(wconfig.unflatten(flat_overrides(overrides)).get("hparams", {}))
     return hp
 
 
@@ -275,6 +277,8 @@ class Generator:
         self.loads = 1
         use_cpu = config["runtime"]["use_cpu"] or not torch.cuda.is_available()
         self.device = torch.device("cpu" if use_cpu else "cuda")
+        if use_cpu and config["runtime"].get("cpu_threads"):
+            torch.set_num_threads(config["runtime"]["cpu_threads"])
         self.model.to(self.device).eval()
         self.dev = dev.reset_index(drop=True)
         self.encoded = seq2seq.encode(self.dev, self.tokenizer, self.hparams, with_labels=False)
@@ -536,9 +540,11 @@ def optimize_decoding(generator: Generator, base: Mapping[str, Any],
                       params: list[spaces.Param], n_trials: int, storage: str | None,
                       study_name: str, callbacks: Sequence[Any] = ()) -> optuna.Study:
     """An Optuna study over decoding only: trial 0 is `base`, each trial one batched pass."""
+    from workbench import storage as wstorage
     from workbench.study import make_sampler
 
-    study = optuna.create_study(study_name=study_name, storage=storage, direction="maximize",
+    opened = wstorage.open_storage(storage) if storage else None
+    study = optuna.create_study(study_name=study_name, storage=opened, direction="maximize",
                                 sampler=make_sampler(generator.config["study"]),
                                 load_if_exists=True)
     with warnings.catch_warnings():
@@ -701,7 +707,8 @@ class Tuning:
         return frame.rename(columns=lambda c: c.removeprefix("params_")).set_index("number")
 
     def _record_study(self, loads_during: int | None = None) -> None:
-        study = self.study if self.study is not None else None
+        """Write the study's trials, its best and the weight loads so far into the record."""
+        study = self.study
         if study is None:
             return
         trials = study.get_trials(deepcopy=False)
@@ -746,11 +753,23 @@ class Tuning:
         return table
 
     def export_best(self, path: str | Path | None = None) -> Path:
-        """The best decoding config as a `{preset, overrides}` file, like analyze's."""
-        from workbench.analysis import best_overrides, write_overrides
+        """The best decoding config as a `{preset, overrides}` file, like analyze's.
+
+        It keeps the checkpoint's run overrides and best trial params and this notebook's
+        overrides, so run-study trains the checkpoint's config again with the best decoding
+        (trial 0 of a fresh study), and generation-tuning starts from it.
+        """
+        from workbench.analysis import best_overrides, flat_overrides, write_overrides
 
         best = self.study.best_trial
-        overrides = best_overrides({**best.params}, self.config["preset"])
+        run = self.run or {}
+        base = {**flat_overrides((run.get("parameters") or {}).get("overrides") or {}),
+                **flat_overrides(self.params.get("overrides") or {})}
+        trained = (run.get("best") or {}).get("params") or {}
+        fresh = {"study.study_name":
+                 f"{self.config['preset']}-decoding-{self.record.data['run_id']}"}
+        overrides = best_overrides({**trained, **best.params}, self.config["preset"], fresh,
+                                   base)
         target = Path(path) if path else self.record.folder / EXPORT_FILE
         write_overrides(target, self.config["preset"], overrides, (
             f"Best decoding of generation study {self.study.study_name!r}: trial {best.number}, "
@@ -778,19 +797,23 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
     A missing record or checkpoint, or one of another architecture than the preset's, fails
     here with the reason in the (kept) record.
     """
+    from workbench.analysis import flat_overrides
     from workbench.study import load_splits
 
     record = records.open_record(notebook, params, GENERATION_PARAMETERS)
     try:
-        config = wconfig.resolve(params["preset"], params.get("overrides") or {})
-        if config["model"]["backend"] != "seq2seq":
-            raise wconfig.ConfigError(
-                f"preset {params['preset']!r}: generation tuning supports the seq2seq backend; "
-                f"this preset uses {config['model']['backend']!r}")
         for key in ("n_dialogues", "n_trials"):
             if params[key] < 1:
                 raise ValueError(f"parameter {key!r} must be >= 1, got {params[key]}")
         model_dir, run = locate(params.get("checkpoint"))
+        # A run's own overrides (its data, caps) first, this notebook's on top.
+        earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
+        overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}
+        config = wconfig.resolve(params["preset"], overrides)
+        if config["model"]["backend"] != "seq2seq":
+            raise wconfig.ConfigError(
+                f"preset {params['preset']!r}: generation tuning supports the seq2seq backend; "
+                f"this preset uses {config['model']['backend']!r}")
         if model_dir is not None:
             check_architecture(model_dir, config)
         hp = checkpoint_hparams(config, run, params.get("overrides") or {})

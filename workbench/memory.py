@@ -211,10 +211,9 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
     # Activations kept for backward, per token and layer.
     h, i, q, kv = shape.hidden, shape.intermediate, shape.q_dim, shape.kv_dim
     lora_layer = 0.0
-    if lora:
-        per_layer = [(i_, o_) for p, i_, o_ in targeted if ".layers.0." in f".{p}."]
-        for in_f, _ in per_layer:
-            lora_layer += act * lora_r + ((act + 1) * in_f if lora_dropout > 0 else 0)
+    if lora and shape.layers:  # adapters' saved inputs (dropout copy and mask) and A outputs
+        lora_layer = sum(act * lora_r + ((act + 1) * in_f if lora_dropout > 0 else 0)
+                         for _, in_f, _ in targeted) / shape.layers
     if shape.kind == "causal":
         mlp = act * (h + (4 * i if shape.gated_mlp else 2 * i))
         layer = act * (h + 3 * q + 3 * kv) + mlp + NORM_BYTES * h + lora_layer
@@ -311,7 +310,8 @@ def measure(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None,
     device = torch.device("cuda")
     half = torch.bfloat16 if hp["bf16"] else torch.float16 if hp["fp16"] else None
     with tempfile.TemporaryDirectory() as folder:
-        base = AutoModelForCausalLM.from_config(model_config, dtype=half or torch.float32)
+        with torch.device("cuda"):  # random init on the GPU is far faster for billions
+            base = AutoModelForCausalLM.from_config(model_config, dtype=half or torch.float32)
         base.save_pretrained(folder)
         del base
         torch.cuda.empty_cache()

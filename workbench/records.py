@@ -192,17 +192,25 @@ def injected_parameters() -> dict[str, Any]:
 
 def mask_url(url: str) -> str:
     """A storage URL with any password replaced by ***."""
-    try:
-        from sqlalchemy.engine import make_url
+    from workbench.storage import mask
 
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1] if "@" in url else url
+    return mask(url)
 
 
 def _masked(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: mask_url(v) if k == "storage" and isinstance(v, str) else v
-            for k, v in params.items()}
+    """Notebook parameters with storage URLs (also in `overrides`) masked."""
+    out = {k: mask_url(v) if k == "storage" and isinstance(v, str) else v
+           for k, v in params.items()}
+    overrides = out.get("overrides")
+    if isinstance(overrides, dict):
+        overrides = dict(overrides)
+        if isinstance(overrides.get("study.storage"), str):
+            overrides["study.storage"] = mask_url(overrides["study.storage"])
+        study = overrides.get("study")
+        if isinstance(study, dict) and isinstance(study.get("storage"), str):
+            overrides["study"] = {**study, "storage": mask_url(study["storage"])}
+        out["overrides"] = overrides
+    return out
 
 
 def shown_config(config: dict[str, Any]) -> dict[str, Any]:

@@ -229,6 +229,8 @@ class Seq2SeqBackend:
         # Our own errors say what failed; per-step library chatter would bury the study's log.
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+        if config["runtime"]["cpu_threads"]:
+            torch.set_num_threads(config["runtime"]["cpu_threads"])
         self.config = config
         self.splits = splits
         self._encode_lock = threading.Lock()

@@ -38,6 +38,7 @@ _DRIVERS = {"postgresql": "postgresql+psycopg2", "mysql": "mysql+pymysql"}
 _DRIVER_MODULES = {"postgresql+psycopg2": "psycopg2", "postgresql+psycopg": "psycopg",
                    "mysql+pymysql": "pymysql", "redis": "redis", "rediss": "redis"}
 CONNECT_TIMEOUT_S = 10
+IDLE_POLL_S = 1.0  # how often a worker with an empty queue looks for others' retried trials
 DB_EXTRA = "pip install 'summarization-workbench[db]'"
 _VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _URL_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)\Z", re.S)
@@ -58,7 +59,7 @@ class QueueEmpty(RuntimeError):
     """A queue-only storage was asked for a trial outside the study's queue: the budget is spent."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _Url:
     """A storage URL in pieces; `password` is None when the URL has none."""
 
@@ -73,6 +74,9 @@ class _Url:
         if self.user is not None:
             userinfo = self.user + ("" if self.password is None else f":{self.password}") + "@"
         return f"{self.scheme}://{userinfo}{self.rest}"
+
+    def __repr__(self) -> str:  # tracebacks that show locals must not show the password
+        return f"_Url({mask(self.text())!r})"
 
 
 def _split(url: str) -> _Url | None:
@@ -124,6 +128,19 @@ def mask(url: str) -> str:
     return replace(parts, password=password, rest=_mask_query(parts.rest)).text()
 
 
+def externalize(url: str, env: str = ENV_PASSWORD) -> tuple[str, dict[str, str]]:
+    """A URL without its literal password, plus the environment that carries it instead.
+
+    papermill writes parameters into the executed notebook; passing the URL this way keeps
+    the password out of every record while `open_storage` still finds it.
+    """
+    parts = _split(url)
+    if parts is None or not parts.password or _only_references(parts.password):
+        return url, {}
+    password = unquote(parts.password) if not parts.ambiguous else parts.password
+    return replace(parts, password=f"${{{env}}}").text(), {env: password}
+
+
 def _checked(url: str) -> _Url:
     """The URL's pieces with a known scheme; bare postgresql and mysql get the extra's drivers."""
     parts = _split(url)
@@ -143,30 +160,29 @@ def resolve_url(url: str | None, default_sqlite_path: str | Path) -> str:
     return _checked(chosen).text()
 
 
-def _expand(text: str, url: str, encode: bool) -> str:
+def _expand(text: str, encode: bool) -> str:
     """`${VAR}` references replaced by the environment's values (URL-encoded when `encode`)."""
-    def value(m: re.Match[str]) -> str:
-        if m[1] not in os.environ:
-            raise StorageError(f"storage {mask(url)}: environment variable {m[1]} is not set "
-                               f"(the URL refers to ${{{m[1]}}})", mask(url))
-        return quote(os.environ[m[1]], safe="") if encode else os.environ[m[1]]
-
-    return _VAR_RE.sub(value, text)
+    return _VAR_RE.sub(
+        lambda m: quote(os.environ[m[1]], safe="") if encode else os.environ[m[1]], text)
 
 
 def _filled(url: str) -> tuple[_Url, list[str]]:
     """The URL with its credentials from the environment, and the secrets it now holds."""
     parts = _checked(url)
+    missing = [name for name in dict.fromkeys(_VAR_RE.findall(url)) if name not in os.environ]
+    if missing:
+        raise StorageError(f"storage {mask(url)}: environment variable {', '.join(missing)} "
+                           f"is not set (the URL refers to it as ${{{missing[0]}}})", mask(url))
     if parts.ambiguous:
         raise StorageError(f"storage {mask(url)}: the password contains '@'; percent-encode it "
                            f"(%40) or pass it in {ENV_PASSWORD} or a ${{VAR}}", mask(url))
     password = parts.password
     if password:
-        password = _expand(password, url, encode=True)
+        password = _expand(password, encode=True)
     elif parts.user and os.environ.get(ENV_PASSWORD):
         password = quote(os.environ[ENV_PASSWORD], safe="")
-    user = None if parts.user is None else _expand(parts.user, url, encode=True)
-    rest = _expand(parts.rest, url, encode=False)
+    user = None if parts.user is None else _expand(parts.user, encode=True)
+    rest = _expand(parts.rest, encode=False)
     secrets = [s for s in (password, unquote(password or "")) if s]
     for pair in rest.partition("?")[2].split("&"):
         key, _, value = pair.partition("=")
@@ -295,16 +311,22 @@ def open_storage(url: str, heartbeat_interval: int = 60, grace_period: int | Non
     worker died stays RUNNING. `queue_only` storages refuse trials outside the study's queue,
     which is how `run_worker` stops at the budget. Relative file paths are from the project root.
     """
-    shown = mask(url)
+    storage, problem = _open(url, heartbeat_interval, grace_period, max_retry, queue_only)
+    if storage is None:  # raised here, where no local holds a secret or the driver's error
+        raise StorageError(f"cannot open storage {mask(url)}: {problem}", mask(url))
+    return storage
+
+
+def _open(url: str, heartbeat_interval: int, grace_period: int | None, max_retry: int,
+          queue_only: bool) -> tuple[optuna.storages.BaseStorage | None, str]:
+    """The storage, or None and what went wrong (the driver's error may carry the URL)."""
     parts, secrets = _filled(url)
     try:
         storage = _build(parts, heartbeat_interval, grace_period, max_retry, queue_only)
         storage.get_all_studies()
-    except Exception as exc:  # the driver's error may carry the URL: re-raised below without it
-        problem = _explain(exc, parts.scheme, secrets)
-    else:
-        return storage
-    raise StorageError(f"cannot open storage {shown}: {problem}", shown)
+    except Exception as exc:
+        return None, _explain(exc, parts.scheme, secrets)
+    return storage, ""
 
 
 def ensure_database(url: str) -> None:
@@ -313,44 +335,55 @@ def ensure_database(url: str) -> None:
     It connects to the server's default database (`postgres`, or none for MySQL); other
     schemes need no database and are left alone.
     """
+    problem = _create_database(url)
+    if problem:  # raised here, where no local holds a secret or the driver's error
+        raise StorageError(f"cannot create the database of storage {mask(url)}: {problem}",
+                           mask(url))
+
+
+def _create_database(url: str) -> str:
+    """Create the URL's database if missing; what went wrong, or "" when it exists now."""
     import sqlalchemy
 
-    shown = mask(url)
     parts, secrets = _filled(url)
     postgres = parts.scheme.startswith("postgresql")
     if not postgres and not parts.scheme.startswith("mysql"):
-        return
-    target = sqlalchemy.engine.make_url(parts.text())
-    name = target.database
-    if not name:
-        raise StorageError(f"storage {shown}: the URL names no database", shown)
+        return ""
     try:
+        target = sqlalchemy.engine.make_url(parts.text())
+        if not target.database:
+            return "the URL names no database"
         server = sqlalchemy.engine.URL.create(
             target.drivername, target.username, target.password, target.host, target.port,
             "postgres" if postgres else None, target.query)
         engine = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT",
                                           **_engine_kwargs(parts))
         try:
-            quoted = engine.dialect.identifier_preparer.quote_identifier(name)
+            quoted = engine.dialect.identifier_preparer.quote_identifier(target.database)
             with engine.connect() as conn:
                 if not postgres:
                     conn.execute(sqlalchemy.text(
                         f"CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4"))
                 elif conn.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": name}).scalar() is None:
+                                  {"n": target.database}).scalar() is None:
                     conn.execute(sqlalchemy.text(f"CREATE DATABASE {quoted}"))
         finally:
             engine.dispose()
-    except Exception as exc:  # as in open_storage: never let the driver's text through as is
-        problem = _explain(exc, parts.scheme, secrets)
-    else:
-        return
-    raise StorageError(f"cannot create the database of storage {shown}: {problem}", shown)
+    except Exception as exc:
+        return _explain(exc, parts.scheme, secrets)
+    return ""
 
 
 def _retried(trials: Iterable[FrozenTrial]) -> set[int]:
     """Numbers of trials that failed stale and were re-enqueued (their retry counts instead)."""
     return {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+
+
+def counted(study: optuna.Study) -> int:
+    """How many trials count against the study's budget (a retried trial's retry counts)."""
+    trials = study.get_trials(deepcopy=False)
+    retried = _retried(trials)
+    return sum(t.number not in retried for t in trials)
 
 
 def top_up(study: optuna.Study, n_trials: int) -> int:
@@ -359,9 +392,7 @@ def top_up(study: optuna.Study, n_trials: int) -> int:
     Every trial counts, whatever its state, except one that was retried (its retry counts).
     Call it once, before starting workers: two callers at the same moment could both top up.
     """
-    trials = study.get_trials(deepcopy=False)
-    retried = _retried(trials)
-    missing = max(0, n_trials - sum(t.number not in retried for t in trials))
+    missing = max(0, n_trials - counted(study))
     for _ in range(missing):
         study.enqueue_trial({})
     return missing
@@ -373,12 +404,12 @@ def run_worker(storage: optuna.storages.BaseStorage, study_name: str,
                pruner: optuna.pruners.BasePruner | None = None,
                callbacks: Sequence[Callable[[optuna.Study, FrozenTrial], None]] = (),
                catch: tuple[type[Exception], ...] = (Exception,),
-               gc_after_trial: bool = False) -> list[int]:
+               gc_after_trial: bool = False, timeout: float | None = None) -> list[int]:
     """Run the study's queued trials until none is left; returns the trial numbers it ran.
 
     `storage` must come from `open_storage(url, queue_only=True)`. While other workers still
     run trials, a worker with heartbeats waits, so a trial whose worker died comes back as a
-    retry and is run here.
+    retry and is run here. It also stops after `timeout` seconds or on `study.stop()`.
     """
     if not isinstance(storage, _QueueOnly):
         raise TypeError("run_worker needs a storage opened with open_storage(url, queue_only=True)")
@@ -389,13 +420,18 @@ def run_worker(storage: optuna.storages.BaseStorage, study_name: str,
     def note(_: optuna.Study, trial: FrozenTrial) -> None:
         ran.append(trial.number)
 
-    poll = storage.get_heartbeat_interval() if isinstance(storage, RDBStorage) else None
+    beats = isinstance(storage, RDBStorage) and storage.get_heartbeat_interval() is not None
+    deadline = None if timeout is None else time.monotonic() + timeout
     while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return ran
         try:
-            study.optimize(objective, callbacks=[*callbacks, note], catch=catch,
+            study.optimize(objective, timeout=left, callbacks=[*callbacks, note], catch=catch,
                            gc_after_trial=gc_after_trial)
+            return ran  # the timeout, or a callback's study.stop()
         except QueueEmpty:
             pass
-        if poll is None or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if not beats or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
             return ran
-        time.sleep(poll)
+        time.sleep(IDLE_POLL_S)

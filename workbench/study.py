@@ -7,6 +7,9 @@ the Optuna study with trial 0 set to the preset's own config, recording every tr
 from __future__ import annotations
 
 import gc
+import json
+import os
+import shutil
 import sys
 import threading
 import time
@@ -20,8 +23,8 @@ from tqdm import tqdm
 
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import metrics, paths, records, spaces
-from workbench.records import Record, mask_url
+from workbench import metrics, paths, records, spaces, storage
+from workbench.records import Record
 
 # The run-study notebook's parameters and the types each accepts (None = use the preset's).
 RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -33,21 +36,14 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
     "n_jobs": (int, type(None)),
     "storage": (str, type(None)),
     "study_name": (str, type(None)),
+    "workers": (int, type(None)),
+    "gpus": (str, type(None)),
     "overrides": (dict,),
     "run_dir": (str, type(None)),
 }
 # Notebook parameters that are config keys of the `study` section.
-STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name")
-
-
-def storage_url(config: Mapping[str, Any]) -> str:
-    """The study storage: the configured URL, or SQLite under outputs/<preset>/."""
-    url = config["study"]["storage"]
-    if url:
-        return url
-    folder = paths.OUTPUTS / config["preset"]
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'optuna.db'}"
+STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+              "workers", "gpus")
 
 
 def make_sampler(study_cfg: Mapping[str, Any]) -> optuna.samplers.BaseSampler:
@@ -110,6 +106,42 @@ def make_backend(config: Mapping[str, Any], splits: Mapping[str, Any]) -> Any:
     return Seq2SeqBackend(config, splits)
 
 
+# Config sections that define what a trial's value means; a study never mixes two of them.
+TASK_SECTIONS = ("model", "data", "hparams", "search", "objective")
+
+
+def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str) -> None:
+    """Refuse to add trials to a study created for another model, data, space or objective.
+
+    A resumed study's values must stay comparable: the task part of the config is stored with
+    the study when it is created and compared when it is resumed.
+    """
+    task = json.loads(json.dumps({k: config[k] for k in TASK_SECTIONS}, default=str))
+    stored = study.user_attrs.get("task")
+    if stored is None:
+        if not study.trials:
+            study.set_user_attr("task", task)
+        return
+    if stored == task:
+        return
+    diffs = sorted(_differences(stored, task))
+    shown = ", ".join(diffs[:8]) + (f" and {len(diffs) - 8} more" if len(diffs) > 8 else "")
+    raise ValueError(
+        f"study {study.study_name!r} in {where} was created with another config ({shown} "
+        "differ), so its trials are not comparable with this run's; choose another "
+        "study_name, or the same settings to resume it"
+    )
+
+
+def _differences(a: Any, b: Any, prefix: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for key in sorted(set(a) | set(b)):
+            out += _differences(a.get(key), b.get(key), f"{prefix}{key}.")
+        return out
+    return [] if a == b else [prefix.rstrip(".")]
+
+
 def free_memory() -> None:
     """Release what a trial left behind (Python objects, then the CUDA cache)."""
     gc.collect()
@@ -156,6 +188,124 @@ def trial_entry(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
     }
 
 
+class BestModel:
+    """The run's best model on disk, shared by threads and worker processes.
+
+    A trial that beats the best so far saves a candidate folder; `commit` swaps it in under a
+    file lock only if it is still the best, so concurrent workers never leave a worse model.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.dir = folder / "best-model"
+        self._lockfile = folder / ".best-model.lock"
+
+    def _current(self) -> float:
+        info = self.dir / "trial.json"
+        if not info.is_file():
+            return float("-inf")
+        return float(json.loads(info.read_text(encoding="utf-8"))["value"])
+
+    def candidate(self, number: int, value: float) -> Path | None:
+        """Where trial `number` should save its model, or None when it is not the best."""
+        return self.folder / f".candidate-{number}" if value > self._current() else None
+
+    def commit(self, candidate: Path, number: int, value: float,
+               on_best: Any = None) -> bool:
+        """Make `candidate` the best model if it still beats the current one."""
+        import fcntl
+
+        with open(self._lockfile, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if value <= self._current():
+                shutil.rmtree(candidate, ignore_errors=True)
+                return False
+            (candidate / "trial.json").write_text(
+                json.dumps({"trial": number, "value": value}), encoding="utf-8")
+            old = self.folder / ".best-model.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if self.dir.exists():
+                self.dir.rename(old)
+            candidate.rename(self.dir)
+            shutil.rmtree(old, ignore_errors=True)
+            if on_best is not None:
+                on_best()
+            return True
+
+
+def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
+                    splits: Mapping[str, Any] | None = None) -> Any:
+    """The Optuna objective of a run: sample, train, report each epoch, keep the best model.
+
+    Used in the notebook's process and in worker processes alike.
+    """
+    space = spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None)
+    searched = spaces.select(space, list(config["search"]["params"]))
+    splits = splits if splits is not None else load_splits(config)
+    backend = make_backend(config, splits)
+    best = BestModel(folder)
+    fnames = list(splits["dev"]["fname"])
+
+    def objective(trial: optuna.Trial) -> float:
+        trial.set_user_attr("run_id", run_id)
+        sampled = spaces.suggest(trial, searched, config["hparams"])
+        hp = {**config["hparams"], **sampled}
+
+        def report(epoch: int, value: float) -> None:
+            trial.report(value, epoch)
+            if trial.should_prune():
+                reason = (f"pruned after epoch {epoch}: {value:.4f} below the median of "
+                          "earlier trials")
+                trial.set_user_attr("prune_reason", reason)
+                raise optuna.TrialPruned(reason)
+
+        saved: dict[str, Path] = {}
+
+        def save_to(value: float) -> Path | None:
+            path = best.candidate(trial.number, value)
+            if path is not None:
+                saved["path"] = path
+            return path
+
+        try:
+            outcome = backend.train_and_evaluate(
+                hp, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}", save_to)
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:
+            trial.set_user_attr("fail_reason", describe_failure(exc))
+            raise
+        finally:
+            free_memory()
+        trial.set_user_attr("best_epoch", outcome.best_epoch)
+        trial.set_user_attr("trainable_params", outcome.trainable_params)
+        for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
+            trial.set_user_attr(key, value)
+        if "path" in saved and saved["path"].exists():
+            best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
+                folder / "dev_predictions.csv", fnames, outcome.predictions))
+        return outcome.value
+
+    return objective
+
+
+def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, run_id: str,
+                index: int, gpu: str | None, timeout: float | None) -> None:
+    """One worker process: run the study's queued trials until none is left."""
+    if gpu is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sc = config["study"]
+    objective = build_objective(config, Path(folder), run_id)
+    opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
+                                  queue_only=True)
+    storage.run_worker(opened, study_name, objective,
+                       sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
+                       pruner=make_pruner(sc), catch=(Exception,), gc_after_trial=True,
+                       timeout=timeout)
+
+
 class StudyRun:
     """One run of the run-study notebook: its config, its record, and the study it drives."""
 
@@ -163,7 +313,6 @@ class StudyRun:
         self.config = config
         self.record = record
         self.study: optuna.Study | None = None
-        self._lock = threading.Lock()
 
     @property
     def folder(self) -> Path:
@@ -175,107 +324,84 @@ class StudyRun:
                                   model_candidates=self.config["model"]["candidates"] or None)
         return spaces.select(space, list(self.config["search"]["params"]))
 
+    def storage_url(self) -> str:
+        """The study storage: the configured URL, $WORKBENCH_STORAGE, or SQLite under outputs/."""
+        return storage.resolve_url(self.config["study"]["storage"],
+                                   paths.OUTPUTS / self.config["preset"] / "optuna.db")
+
     def optimize(self) -> optuna.Study:
         """Run the study; the record is updated after every trial and marked done or failed."""
         try:
-            return self._optimize()
+            return self._optimize(join=False)
         except BaseException as exc:
             self._record_trials()
             self.record.fail(exc)
             raise
 
-    def _optimize(self) -> optuna.Study:
+    def join(self) -> optuna.Study:
+        """Work through a study's queued trials started elsewhere, adding none (other machines)."""
+        try:
+            return self._optimize(join=True)
+        except BaseException as exc:
+            self._record_trials()
+            self.record.fail(exc)
+            raise
+
+    def _open(self, url: str, name: str, join: bool) -> tuple[optuna.Study, int]:
+        """Create or resume the study; queue trial 0, warm starts and this run's budget."""
+        cfg, sc = self.config, self.config["study"]
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        if join:
+            try:
+                study = optuna.load_study(study_name=name, storage=opened)
+            except KeyError:
+                raise ValueError(f"study {name!r} not found in {storage.mask(url)}: start it "
+                                 "without --join first") from None
+            return study, len(study.trials)
+        study = optuna.create_study(study_name=name, storage=opened, direction="maximize",
+                                    sampler=make_sampler(sc), pruner=make_pruner(sc),
+                                    load_if_exists=True)
+        check_same_task(study, cfg, storage.mask(url))
+        before = len(study.trials)
+        used = storage.counted(study)
+        if not study.trials:
+            values, warnings = spaces.enqueue_params(self.searched(), cfg["hparams"])
+            study.enqueue_trial(values, user_attrs={"origin": "preset"})
+            for extra in sc["warm_start"]:
+                study.enqueue_trial(dict(extra), user_attrs={"origin": "warm_start"})
+            if warnings:
+                self.record.update(enqueue_warnings=warnings)
+        storage.top_up(study, used + sc["n_trials"])
+        return study, before
+
+    def _optimize(self, join: bool) -> optuna.Study:
         cfg, sc = self.config, self.config["study"]
         searched = self.searched()
         splits = load_splits(cfg)
         self.record.update(baselines={"lead2": lead_baseline(cfg, splits["dev"])},
                            data={k: len(v) for k, v in splits.items()})
-        backend = make_backend(cfg, splits)
-        url = storage_url(cfg)
+        url = self.storage_url()
         name = sc["study_name"] or cfg["preset"]
-        study = optuna.create_study(
-            study_name=name, storage=url, direction="maximize", sampler=make_sampler(sc),
-            pruner=make_pruner(sc), load_if_exists=True,
-        )
+        study, before = self._open(url, name, join)
         self.study = study
         self.record.update(study={
-            "name": name, "storage": mask_url(url), "direction": "maximize",
+            "name": name, "storage": storage.mask(url), "direction": "maximize",
             "objective": f"dev ROUGE, {cfg['objective']['metric']} mode, 100 x mean(R1,R2,RL F1)",
             "sampler": sc["sampler"], "pruner": sc["pruner"],
-            "searched": [p.name for p in searched], "trials_before_run": len(study.trials),
+            "searched": [p.name for p in searched], "trials_before_run": before,
+            "n_trials": 0 if join else sc["n_trials"], "joined": join,
         })
-        if not study.trials:
-            values, warnings = spaces.enqueue_params(searched, cfg["hparams"])
-            study.enqueue_trial(values, user_attrs={"origin": "preset"}, skip_if_exists=True)
-            for extra in sc["warm_start"]:
-                study.enqueue_trial(dict(extra), user_attrs={"origin": "warm_start"})
-            if warnings:
-                self.record.update(enqueue_warnings=warnings)
-
         run_id = self.record.data["run_id"]
-        best_model = self.folder / "best-model"
-
-        best_saved = {"value": float("-inf"), "trial": None}
-
-        def saver(number: int):
-            def save_to(value: float) -> Path | None:
-                """The best-model folder when this trial beats this run's best so far."""
-                with self._lock:
-                    if value <= best_saved["value"]:
-                        return None
-                    best_saved.update(value=value, trial=number)
-                    return best_model
-            return save_to
-
-        def objective(trial: optuna.Trial) -> float:
-            trial.set_user_attr("run_id", run_id)
-            sampled = spaces.suggest(trial, searched, cfg["hparams"])
-            hp = {**cfg["hparams"], **sampled}
-
-            def report(epoch: int, value: float) -> None:
-                trial.report(value, epoch)
-                if trial.should_prune():
-                    reason = (f"pruned after epoch {epoch}: {value:.4f} below the median of "
-                          "earlier trials")
-                    trial.set_user_attr("prune_reason", reason)
-                    raise optuna.TrialPruned(reason)
-
-            try:
-                outcome = backend.train_and_evaluate(
-                    hp, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}",
-                    saver(trial.number))
-            except optuna.TrialPruned:
-                raise
-            except Exception as exc:
-                trial.set_user_attr("fail_reason", describe_failure(exc))
-                raise
-            finally:
-                free_memory()
-            trial.set_user_attr("best_epoch", outcome.best_epoch)
-            trial.set_user_attr("trainable_params", outcome.trainable_params)
-            for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
-                trial.set_user_attr(key, value)
-            if best_saved["trial"] == trial.number:
-                wdata.write_submission(self.folder / "dev_predictions.csv",
-                                       list(splits["dev"]["fname"]), outcome.predictions)
-            return outcome.value
-
         started = time.perf_counter()
-        bar = tqdm(total=sc["n_trials"], desc=f"study {name}", unit="trial", file=sys.stdout,
+        queued = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)))
+        bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
                    ascii=True, dynamic_ncols=False, ncols=100)
-
-        def on_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-            bar.update(1)
-            value = "-" if trial.value is None else f"{trial.value:.4f}"
-            best = self._best_value(study)
-            bar.set_postfix_str(f"last {trial.state.name.lower()} {value}, best {best}")
-            self._record_trials()
-
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         try:
-            study.optimize(objective, n_trials=sc["n_trials"], timeout=sc["timeout"],
-                           n_jobs=sc["n_jobs"], catch=(Exception,), callbacks=[on_trial],
-                           gc_after_trial=True)
+            if sc["workers"] or sc["gpus"]:
+                self._run_processes(url, name, run_id, bar)
+            else:
+                self._run_in_process(url, name, run_id, splits, bar)
         finally:
             bar.close()
         self._record_trials()
@@ -283,6 +409,72 @@ class StudyRun:
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
         self.record.update(status="completed")
         return study
+
+    def _progress(self, bar: Any, trial: optuna.trial.FrozenTrial) -> None:
+        bar.update(1)
+        value = "-" if trial.value is None else f"{trial.value:.4f}"
+        bar.set_postfix_str(f"last {trial.state.name.lower()} {value}, "
+                            f"best {self._best_value(self.study)}")
+        self._record_trials()
+
+    def _run_in_process(self, url: str, name: str, run_id: str, splits: Any, bar: Any) -> None:
+        """Run the queued trials here, in `n_jobs` threads."""
+        sc = self.config["study"]
+        objective = build_objective(self.config, self.folder, run_id, splits)
+        queue = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
+                                     queue_only=True)
+        sampler, pruner = make_sampler(sc), make_pruner(sc)
+        lock = threading.Lock()
+
+        def on_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+            with lock:
+                self._progress(bar, trial)
+
+        def work() -> None:
+            storage.run_worker(queue, name, objective, sampler=sampler, pruner=pruner,
+                               callbacks=[on_trial], catch=(Exception,), gc_after_trial=True,
+                               timeout=sc["timeout"])
+
+        if sc["n_jobs"] <= 1:
+            work()
+            return
+        threads = [threading.Thread(target=work, daemon=True) for _ in range(sc["n_jobs"])]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def _run_processes(self, url: str, name: str, run_id: str, bar: Any) -> None:
+        """Run the queued trials in worker processes: one per GPU, or `workers` on the CPU."""
+        import multiprocessing as mp
+
+        sc = self.config["study"]
+        gpus = [g.strip() for g in str(sc["gpus"]).split(",") if g.strip()] if sc["gpus"] else []
+        slots = gpus or [None] * sc["workers"]
+        ctx = mp.get_context("spawn")
+        procs = [ctx.Process(target=worker_main, name=f"worker-{i}", args=(
+            self.config, url, name, str(self.folder), run_id, i, gpu, sc["timeout"]))
+            for i, gpu in enumerate(slots)]
+        for p in procs:
+            p.start()
+        self.record.update(workers=[{"name": p.name, "pid": p.pid, "gpu": gpu}
+                                    for p, gpu in zip(procs, slots, strict=True)])
+        seen: set[int] = set()
+        while any(p.is_alive() for p in procs):
+            time.sleep(2)
+            self._poll(bar, seen)
+        self._poll(bar, seen)
+        self.record.update(workers=[{"name": p.name, "pid": p.pid, "gpu": gpu,
+                                     "exitcode": p.exitcode}
+                                    for p, gpu in zip(procs, slots, strict=True)])
+
+    def _poll(self, bar: Any, seen: set[int]) -> None:
+        """Advance the progress bar for trials that worker processes finished."""
+        for t in self.study.get_trials(deepcopy=False):
+            if t.state.is_finished() and t.number not in seen and \
+                    t.user_attrs.get("run_id") == self.record.data["run_id"]:
+                seen.add(t.number)
+                self._progress(bar, t)
 
     @staticmethod
     def _best_value(study: optuna.Study) -> str:

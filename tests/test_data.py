@@ -560,3 +560,11 @@ def test_write_submission_rejects_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         write_submission(tmp_path / "s.csv", fnames, summaries)
+
+
+def test_postprocess_drops_replacement_characters():
+    # A byte-level model that stops inside a multi-byte character decodes to U+FFFD.
+    from workbench.data import postprocess
+
+    assert postprocess(["#A#는 \ufffd\ufffd 집에 간다"], [{"#Person1#": "#A#"}]) == [
+        "#Person1#는 집에 간다"]

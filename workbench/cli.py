@@ -116,12 +116,14 @@ def _print_record(folder: Path) -> None:
     from workbench import records
 
     data = records.read_results(folder)
+    notebook = data.get("notebook") or "run"
+    print(f"\nrecord: {paths.shown(folder)}/ ({notebook}.ipynb, results.json)")
     best = data.get("best") or {}
-    print(f"\nrecord: {paths.shown(folder)}/ (run-study.ipynb, results.json)")
-    if best:
+    if best and best.get("value") is not None:
         lead = data.get("baselines", {}).get("lead2", {}).get("final")
-        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}); "
-              f"lead-2 baseline {lead:.4f}; trials {data.get('counts')}")
+        lead_text = f"; lead-2 baseline {lead:.4f}" if lead is not None else ""
+        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}){lead_text}; "
+              f"trials {data.get('counts')}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -228,7 +230,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     html = report.render(args.record, args.out, show_code=args.show_code)
     charts = report.count_charts(html.read_text(encoding="utf-8"))
-    print(f"report: {paths.shown(html)} ({charts} charts, plotly.js inline, no network needed)")
+    print(f"report: {paths.shown(html)} ({charts} charts; opens with no network)")
     if not args.check:
         return 0
     shot = Path(args.screenshot) if args.screenshot else html.with_suffix(".png")

@@ -456,11 +456,14 @@ def prepare(df: pd.DataFrame, noise_removal_level: str, person_token_strategy: s
 
 
 def postprocess(predictions: Sequence[str], mappings: Sequence[dict[str, str]]) -> list[str]:
-    """Restore original #PersonN# tags, drop leftover special tokens, collapse whitespace."""
+    """Restore original #PersonN# tags, drop leftover special tokens, collapse whitespace.
+
+    U+FFFD is dropped too: a byte-level model that stops mid-character decodes to it.
+    """
     if len(predictions) != len(mappings):
         raise ValueError(f"{len(predictions)} predictions but {len(mappings)} mappings")
     return [
-        " ".join(_ARTEFACT_RE.sub(" ", restore(p, m)).split())
+        " ".join(_ARTEFACT_RE.sub(" ", restore(p, m)).replace("\ufffd", "").split())
         for p, m in zip(predictions, mappings, strict=True)
     ]
 

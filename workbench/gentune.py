@@ -503,8 +503,8 @@ def draw_grid_summaries(result: GridResult, generator: Generator) -> Any:
     fig = go.Figure()
     labels = []
     for row, preds in result.summaries.items():
-        combo = result.frame.iloc[row]
-        labels.append(", ".join(f"{k}={combo[k]}" for k in result.grid))
+        combo = {k: result.frame[k].iloc[row] for k in [*result.grid, "final"]}
+        labels.append(" / ".join(str(_plain(combo[k])) for k in result.grid))
         fig.add_trace(go.Table(
             columnwidth=[1, 4, 4],
             header={"values": ["dialogue", "reference", f"summary (ROUGE {combo['final']:.1f})"],
@@ -516,7 +516,8 @@ def draw_grid_summaries(result: GridResult, generator: Generator) -> Any:
     steps = [{"label": label, "method": "update",
               "args": [{"visible": [j == i for j in range(n)]}]}
              for i, label in enumerate(labels)]
-    fig.update_layout(sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": ""},
+    prefix = " / ".join(result.grid) + ": "
+    fig.update_layout(sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": prefix},
                                 "pad": {"t": 20}}],
                       height=140 + 90 * len(result.shown), margin={"t": 30})
     return fig
@@ -704,7 +705,8 @@ class Tuning:
         frame = self.study.trials_dataframe(attrs=("number", "value", "params", "duration",
                                                    "state"))
         frame["duration"] = frame["duration"].dt.total_seconds()
-        return frame.rename(columns=lambda c: c.removeprefix("params_")).set_index("number")
+        return frame.rename(columns=lambda c: c.removeprefix("params_").removeprefix(
+            "value_")).set_index("number")
 
     def _record_study(self, loads_during: int | None = None) -> None:
         """Write the study's trials, its best and the weight loads so far into the record."""

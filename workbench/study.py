@@ -363,7 +363,9 @@ class StudyRun:
                                     load_if_exists=True)
         check_same_task(study, cfg, storage.mask(url))
         before = len(study.trials)
-        used = storage.counted(study)
+        # Trials still queued from an interrupted run are run by this one, within its budget.
+        used = storage.counted(study) - len(
+            study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)))
         if not study.trials:
             values, warnings = spaces.enqueue_params(self.searched(), cfg["hparams"])
             study.enqueue_trial(values, user_attrs={"origin": "preset"})

@@ -24,7 +24,8 @@ def storage(tmp_path):
 
 def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=storage(tmp_path),
-                           study_name="t", overrides=dict(QUICK), run_dir=str(tmp_path / "rec"))
+                           study_name="t", pruner="none", overrides=dict(QUICK),
+                           run_dir=str(tmp_path / "rec"))
     study = run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
     assert rec["status"] == "completed"

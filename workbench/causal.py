@@ -211,7 +211,7 @@ def _load_tokenizer(name: str) -> PreTrainedTokenizerBase:
     try:
         return AutoTokenizer.from_pretrained(name)
     except OSError as exc:
-        raise ModelUnavailable(seq2seq._unavailable(name, exc)) from None
+        raise ModelUnavailable(seq2seq.unavailable_message(name, exc)) from None
 
 
 def chat_tokenizer(config: Mapping[str, Any], train: Any) -> PreTrainedTokenizerBase:
@@ -261,7 +261,7 @@ def base_config(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase | 
     try:
         return AutoConfig.from_pretrained(name)  # the model's own, beside its tokenizer
     except OSError as exc:
-        raise ModelUnavailable(seq2seq._unavailable(name, exc)) from None
+        raise ModelUnavailable(seq2seq.unavailable_message(name, exc)) from None
 
 
 def linear_layer_names(model: torch.nn.Module) -> list[str]:
@@ -382,7 +382,7 @@ def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
             warnings.simplefilter("ignore", FutureWarning)
             model = AutoModelForCausalLM.from_pretrained(str(source), **kwargs)
     except OSError as exc:
-        raise ModelUnavailable(seq2seq._unavailable(str(source), exc)) from None
+        raise ModelUnavailable(seq2seq.unavailable_message(str(source), exc)) from None
     return model
 
 

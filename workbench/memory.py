@@ -111,9 +111,9 @@ def model_config_of(config: Mapping[str, Any]) -> PreTrainedConfig:
     try:
         return AutoConfig.from_pretrained(name)
     except OSError as exc:
-        from workbench.seq2seq import ModelUnavailable, _unavailable
+        from workbench.seq2seq import ModelUnavailable, unavailable_message
 
-        raise ModelUnavailable(_unavailable(name, exc) + " Or spell out its config.json keys "
+        raise ModelUnavailable(unavailable_message(name, exc) + " Or spell out its config.json keys "
                                "in llm.model_config.") from None
 
 

@@ -37,7 +37,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench import metrics, paths
+from workbench import metrics, objectives, paths
 from workbench.config import ConfigError, model_id
 
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # ids 0..3, BART's convention (bos, pad, eos, unk)
@@ -98,12 +98,12 @@ def load_pretrained_tokenizer(name: str) -> PreTrainedTokenizerBase:
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
     except OSError as exc:
-        raise ModelUnavailable(_unavailable(name, exc)) from None
+        raise ModelUnavailable(unavailable_message(name, exc)) from None
     tokenizer.add_tokens(wdata.model_tags(), special_tokens=False)
     return tokenizer
 
 
-def _unavailable(name: str, exc: Exception) -> str:
+def unavailable_message(name: str, exc: Exception) -> str:
     return (
         f"model {name!r} could not be loaded: it is not in the local Hugging Face cache and the "
         "Hub is unreachable (no network, or HF_HUB_OFFLINE=1). On a machine with network run "
@@ -120,7 +120,7 @@ def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -
         try:
             model = AutoModelForSeq2SeqLM.from_pretrained(name)
         except OSError as exc:
-            raise ModelUnavailable(_unavailable(name, exc)) from None
+            raise ModelUnavailable(unavailable_message(name, exc)) from None
         if model.get_input_embeddings().num_embeddings < len(tokenizer):
             model.resize_token_embeddings(len(tokenizer))
         return model
@@ -224,6 +224,9 @@ class TrialOutcome:
 
 class Seq2SeqBackend:
     """Holds what stays fixed across trials (tokenizer, data) and trains one model per trial."""
+
+    # Set by the study runner when inference time is an objective; None: not measured.
+    timing: objectives.Timing | None = None
 
     def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
         # Our own errors say what failed; per-step library chatter would bury the study's log.
@@ -335,13 +338,42 @@ class Seq2SeqBackend:
             destination = save_to(best["value"]) if save_to is not None else None
             if destination is not None:
                 _save_atomically(trainer, destination)
+            train_seconds = time.perf_counter() - start
+            extra = (time_inference(trainer.model, dev, gen, self.timing)
+                     if self.timing is not None else {})
             return TrialOutcome(
                 value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
-                predictions=best["predictions"], train_seconds=time.perf_counter() - start,
+                predictions=best["predictions"], train_seconds=train_seconds,
                 trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
+                extra=extra,
             )
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
+
+
+def time_inference(model: torch.nn.Module, dev: Encoded, gen: GenerationConfig,
+                   timing: objectives.Timing) -> dict[str, Any]:
+    """Seconds per dialogue to summarize the first dev dialogues one at a time (batch 1) with
+    the trial's decoding settings: warm-up passes, then the median of the timed passes."""
+    device = next(model.parameters()).device
+    feats = dev.features[: timing.samples]
+    inputs = [(torch.tensor([f["input_ids"]], device=device),
+               torch.tensor([f["attention_mask"]], device=device)) for f in feats]
+    model.eval()
+
+    def once() -> int:
+        with torch.inference_mode():
+            for ids, mask in inputs:
+                model.generate(input_ids=ids, attention_mask=mask, generation_config=gen)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return len(inputs)
+
+    timed = objectives.median_seconds_per_item(once, timing.warmup, timing.repeats)
+    return {"inference_s_per_dialogue": timed["seconds_per_item"],
+            "inference_timing": {"dialogues": len(inputs), "warmup": timing.warmup,
+                                 "passes_s_per_dialogue": timed["passes"],
+                                 "device": str(device)}}
 
 
 def _save_atomically(trainer: Seq2SeqTrainer, destination: Path) -> None:

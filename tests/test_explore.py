@@ -22,8 +22,10 @@ def test_param_table_lists_searched_then_every_fixed_value(tiny):
     assert list(table.index[: len(names)]) == names
     assert set(table.index) == set(cfg["hparams"])
     assert list(table.columns) == list(explore.TABLE_COLUMNS)
-    lr = table.loc["learning_rate"]
-    assert (lr["type"], lr["log"], lr["searched"]) == ("float", True, True)
+    lr = table.loc["learning_rate"]  # fixed by tiny-bart, still described from the space
+    assert (lr["type"], lr["log"], lr["searched"]) == ("float", True, False)
+    wd = table.loc["weight_decay"]
+    assert (wd["type"], wd["log"], wd["searched"]) == ("float", False, True)
     assert lr["range"] == "1e-06–0.001"
     assert table.loc["warmup_ratio", "step"] == 0.05
     assert table.loc["temperature", "condition"] == "do_sample = true"

@@ -15,6 +15,8 @@ QUICK = {
     "hparams.num_epochs": 2,
     "hparams.num_beams": 1,
     "hparams.max_new_tokens": 50,
+    # tiny-bart keeps its learning rate fixed; these runner tests search it.
+    "search.params": ["learning_rate", "batch_size", "weight_decay", "num_beams"],
 }
 
 

@@ -174,17 +174,16 @@ def reshape(full: Sequence[Param], current: Sequence[Param], trials: Sequence[Fr
 def _choices(p: Param, now: Param, trials: Sequence[FrozenTrial], level: int,
              settings: Settings, maximize: bool, narrowing: bool) -> tuple[Any, ...]:
     """The top `shrink**level` share of `p`'s choices (at least one), ranked by the best value
-    each reached; choices no trial tried rank last, in file order."""
+    each reached; choices no trial tried rank last. Kept in the space's order."""
     keep = max(1, math.ceil(len(p.choices) * settings.shrink**level))
-    pool = now.choices if narrowing else p.choices
-    best: dict[Any, float] = {}
-    for t in top_trials(trials, len(trials), maximize):
-        v = t.params.get(p.name, _MISSING)
+    pool = list(now.choices if narrowing else p.choices)
+    ranked: list[Any] = []
+    for t in top_trials(trials, len(trials), maximize):  # best first
+        value = t.params.get(p.name, _MISSING)
         for c in pool:
-            if v == c and type(v) is type(c) and c not in best:
-                best[c] = t.value
-    ranked = sorted(pool, key=lambda c: (c not in best, pool.index(c) if c not in best else 0,
-                                         (-best[c] if maximize else best[c]) if c in best else 0))
+            if value == c and type(value) is type(c) and c not in ranked:
+                ranked.append(c)
+    ranked += [c for c in pool if c not in ranked]
     return tuple(c for c in pool if c in ranked[:keep])
 
 
@@ -266,6 +265,7 @@ class AdaptiveSearch:
         self.settings = settings
         self.open_study = open_study
         self.maximize = base.direction == optuna.study.StudyDirection.MAXIMIZE
+        self._opened: dict[str, optuna.Study] = {base.study_name: base}
         if not base.user_attrs.get(LOG_ATTR):
             self._log({"action": "start", "after_trials": 0, "level": 0, "phase": 0,
                        "study": base.study_name, "space": space_of(self.full)})
@@ -283,7 +283,12 @@ class AdaptiveSearch:
         for step in self.log:
             if step["study"] not in names:
                 names.append(step["study"])
-        return [self.base if n == self.base.study_name else self.open_study(n) for n in names]
+        return [self._study(n) for n in names]
+
+    def _study(self, name: str) -> optuna.Study:
+        if name not in self._opened:
+            self._opened[name] = self.open_study(name)
+        return self._opened[name]
 
     def evaluated(self) -> list[tuple[str, FrozenTrial]]:
         """Every finished trial the chain ran, with its study (carried copies left out)."""
@@ -297,8 +302,7 @@ class AdaptiveSearch:
     def run(self, n_trials: int, run_block: Callable[[optuna.Study, int, int], int]) -> None:
         """Run `n_trials` more trials in blocks of `window`, checking after each block."""
         last = self.log[-1]
-        study = self.base if last["study"] == self.base.study_name else \
-            self.open_study(last["study"])
+        study = self._study(last["study"])
         level, phase = last["level"], last["phase"]
         left = n_trials
         while left > 0:
@@ -326,10 +330,10 @@ class AdaptiveSearch:
             params = reshape(self.full, current, trials, level, self.settings, self.maximize,
                              narrowing=action == "narrow")
             phase += 1
-            study = self.open_study(f"{self.base.study_name}-adaptive{phase}")
+            study = self._study(f"{self.base.study_name}-adaptive{phase}")
             study.set_user_attr(PHASE_ATTR, {"phase": phase, "level": level,
                                              "space": space_of(params)})
-            carried = carry(trials, params, lambda t: f"{where[id(t)]}#{t.number}")
+            carried = carry(trials, params, lambda t, at=where: f"{at[id(t)]}#{t.number}")
             study.add_trials(carried)
             self._log({**step, "level": level, "phase": phase, "study": study.study_name,
                        "space": space_of(params), "carried": len(carried)})

@@ -2,6 +2,8 @@
 
     workbench run run-study --preset tiny-bart -p n_trials 3
     workbench study --preset kobart --trials 100 --timeout 7200 --sampler tpe --pruner median
+    workbench study --preset tiny-bart --objective multi --memory-limit 0.5
+    workbench study --preset tiny-bart --stage model_selection   (then learning_rate, ...)
     workbench score PRED.csv REF.csv --mode morpheme
     workbench presets
     workbench report outputs/tiny-bart/<run-id> --check
@@ -135,11 +137,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_study(args: argparse.Namespace) -> int:
+STUDY_OPTIONS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+                 "workers", "gpus", "objective", "stage", "memory_limit", "adaptive",
+                 "warm_start_file", "warm_start_record")
+
+
+def study_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The run-study notebook's parameters from `workbench study` options."""
     params: dict[str, Any] = {"preset": args.preset}
-    for key in ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
-                "workers", "gpus"):
-        value = getattr(args, key)
+    for key in STUDY_OPTIONS:
+        value = getattr(args, key, None)
         if value is not None:
             params[key] = value
     if args.set:
@@ -150,7 +157,11 @@ def cmd_study(args: argparse.Namespace) -> int:
                 raise SystemExit(f"--set {item!r}: expected KEY=VALUE, e.g. hparams.num_beams=2")
             overrides[key] = _value(value)
         params["overrides"] = overrides
-    folder = run_notebook("run-study", params)
+    return params
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    folder = run_notebook("run-study", study_params(args))
     _print_record(folder)
     return 0
 
@@ -299,12 +310,26 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--timeout", "--optuna_timeout", dest="timeout", type=float,
                     help="seconds")
     st.add_argument("--sampler", "--optuna_sampler", dest="sampler",
-                    choices=("tpe", "gp", "random"))
+                    choices=("tpe", "gp", "random", "nsga2"))
     st.add_argument("--pruner", "--optuna_pruner", dest="pruner", choices=("median", "none"))
     st.add_argument("--n-jobs", "--optuna_n_jobs", dest="n_jobs", type=int)
     st.add_argument("--storage", "--optuna_storage", dest="storage",
                     help="SQLAlchemy URL (default sqlite under outputs/<preset>/)")
     st.add_argument("--study-name", "--optuna_study_name", dest="study_name")
+    st.add_argument("--objective", "--optuna_objective", dest="objective",
+                    help="rouge (default), multi (= rouge,inference_time,model_size) or a "
+                    "comma list starting with rouge: several make a multi-objective study")
+    st.add_argument("--stage", "--optuna_stage", dest="stage",
+                    help="run one stage of the preset's stage plan (params/stages.yaml), e.g. "
+                    "model_selection; the earlier stages' best values are fixed")
+    st.add_argument("--memory-limit", dest="memory_limit", type=float, metavar="GIB",
+                    help="trials whose estimated peak GPU memory exceeds this are infeasible")
+    st.add_argument("--adaptive", action="store_true", default=None,
+                    help="narrow the space around the best trials when the study stalls")
+    st.add_argument("--warm-start-file", dest="warm_start_file", metavar="YAML",
+                    help="a YAML list of known-good configs, enqueued after trial 0")
+    st.add_argument("--warm-start-record", dest="warm_start_record", metavar="RUN",
+                    help="an earlier run's record folder: its top trials are enqueued")
     st.add_argument("--set", action="append", metavar="KEY=VALUE",
                     help="config override, e.g. hparams.num_beams=2 (repeatable)")
     _add_worker_options(st)

@@ -18,7 +18,7 @@ from workbench import paths
 
 DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
 
-# Keys whose default is null, with the types they accept when set.
+# Keys that may be null (most are null by default), with the types they accept when set.
 NULLABLE: dict[str, tuple[type, ...]] = {
     "model.name": (str,),
     "model.architecture": (dict,),
@@ -29,13 +29,19 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "study.storage": (str,),
     "study.study_name": (str,),
     "study.gpus": (str,),
+    "study.warm_start_file": (str,),
+    "study.warm_start_record": (str,),
+    "study.stage": (str,),
+    "constraints.memory_limit_gib": (int, float),
+    "constraints.slow_num_beams": (int,),
+    "constraints.slow_max_new_tokens": (int,),
     "llm.chat_template": (str,),
     "llm.model_config": (dict,),
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "model.backend": ("seq2seq", "causal"),
-    "study.sampler": ("tpe", "gp", "random"),
+    "study.sampler": ("tpe", "gp", "random", "nsga2"),
     "study.pruner": ("median", "none"),
     "objective.metric": ("morpheme", "baseline"),
     "objective.tokenizer": ("mecab", "kiwi"),
@@ -94,7 +100,7 @@ def _type_name(types: tuple[type, ...]) -> str:
 def _check_value(key: str, value: Any, default: Any, source: str) -> None:
     """Refuse a value whose type differs from the default's (ints are fine where floats are)."""
     if value is None:
-        if default is None:
+        if default is None or key in NULLABLE:
             return
         raise ConfigError(f"{source}: {key}: may not be null (default {default!r})")
     if default is None or key in NULLABLE:

@@ -113,8 +113,9 @@ def model_config_of(config: Mapping[str, Any]) -> PreTrainedConfig:
     except OSError as exc:
         from workbench.seq2seq import ModelUnavailable, unavailable_message
 
-        raise ModelUnavailable(unavailable_message(name, exc) + " Or spell out its config.json keys "
-                               "in llm.model_config.") from None
+        message = unavailable_message(name, exc)
+        raise ModelUnavailable(f"{message} Or spell out its config.json keys in "
+                               "llm.model_config.") from None
 
 
 _SHAPES: dict[str, ModelShape] = {}

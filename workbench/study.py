@@ -2,6 +2,9 @@
 
 `start_run` validates a notebook's parameters and opens the record; `StudyRun.optimize` runs
 the Optuna study with trial 0 set to the preset's own config, recording every trial.
+The search strategies plug in here: several objectives (`workbench.objectives`), infeasible
+configs skipped before training (`workbench.constraints`), stages (`workbench.stages`),
+adaptive narrowing (`workbench.adaptive`) and warm starts (`workbench.warmstart`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,20 @@ from typing import Any
 import optuna
 from tqdm import tqdm
 
+from workbench import (
+    adaptive,
+    constraints,
+    metrics,
+    objectives,
+    paths,
+    records,
+    spaces,
+    stages,
+    storage,
+    warmstart,
+)
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import metrics, paths, records, spaces, storage
 from workbench.records import Record
 
 # The run-study notebook's parameters and the types each accepts (None = use the preset's).
@@ -38,17 +52,29 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
     "study_name": (str, type(None)),
     "workers": (int, type(None)),
     "gpus": (str, type(None)),
+    "objective": (str, list, type(None)),
+    "stage": (str, type(None)),
+    "memory_limit": (int, float, type(None)),
+    "adaptive": (bool, type(None)),
+    "warm_start_file": (str, type(None)),
+    "warm_start_record": (str, type(None)),
     "overrides": (dict,),
     "run_dir": (str, type(None)),
 }
 # Notebook parameters that are config keys of the `study` section.
 STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
-              "workers", "gpus")
+              "workers", "gpus", "stage", "warm_start_file", "warm_start_record")
+# Other notebook parameters and the config keys they set.
+STRATEGY_KEYS = {"objective": "objective.targets", "memory_limit": "constraints.memory_limit_gib",
+                 "adaptive": "adaptive.enabled"}
 
 
 def make_sampler(study_cfg: Mapping[str, Any]) -> optuna.samplers.BaseSampler:
-    """TPE with the seed's settings, GP, or Random, all seeded."""
+    """TPE with the seed's settings, GP, Random or NSGA-II, all seeded."""
     name, seed = study_cfg["sampler"], study_cfg["seed"]
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(
+            population_size=study_cfg["nsga2_population_size"], seed=seed)
     if name == "tpe":
         # group=True: our space is conditional (sampling-only params, min <= max tokens).
         with warnings.catch_warnings():
@@ -63,9 +89,10 @@ def make_sampler(study_cfg: Mapping[str, Any]) -> optuna.samplers.BaseSampler:
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def make_pruner(study_cfg: Mapping[str, Any]) -> optuna.pruners.BasePruner:
-    """The Median pruner with the seed's settings, or none."""
-    if study_cfg["pruner"] == "none":
+def make_pruner(study_cfg: Mapping[str, Any], multi: bool = False) -> optuna.pruners.BasePruner:
+    """The Median pruner with the seed's settings, or none (always none for several objectives:
+    Optuna cannot prune them; the record says so)."""
+    if study_cfg["pruner"] == "none" or multi:
         return optuna.pruners.NopPruner()
     return optuna.pruners.MedianPruner(
         n_startup_trials=study_cfg["median_n_startup_trials"],
@@ -110,18 +137,42 @@ def make_backend(config: Mapping[str, Any], splits: Mapping[str, Any]) -> Any:
 TASK_SECTIONS = ("model", "data", "hparams", "search", "objective")
 
 
+def task_of(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a config that defines what a trial's values mean (stored with the study).
+
+    The inference-timing settings belong to it only when inference time is an objective.
+    """
+    task = json.loads(json.dumps({k: config[k] for k in TASK_SECTIONS}, default=str))
+    if "inference_time" not in task["objective"]["targets"]:
+        for key in ("timing_samples", "timing_warmup", "timing_repeats"):
+            task["objective"].pop(key, None)
+    return task
+
+
 def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str) -> None:
     """Refuse to add trials to a study created for another model, data, space or objective.
 
     A resumed study's values must stay comparable: the task part of the config is stored with
-    the study when it is created and compared when it is resumed.
+    the study when it is created and compared when it is resumed, and so are its directions
+    (Optuna itself loads an existing study whatever directions are asked for).
     """
-    task = json.loads(json.dumps({k: config[k] for k in TASK_SECTIONS}, default=str))
+    targets = objectives.Targets.of(config)
+    have = objectives.directions_of(study)
+    if have != targets.directions:
+        raise ValueError(
+            f"study {study.study_name!r} in {where} was created to "
+            f"{' / '.join(have)} {len(have)} objective(s); this run asks to "
+            f"{' / '.join(targets.directions)} {', '.join(targets.names)}, so its trials are "
+            "not comparable: choose another study_name, or the same objectives to resume it"
+        )
+    task = task_of(config)
     stored = study.user_attrs.get("task")
     if stored is None:
         if not study.trials:
             study.set_user_attr("task", task)
         return
+    # Studies created before objective.targets existed optimized dev ROUGE alone.
+    stored = {**stored, "objective": {"targets": ["rouge"], **stored.get("objective", {})}}
     if stored == task:
         return
     diffs = sorted(_differences(stored, task))
@@ -165,27 +216,38 @@ def describe_failure(exc: BaseException) -> str:
 
 
 TRIAL_ATTRS = ("origin", "run_id", "best_epoch", "trainable_params", "fail_reason",
-               "prune_reason")
+               "prune_reason", "epoch_scores", "infeasible", "infeasible_rules")
 
 
-def trial_entry(trial: optuna.trial.FrozenTrial) -> dict[str, Any]:
-    """One trial as the record lists it."""
+def trial_entry(trial: optuna.trial.FrozenTrial, study_name: str | None = None
+                ) -> dict[str, Any]:
+    """One trial as the record lists it (`value` is the first objective, dev ROUGE)."""
     attrs = trial.user_attrs
-    return {
+    epochs = trial.intermediate_values or attrs.get("epoch_scores") or {}
+    entry = {
         "number": trial.number,
         "state": trial.state.name,
-        "value": trial.value,
+        "value": trial.values[0] if trial.values else None,
         "params": trial.params,
         "origin": attrs.get("origin", "sampler"),
         "run_id": attrs.get("run_id"),
         "duration_s": trial.duration.total_seconds() if trial.duration else None,
-        "epoch_scores": {str(k): v for k, v in sorted(trial.intermediate_values.items())},
+        "epoch_scores": {str(k): v for k, v in sorted(epochs.items(), key=lambda kv: int(kv[0]))},
         "best_epoch": attrs.get("best_epoch"),
         "trainable_params": attrs.get("trainable_params"),
         "fail_reason": attrs.get("fail_reason"),
         "prune_reason": attrs.get("prune_reason"),
         "extra": {k: v for k, v in attrs.items() if k not in TRIAL_ATTRS},
     }
+    if trial.values is not None and len(trial.values) > 1:
+        entry["values"] = list(trial.values)
+    if trial.constraints:
+        entry["constraints"] = dict(trial.constraints)
+    if attrs.get("infeasible"):
+        entry["infeasible"] = attrs["infeasible"]
+    if study_name is not None:
+        entry["study"] = study_name
+    return entry
 
 
 class BestModel:
@@ -233,9 +295,35 @@ class BestModel:
             return True
 
 
+def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Mapping[str, Any],
+                         limits: constraints.Limits, need_estimate: bool
+                         ) -> constraints.Verdict:
+    """Report the trial's constraint values to the sampler; prune it if any is violated.
+
+    An infeasible trial is pruned, not completed with a made-up worst value: it then has no
+    value, so the best trial, the Pareto front, the median pruner, importances and plots never
+    see it, while TPE still reads its positive constraint (its infeasible group, whatever the
+    state) and NSGA-II, which breeds from completed trials only, never breeds from it.
+    """
+    verdict = constraints.evaluate(config, hp, limits, need_estimate)
+    for key, value in verdict.values.items():
+        trial.set_constraint(key, value)
+    if verdict.estimate is not None:
+        trial.set_user_attr("estimated_peak_gib", round(verdict.estimate.peak_gib, 4))
+    if not verdict.feasible:
+        trial.set_user_attr("infeasible", verdict.reason)
+        trial.set_user_attr("infeasible_rules", sorted(verdict.reasons))
+        trial.set_user_attr("constraint_check_s", round(verdict.seconds, 6))
+        reason = f"infeasible, not trained: {verdict.reason}"
+        trial.set_user_attr("prune_reason", reason)
+        raise optuna.TrialPruned(reason)
+    return verdict
+
+
 def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
                     splits: Mapping[str, Any] | None = None) -> Any:
-    """The Optuna objective of a run: sample, train, report each epoch, keep the best model.
+    """The Optuna objective of a run: sample, check constraints, train, report each epoch, keep
+    the best model, and return dev ROUGE (plus the other objectives when there are several).
 
     Used in the notebook's process and in worker processes alike.
     """
@@ -244,15 +332,36 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
     searched = spaces.select(space, list(config["search"]["params"]))
     splits = splits if splits is not None else load_splits(config)
     backend = make_backend(config, splits)
+    targets = objectives.Targets.of(config)
+    timing = objectives.Timing.of(config)
+    if timing is not None:
+        if not hasattr(type(backend), "timing"):
+            raise wconfig.ConfigError(
+                f"objective.targets: the {config['model']['backend']} backend cannot measure "
+                "inference time yet (no timing hook in its train_and_evaluate)")
+        backend.timing = timing
+    limits = constraints.Limits.of(config)
+    need_estimate = "model_size" in targets.names
+    if limits.memory_gib is not None or need_estimate:
+        constraints.estimate_for(config, config["hparams"])  # builds the cached model shape once
+    narrowing = config["adaptive"]["enabled"]
     best = BestModel(folder)
     fnames = list(splits["dev"]["fname"])
 
-    def objective(trial: optuna.Trial) -> float:
+    def objective(trial: optuna.Trial) -> float | list[float]:
         trial.set_user_attr("run_id", run_id)
-        sampled = spaces.suggest(trial, searched, config["hparams"])
+        params = adaptive.phase_params(trial.study, searched) if narrowing else searched
+        sampled = spaces.suggest(trial, params, config["hparams"])
         hp = {**config["hparams"], **sampled}
+        verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
+                   if limits.active or need_estimate else None)
+        epochs: dict[str, float] = {}
 
         def report(epoch: int, value: float) -> None:
+            if targets.multi:  # Optuna has no intermediate values for several objectives
+                epochs[str(epoch)] = value
+                trial.set_user_attr("epoch_scores", dict(epochs))
+                return
             trial.report(value, epoch)
             if trial.should_prune():
                 reason = (f"pruned after epoch {epoch}: {value:.4f} below the median of "
@@ -285,7 +394,12 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         if "path" in saved and saved["path"].exists():
             best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
                 folder / "dev_predictions.csv", fnames, outcome.predictions))
-        return outcome.value
+        if not targets.multi:
+            return outcome.value
+        total = verdict.estimate.total_params if verdict and verdict.estimate else None
+        if total is not None:
+            trial.set_user_attr("total_params", total)
+        return objectives.values_of(targets, outcome.value, outcome.extra, total)
 
     return objective
 
@@ -302,17 +416,32 @@ def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, 
                                   queue_only=True)
     storage.run_worker(opened, study_name, objective,
                        sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
-                       pruner=make_pruner(sc), catch=(Exception,), gc_after_trial=True,
-                       timeout=timeout)
+                       pruner=make_pruner(sc, objectives.Targets.of(config).multi),
+                       catch=(Exception,), gc_after_trial=True, timeout=timeout)
+
+
+def storage_url(config: Mapping[str, Any]) -> str:
+    """The study storage: the configured URL, $WORKBENCH_STORAGE, or SQLite under outputs/."""
+    return storage.resolve_url(config["study"]["storage"],
+                               paths.OUTPUTS / config["preset"] / "optuna.db")
+
+
+def base_study_name(config: Mapping[str, Any]) -> str:
+    """The study a run uses: study.study_name, else the preset's name."""
+    return config["study"]["study_name"] or config["preset"]
 
 
 class StudyRun:
     """One run of the run-study notebook: its config, its record, and the study it drives."""
 
-    def __init__(self, config: dict[str, Any], record: Record):
+    def __init__(self, config: dict[str, Any], record: Record,
+                 warm_starts: list[dict[str, Any]] | None = None):
         self.config = config
         self.record = record
         self.study: optuna.Study | None = None
+        self.warm_starts = warm_starts or []
+        self.targets = objectives.Targets.of(config)
+        self._chain: adaptive.AdaptiveSearch | None = None
 
     @property
     def folder(self) -> Path:
@@ -326,8 +455,7 @@ class StudyRun:
 
     def storage_url(self) -> str:
         """The study storage: the configured URL, $WORKBENCH_STORAGE, or SQLite under outputs/."""
-        return storage.resolve_url(self.config["study"]["storage"],
-                                   paths.OUTPUTS / self.config["preset"] / "optuna.db")
+        return storage_url(self.config)
 
     def optimize(self) -> optuna.Study:
         """Run the study; the record is updated after every trial and marked done or failed."""
@@ -347,6 +475,21 @@ class StudyRun:
             self.record.fail(exc)
             raise
 
+    def _create(self, opened: Any, name: str, where: str) -> optuna.Study:
+        """Create or load study `name` with this run's objectives, checked to be the same task."""
+        sc = self.config["study"]
+        study = optuna.create_study(study_name=name, storage=opened,
+                                    directions=self.targets.directions,
+                                    sampler=make_sampler(sc),
+                                    pruner=make_pruner(sc, self.targets.multi),
+                                    load_if_exists=True)
+        check_same_task(study, self.config, where)
+        if self.targets.multi and not study.trials:
+            with warnings.catch_warnings():  # "experimental" since Optuna 3.2
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                study.set_metric_names(self.targets.labels)
+        return study
+
     def _open(self, url: str, name: str, join: bool) -> tuple[optuna.Study, int]:
         """Create or resume the study; queue trial 0, warm starts and this run's budget."""
         cfg, sc = self.config, self.config["study"]
@@ -358,10 +501,7 @@ class StudyRun:
                 raise ValueError(f"study {name!r} not found in {storage.mask(url)}: start it "
                                  "without --join first") from None
             return study, len(study.trials)
-        study = optuna.create_study(study_name=name, storage=opened, direction="maximize",
-                                    sampler=make_sampler(sc), pruner=make_pruner(sc),
-                                    load_if_exists=True)
-        check_same_task(study, cfg, storage.mask(url))
+        study = self._create(opened, name, storage.mask(url))
         before = len(study.trials)
         # Trials still queued from an interrupted run are run by this one, within its budget.
         used = storage.counted(study) - len(
@@ -369,38 +509,66 @@ class StudyRun:
         if not study.trials:
             values, warnings = spaces.enqueue_params(self.searched(), cfg["hparams"])
             study.enqueue_trial(values, user_attrs={"origin": "preset"})
-            for extra in sc["warm_start"]:
-                study.enqueue_trial(dict(extra), user_attrs={"origin": "warm_start"})
+            for entry in self.warm_starts:
+                study.enqueue_trial(dict(entry["params"]), user_attrs={
+                    "origin": "warm_start", "warm_start_source": entry["source"]})
             if warnings:
                 self.record.update(enqueue_warnings=warnings)
-        storage.top_up(study, used + sc["n_trials"])
+            if sc["stage"]:
+                study.set_user_attr(stages.STAGE_ATTR, self.record.data["stage"])
+        if sc["stage"]:  # the stage's budget is its study's total: a re-run tops it up
+            storage.top_up(study, sc["n_trials"])
+        elif not cfg["adaptive"]["enabled"]:  # adaptive runs queue one block at a time
+            storage.top_up(study, used + sc["n_trials"])
         return study, before
+
+    def _study_record(self, name: str, url: str, join: bool, before: int) -> dict[str, Any]:
+        cfg, sc = self.config, self.config["study"]
+        limits = constraints.Limits.of(cfg)
+        info = {
+            "name": name, "storage": storage.mask(url),
+            "direction": self.targets.directions[0] if not self.targets.multi else None,
+            "directions": self.targets.directions,
+            "objective": f"dev ROUGE, {cfg['objective']['metric']} mode, 100 x mean(R1,R2,RL F1)",
+            "objectives": self.targets.describe(cfg),
+            "sampler": sc["sampler"], "pruner": sc["pruner"],
+            "searched": [p.name for p in self.searched()], "trials_before_run": before,
+            "n_trials": 0 if join else sc["n_trials"], "joined": join,
+            "constraints": limits.as_dict(),
+        }
+        if self.targets.multi:
+            info["pruner"] = "none"
+            info["pruning"] = PRUNING_ASKED.format(sc["pruner"]) if sc["pruner"] != "none" \
+                else objectives.PRUNING_NOTE
+        if sc["stage"]:
+            info["budget"] = (f"stage {sc['stage']!r}: {sc['n_trials']} trials in all; a re-run "
+                              "adds only the missing ones")
+        return info
 
     def _optimize(self, join: bool) -> optuna.Study:
         cfg, sc = self.config, self.config["study"]
-        searched = self.searched()
         splits = load_splits(cfg)
         self.record.update(baselines={"lead2": lead_baseline(cfg, splits["dev"])},
                            data={k: len(v) for k, v in splits.items()})
         url = self.storage_url()
-        name = sc["study_name"] or cfg["preset"]
+        name = base_study_name(cfg)
         study, before = self._open(url, name, join)
         self.study = study
-        self.record.update(study={
-            "name": name, "storage": storage.mask(url), "direction": "maximize",
-            "objective": f"dev ROUGE, {cfg['objective']['metric']} mode, 100 x mean(R1,R2,RL F1)",
-            "sampler": sc["sampler"], "pruner": sc["pruner"],
-            "searched": [p.name for p in searched], "trials_before_run": before,
-            "n_trials": 0 if join else sc["n_trials"], "joined": join,
-        })
+        self.record.update(study=self._study_record(name, url, join, before))
+        if self.targets.multi and sc["pruner"] != "none":
+            print(f"note: {self.record.data['study']['pruning']}")
         run_id = self.record.data["run_id"]
         started = time.perf_counter()
-        queued = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)))
+        adaptive_run = cfg["adaptive"]["enabled"] and not join
+        queued = sc["n_trials"] if adaptive_run else len(
+            study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.WAITING,)))
         bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
                    ascii=True, dynamic_ncols=False, ncols=100)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         try:
-            if sc["workers"] or sc["gpus"]:
+            if adaptive_run:
+                self._run_adaptive(url, run_id, splits, bar)
+            elif sc["workers"] or sc["gpus"]:
                 self._run_processes(url, name, run_id, bar)
             else:
                 self._run_in_process(url, name, run_id, splits, bar)
@@ -414,18 +582,21 @@ class StudyRun:
 
     def _progress(self, bar: Any, trial: optuna.trial.FrozenTrial) -> None:
         bar.update(1)
-        value = "-" if trial.value is None else f"{trial.value:.4f}"
+        value = "-" if not trial.values else f"{trial.values[0]:.4f}"
         bar.set_postfix_str(f"last {trial.state.name.lower()} {value}, "
-                            f"best {self._best_value(self.study)}")
+                            f"best {self._best_value()}")
         self._record_trials()
 
-    def _run_in_process(self, url: str, name: str, run_id: str, splits: Any, bar: Any) -> None:
+    def _run_in_process(self, url: str, name: str, run_id: str, splits: Any, bar: Any,
+                        objective: Any = None, seed_offset: int = 0,
+                        timeout: float | None = None) -> None:
         """Run the queued trials here, in `n_jobs` threads."""
         sc = self.config["study"]
-        objective = build_objective(self.config, self.folder, run_id, splits)
+        objective = objective or build_objective(self.config, self.folder, run_id, splits)
         queue = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
                                      queue_only=True)
-        sampler, pruner = make_sampler(sc), make_pruner(sc)
+        sampler = make_sampler({**sc, "seed": sc["seed"] + seed_offset})
+        pruner = make_pruner(sc, self.targets.multi)
         lock = threading.Lock()
 
         def on_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
@@ -435,7 +606,7 @@ class StudyRun:
         def work() -> None:
             storage.run_worker(queue, name, objective, sampler=sampler, pruner=pruner,
                                callbacks=[on_trial], catch=(Exception,), gc_after_trial=True,
-                               timeout=sc["timeout"])
+                               timeout=sc["timeout"] if timeout is None else timeout)
 
         if sc["n_jobs"] <= 1:
             work()
@@ -446,22 +617,26 @@ class StudyRun:
         for t in threads:
             t.join()
 
-    def _run_processes(self, url: str, name: str, run_id: str, bar: Any) -> None:
+    def _run_processes(self, url: str, name: str, run_id: str, bar: Any,
+                       config: dict[str, Any] | None = None,
+                       timeout: float | None = None) -> None:
         """Run the queued trials in worker processes: one per GPU, or `workers` on the CPU."""
         import multiprocessing as mp
 
-        sc = self.config["study"]
+        config = config or self.config
+        sc = config["study"]
+        timeout = sc["timeout"] if timeout is None else timeout
         gpus = [g.strip() for g in str(sc["gpus"]).split(",") if g.strip()] if sc["gpus"] else []
         slots = gpus or [None] * sc["workers"]
         ctx = mp.get_context("spawn")
         procs = [ctx.Process(target=worker_main, name=f"worker-{i}", args=(
-            self.config, url, name, str(self.folder), run_id, i, gpu, sc["timeout"]))
+            config, url, name, str(self.folder), run_id, i, gpu, timeout))
             for i, gpu in enumerate(slots)]
         for p in procs:
             p.start()
         self.record.update(workers=[{"name": p.name, "pid": p.pid, "gpu": gpu}
                                     for p, gpu in zip(procs, slots, strict=True)])
-        seen: set[int] = set()
+        seen: set[tuple[str, int]] = set()
         while any(p.is_alive() for p in procs):
             time.sleep(2)
             self._poll(bar, seen)
@@ -470,60 +645,158 @@ class StudyRun:
                                      "exitcode": p.exitcode}
                                     for p, gpu in zip(procs, slots, strict=True)])
 
-    def _poll(self, bar: Any, seen: set[int]) -> None:
+    def _run_adaptive(self, url: str, run_id: str, splits: Any, bar: Any) -> None:
+        """Run the budget in blocks through a chain of narrowed / widened studies."""
+        sc = self.config["study"]
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        where = storage.mask(url)
+        in_process = not (sc["workers"] or sc["gpus"])
+        objective = build_objective(self.config, self.folder, run_id, splits) \
+            if in_process else None
+        deadline = None if sc["timeout"] is None else time.monotonic() + sc["timeout"]
+
+        def run_block(study: optuna.Study, n: int, phase: int) -> int:
+            if deadline is not None and deadline - time.monotonic() <= 0:
+                return 0
+            left = None if deadline is None else deadline - time.monotonic()
+            waiting = len(study.get_trials(deepcopy=False,
+                                           states=(optuna.trial.TrialState.WAITING,)))
+            storage.top_up(study, storage.counted(study) - waiting + n)
+            self.study = study
+            before = len([t for t in study.get_trials(deepcopy=False) if t.state.is_finished()])
+            if in_process:
+                self._run_in_process(url, study.study_name, run_id, splits, bar, objective,
+                                     seed_offset=phase, timeout=left)
+            else:
+                config = {**self.config, "study": {**sc, "seed": sc["seed"] + phase}}
+                self._run_processes(url, study.study_name, run_id, bar, config, timeout=left)
+            return len([t for t in study.get_trials(deepcopy=False)
+                        if t.state.is_finished()]) - before
+
+        self._chain = adaptive.AdaptiveSearch(
+            self.study, self.searched(), adaptive.Settings.of(self.config),
+            lambda name: self._create(opened, name, where))
+        self._chain.run(sc["n_trials"], run_block)
+
+    def _poll(self, bar: Any, seen: set[tuple[str, int]]) -> None:
         """Advance the progress bar for trials that worker processes finished."""
         for t in self.study.get_trials(deepcopy=False):
-            if t.state.is_finished() and t.number not in seen and \
+            key = (self.study.study_name, t.number)
+            if t.state.is_finished() and key not in seen and \
                     t.user_attrs.get("run_id") == self.record.data["run_id"]:
-                seen.add(t.number)
+                seen.add(key)
                 self._progress(bar, t)
 
-    @staticmethod
-    def _best_value(study: optuna.Study) -> str:
-        try:
-            return f"{study.best_value:.4f}"
-        except ValueError:
-            return "-"
+    def _studies(self) -> list[optuna.Study]:
+        """The run's studies: one, or the chain of an adaptive run."""
+        if self._chain is not None:
+            return self._chain.studies()
+        return [self.study] if self.study is not None else []
+
+    def _best(self) -> tuple[str | None, optuna.trial.FrozenTrial] | None:
+        """The best feasible trial over the run's studies (for several objectives, the Pareto
+        trial best on dev ROUGE) and the study it is in."""
+        found = [(s.study_name, b) for s in self._studies() if (b := stages.best_of(s))]
+        if not found:
+            return None
+        name, best = max(found, key=lambda x: x[1].values[0])
+        return (name if len(self._studies()) > 1 else None), best
+
+    def _best_value(self, study: optuna.Study | None = None) -> str:
+        found = self._best()
+        return "-" if found is None else f"{found[1].values[0]:.4f}"
 
     def _record_trials(self) -> None:
         """Write every trial of the study, the counts and the best so far into the record."""
-        study = self.study
-        if study is None:
+        studies = self._studies()
+        if not studies:
             return
-        trials = study.get_trials(deepcopy=False)
+        several = len(studies) > 1
+        trials = [(s.study_name, t) for s in studies for t in s.get_trials(deepcopy=False)
+                  if t.user_attrs.get("origin") != adaptive.CARRIED]
         counts: dict[str, int] = {}
-        for t in trials:
+        for _, t in trials:
             counts[t.state.name] = counts.get(t.state.name, 0) + 1
         best = None
-        try:
-            bt = study.best_trial
-            best = {"number": bt.number, "value": bt.value, "params": bt.params,
+        found = self._best()
+        if found is not None:
+            where, bt = found
+            best = {"number": bt.number, "value": bt.values[0], "params": bt.params,
                     "model": paths.shown(self.folder / "best-model")
                     if (self.folder / "best-model").exists() else None}
-        except ValueError:
-            pass
-        preset_trial = next((t for t in trials if t.user_attrs.get("origin") == "preset"), None)
-        self.record.update(
-            trials=[trial_entry(t) for t in trials], counts=counts, best=best,
-            preset_trial={"number": preset_trial.number, "value": preset_trial.value,
-                          "state": preset_trial.state.name} if preset_trial else None,
-        )
+            if self.targets.multi:
+                best["values"] = list(bt.values)
+                best["chosen"] = "the Pareto-optimal trial with the best dev ROUGE"
+            if where is not None:
+                best["study"] = where
+        preset_trial = next((t for _, t in trials if t.user_attrs.get("origin") == "preset"),
+                            None)
+        update: dict[str, Any] = {
+            "trials": [trial_entry(t, name if several else None) for name, t in trials],
+            "counts": counts, "best": best,
+            "preset_trial": {"number": preset_trial.number,
+                             "value": preset_trial.values[0] if preset_trial.values else None,
+                             "state": preset_trial.state.name} if preset_trial else None,
+            "infeasible": constraints.summary([t for _, t in trials]),
+        }
+        if self.targets.multi:
+            update["pareto_front"] = [
+                {"number": t.number, "values": list(t.values), "params": t.params}
+                for t in sorted(studies[0].best_trials, key=lambda t: t.number)]
+        if self._chain is not None:
+            update["adaptive"] = {"settings": dict(self.config["adaptive"]),
+                                  "steps": self._chain.log,
+                                  "studies": [s.study_name for s in studies]}
+        self.record.update(**update)
 
     def overview(self) -> Any:
         """What this run will do: preset, model, study settings and the searched parameters."""
         import pandas as pd
 
         cfg, sc = self.config, self.config["study"]
-        model = wconfig.model_id(cfg) or "BART built from model.architecture"
+        arch = cfg["model"]["architecture"] or {}
+        built = arch.get("model_type", "bart") if cfg["model"]["backend"] == "causal" else "bart"
+        model = wconfig.model_id(cfg) or f"a tiny {built} built from model.architecture"
         print(f"preset {cfg['preset']} | model {model} | record {paths.shown(self.folder)}")
+        goal = ", ".join(f"{label} ({d})" for label, d in
+                         zip(self.targets.labels, self.targets.directions, strict=True))
         print(f"study {sc['study_name'] or cfg['preset']}: {sc['n_trials']} trials, "
-              f"timeout {sc['timeout']} s, sampler {sc['sampler']}, pruner {sc['pruner']}, "
-              f"objective dev ROUGE ({cfg['objective']['metric']} mode)")
+              f"timeout {sc['timeout']} s, sampler {sc['sampler']}, pruner "
+              f"{'none (several objectives)' if self.targets.multi else sc['pruner']}, "
+              f"objectives {goal} ({cfg['objective']['metric']} mode)")
+        for line in self.strategy_lines():
+            print(line)
         rows = [{k: r.get(k) for k in ("name", "group", "type", "range", "step", "log",
                                        "condition", "value")}
                 for r in spaces.describe(self.searched(), cfg["hparams"]) if r["searched"]]
         frame = pd.DataFrame(rows).rename(columns={"value": "trial 0 (preset)"})
         return frame.set_index("name") if rows else frame
+
+    def strategy_lines(self) -> list[str]:
+        """One line per strategy this run uses beyond a plain study."""
+        cfg, data = self.config, self.record.data
+        lines = []
+        limits = constraints.Limits.of(cfg)
+        if limits.active:
+            rules = []
+            if limits.memory_gib is not None:
+                rules.append(f"estimated peak memory > {limits.memory_gib:g} GiB")
+            if limits.slow_rule:
+                rules.append(f"num_beams > {limits.slow_num_beams} with max_new_tokens > "
+                             f"{limits.slow_max_new_tokens}")
+            lines.append(f"infeasible (pruned before training): {'; '.join(rules)}")
+        if data.get("stage"):
+            st = data["stage"]
+            lines.append(f"stage {st['name']!r} of plan {st['plan']!r} (order "
+                         f"{' -> '.join(st['order'])}); fixed from earlier stages: "
+                         f"{st['fixed'] or 'nothing'}")
+        if self.warm_starts:
+            lines.append(f"warm start: {len(self.warm_starts)} config(s) after trial 0")
+        if cfg["adaptive"]["enabled"]:
+            a = cfg["adaptive"]
+            lines.append(f"adaptive: every {a['window']} trials, narrow when the best improved "
+                         f"by < {a['threshold']:g}, widen when it improved more")
+        return lines
 
     def summary(self) -> Any:
         """Best trial against the preset's own config (trial 0) and the lead-2 baseline."""
@@ -539,7 +812,26 @@ class StudyRun:
             rows.append({"what": f"best (trial {data['best']['number']})",
                          "dev ROUGE": data["best"]["value"]})
         print(f"record: {paths.shown(self.record.path)}; trials by state: {data.get('counts')}")
+        infeasible = data.get("infeasible") or {}
+        if infeasible.get("count"):
+            print(f"infeasible (pruned before training): {infeasible['count']} trial(s), by rule "
+                  f"{infeasible['by_rule']}")
         return pd.DataFrame(rows).set_index("what")
+
+    def pareto(self) -> Any:
+        """The Pareto front of a multi-objective run as a table (empty, with a note, for one)."""
+        import pandas as pd
+
+        front = self.record.data.get("pareto_front")
+        if not front:
+            print("Single-objective run: no Pareto front." if not self.targets.multi
+                  else "No completed, feasible trial yet.")
+            return pd.DataFrame()
+        rows = [{"number": t["number"], **dict(zip(self.targets.labels, t["values"],
+                                                   strict=True)), **t["params"]}
+                for t in front]
+        return pd.DataFrame(rows).set_index("number").sort_values(self.targets.labels[0],
+                                                                   ascending=False)
 
     def trials_frame(self) -> Any:
         """The record's trials as a table (one row per trial)."""
@@ -549,26 +841,105 @@ class StudyRun:
         for t in self.record.data.get("trials", []):
             row = {k: t[k] for k in ("number", "state", "value", "origin", "duration_s",
                                      "best_epoch")}
+            if "study" in t:
+                row["study"] = t["study"]
+            for label, v in zip(self.targets.labels[1:], (t.get("values") or [])[1:],
+                                strict=False):
+                row[label] = v
             row.update(t["params"])
+            row["trainable params"] = t.get("trainable_params")
+            for key in ("truncated_share", "estimated_peak_gib"):  # the LLM backend's figures
+                if key in t.get("extra", {}):
+                    row[key] = t["extra"][key]
             row["reason"] = t["fail_reason"] or t["prune_reason"]
             rows.append(row)
-        return pd.DataFrame(rows).set_index("number") if rows else pd.DataFrame()
+        if not rows:
+            return pd.DataFrame()
+        frame = pd.DataFrame(rows)
+        return frame.set_index(["study", "number"] if "study" in frame else "number")
+
+
+PRUNING_ASKED = ("not available: pruner {!r} was asked for, but Optuna does not prune "
+                 "multi-objective studies (Trial.report is single-objective only), so no pruner "
+                 "is used and every trial trains for all its epochs")
+
+
+def _notebook_overrides(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The config overrides a notebook's parameters make (explicit overrides first)."""
+    overrides = dict(params.get("overrides") or {})
+    for key in STUDY_KEYS:
+        if params.get(key) is not None:
+            overrides[f"study.{key}"] = params[key]
+    for key, dotted in STRATEGY_KEYS.items():
+        if params.get(key) is not None:
+            value = params[key]
+            overrides[dotted] = objectives.parse(value) if key == "objective" else value
+    return overrides
+
+
+def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
+                   explicit_budget: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The config of a stage run (its params searched, earlier bests fixed) and its record."""
+    sc = config["study"]
+    space = spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None)
+    plan = stages.load_plan(sc["stage_plan"], space)
+    name = sc["stage"]
+    if name not in plan.stages:
+        raise wconfig.ConfigError(
+            f"study.stage: unknown stage {name!r} in plan {plan.name!r} "
+            f"({paths.shown(stages.STAGES_FILE)}); stages in run order: {', '.join(plan.order)}")
+    stage = plan.stages[name]
+    base = base_study_name(config)
+    url = storage_url(config)
+    fixed, sources = {}, []
+    if stage.after:
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        fixed, sources = stages.fixed_values(plan, name, opened, base, storage.mask(url),
+                                             config["preset"])
+    # Every earlier best goes into hparams: fixed where this stage does not search it, and
+    # trial 0's value where it does (so trial 0 is the best config so far).
+    stage_over = {"search.params": list(stage.params),
+                  "study.study_name": stages.stage_study_name(base, name),
+                  "study.n_trials": sc["n_trials"] if explicit_budget else stage.trials,
+                  **{f"hparams.{k}": v for k, v in fixed.items()}}
+    staged = wconfig.resolve(config["preset"], {**overrides, **stage_over})
+    info = {"name": name, "plan": plan.name, "order": plan.order, "after": list(stage.after),
+            "searched": list(stage.params),
+            "fixed": {k: v for k, v in fixed.items() if k not in stage.params},
+            "start": {k: v for k, v in fixed.items() if k in stage.params},
+            "from": sources, "budget": staged["study"]["n_trials"]}
+    return staged, info
 
 
 def start_run(notebook: str, **params: Any) -> StudyRun:
-    """Validate the notebook's parameters, resolve the config and open the run's record.
+    """Validate the notebook's parameters, resolve the config and open the record.
 
-    A run that fails here still leaves a record with status 'failed' and the reason.
+    Strategy settings (objectives, constraints, stage, adaptive, warm start) are checked here,
+    before any work. A run that fails here still leaves a record with status 'failed'.
     """
     record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
     try:
-        overrides = dict(params.get("overrides") or {})
-        for key in STUDY_KEYS:
-            if params.get(key) is not None:
-                overrides[f"study.{key}"] = params[key]
+        overrides = _notebook_overrides(params)
         config = wconfig.resolve(params["preset"], overrides)
+        objectives.check(config)
+        constraints.check_limits(config)
+        adaptive.check(config)
+        stage_info = None
+        if config["study"]["stage"]:
+            explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
+            config, stage_info = _prepare_stage(config, overrides, explicit)
+        searched = [p.name for p in spaces.select(
+            spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None),
+            list(config["search"]["params"]))]
+        warm = warmstart.entries(config["study"], searched)
     except BaseException as exc:
         record.fail(exc)
         raise
     record.update(config=records.shown_config(config))
-    return StudyRun(config, record)
+    if stage_info is not None:
+        record.update(stage=stage_info)
+    if warm:
+        record.update(warm_start=warm)
+    return StudyRun(config, record, warm)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import paths, records
-from workbench.config import ConfigError, read_yaml
+from workbench.config import ConfigError
 
 
 def _checked(entry: Any, names: set[str], where: str) -> dict[str, Any]:

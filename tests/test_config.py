@@ -55,8 +55,9 @@ def test_space_fixed_values_sit_under_the_preset():
         ({"hparams.scheduler_type": "constant"}, "hparams.scheduler_type: 'constant' is not one"),
         ({"hparams.min_new_tokens": 80, "hparams.max_new_tokens": 60}, "min_new_tokens (80)"),
         ({"search.params": ["learning_rate", "nope"]}, "unknown group or parameter 'nope'"),
-        ({"search.params": ["augmentation_strategy"]}, "augmentation is not available yet"),
-        ({"hparams.use_augmentation": True}, "augmentation is not available yet"),
+        ({"search.params": ["augmentation_strategy"]}, "set hparams.use_augmentation: true"),
+        ({"hparams.use_augmentation": True, "hparams.augmentation_strategy": "paraphrase"},
+         "set augment.paraphrase_model"),
         ({"search.params": ["model_name"]}, "model.candidates"),
         ({"search.space": "nope"}, "unknown space 'nope'"),
         ({"hparams": 3}, "hparams: expected a mapping"),
@@ -83,3 +84,18 @@ def test_bad_preset_file_named(tmp_path, monkeypatch):
         wconfig.resolve("broken")
     with pytest.raises(ConfigError, match=r"typo\.yaml: unknown key 'hparams\.batchsize'"):
         wconfig.resolve("typo")
+
+
+def test_a_preset_can_extend_another(tmp_path, monkeypatch):
+    cfg = wconfig.resolve("tiny-bart-augment")
+    base = wconfig.resolve("tiny-bart")
+    assert cfg["model"] == base["model"]
+    assert cfg["hparams"]["learning_rate"] == base["hparams"]["learning_rate"]
+    assert cfg["search"]["space"] == "augment" and cfg["hparams"]["use_augmentation"] is True
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "a.yaml").write_text("extends: b\n", encoding="utf-8")
+    (presets / "b.yaml").write_text("extends: a\n", encoding="utf-8")
+    monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
+    with pytest.raises(ConfigError, match=r"extend each other \(a -> b -> a\)"):
+        wconfig.resolve("a")

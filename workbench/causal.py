@@ -53,8 +53,8 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
+from workbench import augment, memory, metrics, paths, seq2seq
 from workbench import data as wdata
-from workbench import memory, metrics, paths, seq2seq
 from workbench.config import ConfigError, check_prompt_template, model_id
 from workbench.seq2seq import ModelUnavailable, ReportCallback, Reporter, TrialOutcome
 
@@ -650,7 +650,8 @@ class CausalBackend:
         """
         tok, fmt = self.tokenizer, self.format
         with self._encode_lock:  # a fast tokenizer is not safe to share across threads
-            train = encode(self.splits["train"], tok, fmt, hp)
+            frame, augmented = augment.apply(self.splits["train"], hp, self.config)  # train only
+            train = encode(frame, tok, fmt, hp)
             dev = encode(self.splits["dev"], tok, fmt, hp)
         model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
                             self.config["runtime"]["seed"])
@@ -699,6 +700,7 @@ class CausalBackend:
                 predictions=best["predictions"], train_seconds=time.perf_counter() - start,
                 trainable_params=int(trainable),
                 extra={
+                    **augmented,
                     "truncated_share": round(train.truncated_share, 4),
                     "dev_truncated_share": round(dev.truncated_share, 4),
                     "answer_truncated_share": round(train.answer_truncated_share, 4),

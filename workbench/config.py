@@ -37,6 +37,11 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "constraints.slow_max_new_tokens": (int,),
     "llm.chat_template": (str,),
     "llm.model_config": (dict,),
+    "augment.to_pivot_model": (str,),
+    "augment.from_pivot_model": (str,),
+    "augment.source_lang": (str,),
+    "augment.pivot_lang": (str,),
+    "augment.paraphrase_model": (str,),
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -48,13 +53,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "llm.compute_dtype": ("float32", "bfloat16", "float16"),
     "llm.quant_type": ("nf4", "fp4"),
 }
-
-# Seed parameters that belong to the data-augmentation capability, which is not built yet.
-NOT_AVAILABLE = {
-    "use_augmentation": "data augmentation is not available yet; keep use_augmentation: false",
-    "augmentation_strategy": "data augmentation is not available yet; keep it at 'none'",
-}
-
 
 class ConfigError(ValueError):
     """A preset, override or parameter that cannot be used; the message names file and key."""
@@ -167,22 +165,40 @@ def unflatten(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
+def preset_layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """A preset's file and values, after those of the preset it `extends` (if any)."""
+    pfile = preset_file(name)
+    data = read_yaml(pfile)
+    base = data.pop("extends", None)
+    if base is None:
+        return [(pfile, data)]
+    if not isinstance(base, str):
+        raise ConfigError(f"{paths.shown(pfile)}: extends: expected a preset name, got {base!r}")
+    if base in (*seen, name):
+        chain = " -> ".join((*seen, name, base))
+        raise ConfigError(f"{paths.shown(pfile)}: extends: presets extend each other ({chain})")
+    return [*preset_layers(base, (*seen, name)), (pfile, data)]
+
+
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The full config of `preset` with `overrides` (nested or dotted keys) applied."""
     from workbench import spaces  # local: spaces imports nothing from here
 
     defaults = read_yaml(DEFAULTS_FILE)
-    pfile = preset_file(preset)
-    preset_data = read_yaml(pfile)
+    layers = preset_layers(preset)
     over = unflatten(overrides or {})
 
+    def with_presets(base: dict[str, Any]) -> dict[str, Any]:
+        for pfile, data in layers:
+            base = merge(base, data, paths.shown(pfile), defaults)
+        return base
+
     # The space is chosen by the preset or the overrides; its `fixed` values sit under them.
-    probe = merge(merge(defaults, preset_data, paths.shown(pfile)), over, "overrides", defaults)
+    probe = merge(with_presets(defaults), over, "overrides", defaults)
     candidates = probe["model"]["candidates"] or None
     space = spaces.load_space(probe["search"]["space"], model_candidates=candidates)
     config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
-    config = merge(config, preset_data, paths.shown(pfile), defaults)
-    config = merge(config, over, "overrides", defaults)
+    config = merge(with_presets(config), over, "overrides", defaults)
     config["preset"] = preset
     _check_search(config, space)
     return config
@@ -190,21 +206,17 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
 
 def _check_search(config: dict[str, Any], space: Any) -> None:
     """Searched and fixed hyperparameters must be usable before any work starts."""
-    from workbench import spaces
+    from workbench import augment, spaces
 
     searched = spaces.select(space, list(config["search"]["params"]))
     hp = config["hparams"]
-    for param in searched:
-        if param.name in NOT_AVAILABLE:
-            raise ConfigError(f"search.params: {param.name}: {NOT_AVAILABLE[param.name]}")
-    if hp["use_augmentation"] or hp["augmentation_strategy"] != "none":
-        raise ConfigError(f"hparams.use_augmentation: {NOT_AVAILABLE['use_augmentation']}")
+    augment.check_config(config, searched)  # its strategies extend the seed's choices
     seed_space = spaces.load_space("seed", model_candidates=config["model"]["candidates"] or None)
     for name, value in hp.items():
         param = seed_space.params.get(name)
         if param is None or param.type != "categorical" or not isinstance(value, str):
             continue
-        if name != "model_name" and value not in param.choices:
+        if name not in ("model_name", "augmentation_strategy") and value not in param.choices:
             raise ConfigError(
                 f"hparams.{name}: {value!r} is not one of {', '.join(map(str, param.choices))}"
             )

@@ -36,8 +36,8 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
+from workbench import augment, metrics, objectives, paths
 from workbench import data as wdata
-from workbench import metrics, objectives, paths
 from workbench.config import ConfigError, model_id
 
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # ids 0..3, BART's convention (bos, pad, eos, unk)
@@ -291,7 +291,8 @@ class Seq2SeqBackend:
 
         tok = self.tokenizer
         with self._encode_lock:  # a fast tokenizer is not safe to share across threads (n_jobs)
-            train = encode(self.splits["train"], tok, hp)
+            frame, augmented = augment.apply(self.splits["train"], hp, self.config)  # train only
+            train = encode(frame, tok, hp)
             dev = encode(self.splits["dev"], tok, hp)
         model = build_model(self.config, tok)
         gen = generation_config(hp, tok)
@@ -339,8 +340,8 @@ class Seq2SeqBackend:
             if destination is not None:
                 _save_atomically(trainer, destination)
             train_seconds = time.perf_counter() - start
-            extra = (time_inference(trainer.model, dev, gen, self.timing)
-                     if self.timing is not None else {})
+            extra = {**augmented, **(time_inference(trainer.model, dev, gen, self.timing)
+                                      if self.timing is not None else {})}
             return TrialOutcome(
                 value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
                 predictions=best["predictions"], train_seconds=train_seconds,

@@ -601,41 +601,13 @@ class CausalBackend:
             "suppress_other_scripts"] else []
 
     def _args(self, hp: Mapping[str, Any], outdir: Path) -> TrainingArguments:
-        rt = self.config["runtime"]
         on_cuda = self.device.type == "cuda"
         return TrainingArguments(
-            output_dir=str(outdir),
-            learning_rate=hp["learning_rate"],
-            per_device_train_batch_size=hp["batch_size"],
-            per_device_eval_batch_size=rt["eval_batch_size"],
-            gradient_accumulation_steps=hp["gradient_accumulation_steps"],
-            num_train_epochs=hp["num_epochs"],
-            lr_scheduler_type=hp["scheduler_type"],
-            warmup_steps=hp["warmup_ratio"],
-            weight_decay=hp["weight_decay"],
-            label_smoothing_factor=hp["label_smoothing"],
-            max_grad_norm=hp["max_grad_norm"],
-            fp16=hp["fp16"] and on_cuda,
-            bf16=hp["bf16"] and on_cuda,
-            use_cpu=not on_cuda,
+            **seq2seq.trial_arguments(hp, self.config["runtime"], outdir, use_cpu=not on_cuda),
             activation_checkpointing=self.llm["gradient_checkpointing"],
             activation_checkpointing_kwargs={"use_reentrant": False},
-            eval_strategy="epoch",
-            save_strategy="epoch",
-            save_total_limit=1,
-            save_only_model=True,
-            load_best_model_at_end=True,
-            metric_for_best_model="final",
-            greater_is_better=True,
-            logging_strategy="epoch",
-            logging_nan_inf_filter=False,
             remove_unused_columns=False,
             label_names=["labels"],
-            report_to="none",
-            disable_tqdm=True,
-            seed=rt["seed"],
-            data_seed=rt["seed"],
-            dataloader_num_workers=0,
         )
 
     def memory_estimate(self, hp: Mapping[str, Any]) -> memory.MemoryEstimate:

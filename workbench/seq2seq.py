@@ -192,6 +192,42 @@ def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, hp: Mapping[str, Any]
 # ---------------------------------------------------------------- training
 
 
+def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: Path,
+                    use_cpu: bool) -> dict[str, Any]:
+    """TrainingArguments both backends share: the trial's hyperparameters, an evaluation and a
+    checkpoint every epoch, the best epoch by ROUGE (not eval loss), NaN losses logged as is."""
+    return {
+        "output_dir": str(outdir),
+        "learning_rate": hp["learning_rate"],
+        "per_device_train_batch_size": hp["batch_size"],
+        "per_device_eval_batch_size": runtime["eval_batch_size"],
+        "gradient_accumulation_steps": hp["gradient_accumulation_steps"],
+        "num_train_epochs": hp["num_epochs"],
+        "lr_scheduler_type": hp["scheduler_type"],
+        "warmup_steps": hp["warmup_ratio"],  # a float in [0, 1) is a ratio of all steps
+        "weight_decay": hp["weight_decay"],
+        "label_smoothing_factor": hp["label_smoothing"],
+        "max_grad_norm": hp["max_grad_norm"],
+        "fp16": hp["fp16"] and not use_cpu,
+        "bf16": hp["bf16"] and not use_cpu,
+        "use_cpu": use_cpu,
+        "eval_strategy": "epoch",
+        "save_strategy": "epoch",
+        "save_total_limit": 1,
+        "save_only_model": True,
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "final",
+        "greater_is_better": True,
+        "logging_strategy": "epoch",
+        "logging_nan_inf_filter": False,
+        "report_to": "none",
+        "disable_tqdm": True,
+        "seed": runtime["seed"],
+        "data_seed": runtime["seed"],
+        "dataloader_num_workers": 0,
+    }
+
+
 class ReportCallback(TrainerCallback):
     """Hands each epoch's ROUGE to the trial (which may prune) and stops on a NaN loss."""
 
@@ -248,38 +284,8 @@ class Seq2SeqBackend:
     def _args(self, hp: Mapping[str, Any], outdir: Path, gen: GenerationConfig):
         rt = self.config["runtime"]
         use_cpu = rt["use_cpu"] or not torch.cuda.is_available()
-        return Seq2SeqTrainingArguments(
-            output_dir=str(outdir),
-            learning_rate=hp["learning_rate"],
-            per_device_train_batch_size=hp["batch_size"],
-            per_device_eval_batch_size=rt["eval_batch_size"],
-            gradient_accumulation_steps=hp["gradient_accumulation_steps"],
-            num_train_epochs=hp["num_epochs"],
-            lr_scheduler_type=hp["scheduler_type"],
-            warmup_steps=hp["warmup_ratio"],
-            weight_decay=hp["weight_decay"],
-            label_smoothing_factor=hp["label_smoothing"],
-            max_grad_norm=hp["max_grad_norm"],
-            fp16=hp["fp16"] and not use_cpu,
-            bf16=hp["bf16"] and not use_cpu,
-            use_cpu=use_cpu,
-            eval_strategy="epoch",
-            save_strategy="epoch",
-            save_total_limit=1,
-            save_only_model=True,
-            load_best_model_at_end=True,
-            metric_for_best_model="final",
-            greater_is_better=True,
-            logging_strategy="epoch",
-            logging_nan_inf_filter=False,
-            predict_with_generate=True,
-            generation_config=gen,
-            report_to="none",
-            disable_tqdm=True,
-            seed=rt["seed"],
-            data_seed=rt["seed"],
-            dataloader_num_workers=0,
-        )
+        return Seq2SeqTrainingArguments(**trial_arguments(hp, rt, outdir, use_cpu),
+                                        predict_with_generate=True, generation_config=gen)
 
     def train_and_evaluate(self, hp: Mapping[str, Any], report: Reporter | None, outdir: Path,
                            save_to: Callable[[float], Path | None] | None = None) -> TrialOutcome:

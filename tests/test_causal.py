@@ -314,3 +314,24 @@ def test_study_records_rouge_truncation_share_and_trainable_params(tmp_path, pre
     best = tmp_path / "rec" / "best-model"
     assert (best / "adapter_config.json").is_file() and (best / "base" / "config.json").is_file()
     assert (tmp_path / "rec" / "dev_predictions.csv").is_file()
+
+
+def test_multi_objective_study_on_a_tiny_llm(tmp_path):
+    """The causal backend measures inference time too, so an LLM study can be multi-objective."""
+    from workbench import study as wstudy
+
+    over = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 1,
+            "llm.base_pretrain_epochs": 1, "hparams.max_new_tokens": 30,
+            "hparams.min_new_tokens": 10, "objective.timing_samples": 2,
+            "objective.timing_repeats": 2}
+    run = wstudy.start_run("run-study", preset="tiny-llama", n_trials=2, objective="multi",
+                           storage=f"sqlite:///{tmp_path}/s.db", run_dir=str(tmp_path / "rec"),
+                           overrides=over)
+    run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert rec["status"] == "completed"
+    for t in rec["trials"]:
+        rouge, seconds, size = t["values"]
+        assert seconds == t["extra"]["inference_s_per_dialogue"] > 0
+        assert size > 0
+    assert rec["pareto_front"]

@@ -53,7 +53,7 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
-from workbench import augment, memory, metrics, paths, seq2seq
+from workbench import augment, memory, metrics, objectives, paths, seq2seq
 from workbench import data as wdata
 from workbench.config import ConfigError, check_prompt_template, model_id
 from workbench.seq2seq import ModelUnavailable, ReportCallback, Reporter, TrialOutcome
@@ -548,6 +548,27 @@ def generate(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
     return answers
 
 
+def time_inference(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
+                   prompts: Sequence[Sequence[int]], gen: GenerationConfig,
+                   timing: objectives.Timing) -> dict[str, Any]:
+    """Seconds per dialogue to answer the first dev prompts one at a time with the trial's
+    decoding settings: warm-up passes, then the median of the timed passes."""
+    chosen = list(prompts[: timing.samples])
+    device = next(model.parameters()).device
+
+    def once() -> int:
+        generate(model, tokenizer, chosen, gen, batch_size=1)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return len(chosen)
+
+    timed = objectives.median_seconds_per_item(once, timing.warmup, timing.repeats)
+    return {"inference_s_per_dialogue": timed["seconds_per_item"],
+            "inference_timing": {"dialogues": len(chosen), "warmup": timing.warmup,
+                                 "passes_s_per_dialogue": timed["passes"],
+                                 "device": str(device)}}
+
+
 # ---------------------------------------------------------------- training
 
 
@@ -570,6 +591,8 @@ class GenerationTrainer(Trainer):
 
 class CausalBackend:
     """Holds what stays fixed across trials (tokenizer, prompt format, base) and trains LoRA."""
+
+    timing: objectives.Timing | None = None  # set by the runner when inference time is an objective
 
     def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
         hf_logging.set_verbosity_error()
@@ -667,6 +690,9 @@ class CausalBackend:
                 save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
             trainable, total = trainer.model.get_nb_trainable_parameters()
             estimate = self.memory_estimate(hp)
+            if self.timing is not None:
+                augmented = {**augmented, **time_inference(trainer.model, tok, dev.prompts, gen,
+                                                           self.timing)}
             return TrialOutcome(
                 value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
                 predictions=best["predictions"], train_seconds=time.perf_counter() - start,

@@ -2,6 +2,7 @@
 #   make study            run a study on the embedded default preset (PRESET=... for another)
 #   make test             run the whole test suite (CPU, no network)
 #   make lint             ruff + notebook hygiene (outputs stripped)
+#   make bench            benchmarks -> outputs/bench/<date>/ (ARGS=--quick: under 5 minutes)
 #   make dashboard        optuna-dashboard on the preset's study storage (127.0.0.1:8080)
 #   make browser          Debian's chromium + Korean fonts, to check rendered reports offline
 
@@ -17,7 +18,7 @@ TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
 
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install study test lint format dashboard clean browser
+.PHONY: install study test lint format dashboard clean browser bench
 
 install: $(BIN)/.installed
 
@@ -35,6 +36,9 @@ study: install
 
 test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(ARGS)
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m workbench.bench $(ARGS)
 
 dashboard: install
 	$(BIN)/workbench dashboard --preset $(PRESET) $(ARGS)

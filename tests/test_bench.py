@@ -1,0 +1,73 @@
+"""The benchmark suite runs end to end at tiny sizes and writes a complete report.
+
+Only the report's structure is checked, never a timing: the figures belong to `make bench`.
+"""
+
+import json
+import math
+
+import pytest
+
+from workbench import bench
+
+TINY = {
+    "repeats": 1, "scorer_pairs": 40, "overhead_sleep_s": 0.01, "overhead_trials": 2,
+    "papermill_runs": 1, "memory_trials": 2, "table_configs": 3, "replay_seeds": 2,
+    "replay_trials": 4, "parallel_workers": (1, 2), "parallel_trials": 4,
+    "parallel_sleep_s": 0.01,
+}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    out = bench.run("quick", out=folder, sizes={**TINY, "cache_dir": str(folder / "cache")})
+    return out, folder
+
+
+def test_report_files_and_machine(report):
+    out, folder = report
+    saved = json.loads((folder / "report.json").read_text())
+    assert saved["mode"] == "quick" and saved["repeats"] == 1
+    assert saved["machine"]["cores"] >= 1 and saved["machine"]["cpu_model"]
+    assert "optuna" in saved["machine"]["versions"]
+    assert (folder / "report.md").read_text().startswith("# Benchmark")
+    assert "search.html" in saved["charts"] and (folder / "search.html").is_file()
+
+
+def test_every_section_ran_or_says_why_not(report):
+    out, _ = report
+    for name in bench.SECTIONS:
+        assert name in out or name in out["skipped"], name
+    assert not any(why.startswith("failed") for why in out["skipped"].values()), out["skipped"]
+
+
+def test_section_structure(report):
+    out, _ = report
+    assert out["scorer"]["identical"] and out["scorer"]["max_abs_score_difference"] <= 1e-9
+    assert set(out["scorer"]["speedup"]) >= {"median", "min", "max", "n"}
+    assert {"bare_sqlite", "bare_memory", "workbench"} == set(out["overhead"]["seconds_per_trial"])
+    assert out["overhead"]["papermill"]["runs"] == 1
+    assert out["memory"]["trials"] == 2 and "peak_growth_mb" in out["memory"]
+    se = out["search"]
+    assert se["table"]["configs"] == 3 and se["seeds"] == [0, 1]
+    assert set(se["final_best"]) == {"a_default", "b_random", "c_tpe_no_pruning"}
+    assert 0 <= se["pruning"]["share_of_epochs_saved"]["median"] <= 1
+    assert [r["workers"] for r in out["parallel"]["runs"]] == [1, 2]
+    assert out["generation"]["training_trial_s"]["n"] == 1
+
+
+def test_spread_counts_targets_never_reached():
+    s = bench.spread([1.0, 3.0, math.inf])
+    assert s == {"median": 3.0, "min": 1.0, "max": 3.0, "n": 3, "n_infinite": 1}
+    assert bench.spread([math.inf])["median"] is None
+
+
+def test_nearest_maps_a_sampled_config_to_the_closest_row():
+    from workbench import spaces
+
+    params = [spaces.Param(name="w", group="g", type="float", low=0.0, high=1.0),
+              spaces.Param(name="c", group="g", type="categorical", choices=("a", "b"))]
+    rows = [{"id": 0, "params": {"w": 0.1, "c": "a"}}, {"id": 1, "params": {"w": 0.9, "c": "b"}}]
+    assert bench.nearest({"w": 0.8, "c": "b"}, rows, params)["id"] == 1
+    assert bench.nearest({"w": 0.2, "c": "a"}, rows, params)["id"] == 0

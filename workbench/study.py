@@ -193,6 +193,16 @@ def _differences(a: Any, b: Any, prefix: str = "") -> list[str]:
     return [] if a == b else [prefix.rstrip(".")]
 
 
+def freeze_long_lived() -> None:
+    """Exclude what lives for the whole run (libraries, data, tokenizer) from garbage collection.
+
+    The collection after each trial then only walks what the trial made: with torch and
+    transformers loaded, a full collection otherwise costs about 0.3 s per trial.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def free_memory() -> None:
     """Release what a trial left behind (Python objects, then the CUDA cache)."""
     gc.collect()
@@ -414,10 +424,11 @@ def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, 
     objective = build_objective(config, Path(folder), run_id)
     opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
                                   queue_only=True)
+    freeze_long_lived()
     storage.run_worker(opened, study_name, objective,
                        sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
                        pruner=make_pruner(sc, objectives.Targets.of(config).multi),
-                       catch=(Exception,), gc_after_trial=True, timeout=timeout)
+                       catch=(Exception,), timeout=timeout)
 
 
 def storage_url(config: Mapping[str, Any]) -> str:
@@ -595,6 +606,7 @@ class StudyRun:
         objective = objective or build_objective(self.config, self.folder, run_id, splits)
         queue = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
                                      queue_only=True)
+        freeze_long_lived()
         sampler = make_sampler({**sc, "seed": sc["seed"] + seed_offset})
         pruner = make_pruner(sc, self.targets.multi)
         lock = threading.Lock()
@@ -605,17 +617,20 @@ class StudyRun:
 
         def work() -> None:
             storage.run_worker(queue, name, objective, sampler=sampler, pruner=pruner,
-                               callbacks=[on_trial], catch=(Exception,), gc_after_trial=True,
+                               callbacks=[on_trial], catch=(Exception,),
                                timeout=sc["timeout"] if timeout is None else timeout)
 
-        if sc["n_jobs"] <= 1:
-            work()
-            return
-        threads = [threading.Thread(target=work, daemon=True) for _ in range(sc["n_jobs"])]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        try:
+            if sc["n_jobs"] <= 1:
+                work()
+                return
+            threads = [threading.Thread(target=work, daemon=True) for _ in range(sc["n_jobs"])]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            gc.unfreeze()  # what the run kept alive may be collected again once it is over
 
     def _run_processes(self, url: str, name: str, run_id: str, bar: Any,
                        config: dict[str, Any] | None = None,

@@ -26,12 +26,6 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
-def history(study: optuna.Study) -> Any:
-    """Objective value of each trial and the best so far."""
-    fig = optuna.visualization.plot_optimization_history(study, target_name="dev ROUGE")
-    return fig.update_layout(height=380)
-
-
 def curves(study: optuna.Study) -> Any:
     """Per-epoch dev ROUGE of every trial: where pruned trials stopped."""
     fig = optuna.visualization.plot_intermediate_values(study)

@@ -652,40 +652,27 @@ class CausalBackend:
                             self.config["runtime"]["seed"])
         gen = generation_config(hp, tok, fmt, self.suppress)
         obj = self.config["objective"]
-        history: dict[int, dict[str, float]] = {}
-        last: list[str] = []
-        best: dict[str, Any] = {"value": -1.0, "epoch": 0, "predictions": []}
+        track = seq2seq.EpochTracker(report)
 
         def scorer(current: torch.nn.Module) -> dict[str, float]:
             texts = generate(current, tok, dev.prompts, gen,
                              self.config["runtime"]["eval_batch_size"])
-            last[:] = wdata.postprocess(texts, dev.mappings)
-            return metrics.score(last, dev.references, mode=obj["metric"],
+            track.last = wdata.postprocess(texts, dev.mappings)
+            return metrics.score(track.last, dev.references, mode=obj["metric"],
                                  tokenizer=obj["tokenizer"]).as_dict()
-
-        def on_epoch(epoch: int, value: float) -> None:
-            history[epoch] = {"final": value}
-            if value > best["value"]:
-                best.update(value=value, epoch=epoch, predictions=list(last))
-            if report is not None:
-                report(epoch, value)
 
         trainer = GenerationTrainer(
             model=model, args=self._args(hp, outdir), train_dataset=train.features,
             eval_dataset=dev.features, processing_class=tok,
             data_collator=partial(pad_batch, pad_id=tok.pad_token_id, side="right"),
-            callbacks=[ReportCallback(on_epoch)], scorer=scorer,
+            callbacks=[ReportCallback(track.on_epoch)], scorer=scorer,
         )
         trainer.remove_callback(PrinterCallback)
         start = time.perf_counter()
         try:
             trainer.train()
-            for entry in trainer.state.log_history:
-                if "eval_final" in entry:
-                    history[round(entry["epoch"])] = {k.removeprefix("eval_"): v
-                                                      for k, v in entry.items()
-                                                      if k.startswith("eval_")}
-            destination = save_to(best["value"]) if save_to is not None else None
+            track.read_log(trainer.state.log_history)
+            destination = save_to(track.value) if save_to is not None else None
             if destination is not None:
                 save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
             trainable, total = trainer.model.get_nb_trainable_parameters()
@@ -694,8 +681,8 @@ class CausalBackend:
                 augmented = {**augmented, **time_inference(trainer.model, tok, dev.prompts, gen,
                                                            self.timing)}
             return TrialOutcome(
-                value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
-                predictions=best["predictions"], train_seconds=time.perf_counter() - start,
+                value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
+                predictions=track.predictions, train_seconds=time.perf_counter() - start,
                 trainable_params=int(trainable),
                 extra={
                     **augmented,

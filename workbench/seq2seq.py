@@ -245,6 +245,34 @@ class ReportCallback(TrainerCallback):
             self.report(round(state.epoch or 0), float(metrics[self.metric_key]))
 
 
+class EpochTracker:
+    """One trial's per-epoch dev scores and its best epoch (by ROUGE), shared by both backends.
+
+    The evaluation stores its predictions in `last`; `on_epoch` (a ReportCallback target) keeps
+    the best epoch's and hands the score on to the study, which may prune.
+    """
+
+    def __init__(self, report: Reporter | None):
+        self.report = report
+        self.history: dict[int, dict[str, float]] = {}
+        self.last: list[str] = []
+        self.value, self.epoch, self.predictions = -1.0, 0, []
+
+    def on_epoch(self, epoch: int, value: float) -> None:
+        self.history[epoch] = {"final": value}
+        if value > self.value:
+            self.value, self.epoch, self.predictions = value, epoch, list(self.last)
+        if self.report is not None:
+            self.report(epoch, value)
+
+    def read_log(self, log_history: Sequence[Mapping[str, Any]]) -> None:
+        """All eval metrics of each epoch from the Trainer's log (rouge1, rouge2, rougeL, ...)."""
+        for entry in log_history:
+            if "eval_final" in entry:
+                self.history[round(entry["epoch"])] = {
+                    k.removeprefix("eval_"): v for k, v in entry.items() if k.startswith("eval_")}
+
+
 @dataclass
 class TrialOutcome:
     """What one training run produced: per-epoch scores, the best one and its predictions."""
@@ -304,24 +332,14 @@ class Seq2SeqBackend:
         gen = generation_config(hp, tok)
         model.generation_config = gen
         obj = self.config["objective"]
-        history: dict[int, dict[str, float]] = {}
-        last_predictions: list[str] = []
-        best: dict[str, Any] = {"value": -1.0, "epoch": 0, "predictions": []}
+        track = EpochTracker(report)
 
         def compute_metrics(pred) -> dict[str, float]:
             ids = np.where(pred.predictions != -100, pred.predictions, tok.pad_token_id)
             texts = tok.batch_decode(ids, skip_special_tokens=True)
-            preds = wdata.postprocess(texts, dev.mappings)
-            last_predictions[:] = preds
-            return metrics.score(preds, dev.references, mode=obj["metric"],
+            track.last = wdata.postprocess(texts, dev.mappings)
+            return metrics.score(track.last, dev.references, mode=obj["metric"],
                                  tokenizer=obj["tokenizer"]).as_dict()
-
-        def on_epoch(epoch: int, value: float) -> None:
-            history[epoch] = {"final": value}
-            if value > best["value"]:
-                best.update(value=value, epoch=epoch, predictions=list(last_predictions))
-            if report is not None:
-                report(epoch, value)
 
         trainer = Seq2SeqTrainer(
             model=model,
@@ -331,26 +349,22 @@ class Seq2SeqBackend:
             data_collator=DataCollatorForSeq2Seq(tok, model=model, label_pad_token_id=-100),
             processing_class=tok,
             compute_metrics=compute_metrics,
-            callbacks=[ReportCallback(on_epoch)],
+            callbacks=[ReportCallback(track.on_epoch)],
         )
         trainer.remove_callback(PrinterCallback)  # the study prints one line per trial instead
         start = time.perf_counter()
         try:
             trainer.train()
-            for entry in trainer.state.log_history:
-                if "eval_final" in entry:
-                    epoch = round(entry["epoch"])
-                    history[epoch] = {k.removeprefix("eval_"): v for k, v in entry.items()
-                                      if k.startswith("eval_")}
-            destination = save_to(best["value"]) if save_to is not None else None
+            track.read_log(trainer.state.log_history)
+            destination = save_to(track.value) if save_to is not None else None
             if destination is not None:
                 _save_atomically(trainer, destination)
             train_seconds = time.perf_counter() - start
             extra = {**augmented, **(time_inference(trainer.model, dev, gen, self.timing)
                                       if self.timing is not None else {})}
             return TrialOutcome(
-                value=best["value"], best_epoch=best["epoch"], epoch_scores=history,
-                predictions=best["predictions"], train_seconds=train_seconds,
+                value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
+                predictions=track.predictions, train_seconds=train_seconds,
                 trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
                 extra=extra,
             )

@@ -58,8 +58,8 @@ class ConfigError(ValueError):
     """A preset, override or parameter that cannot be used; the message names file and key."""
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML mapping from `path`, or a ConfigError naming the file."""
+def load_yaml(path: Path) -> Any:
+    """The YAML document in `path` (None when empty), or a ConfigError naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -68,6 +68,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{paths.shown(path)}: not valid YAML: {exc}") from None
+    return data
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from `path`, or a ConfigError naming the file."""
+    data = load_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import paths, records
-from workbench.config import ConfigError
+from workbench.config import ConfigError, load_yaml
 
 
 def _checked(entry: Any, names: set[str], where: str) -> dict[str, Any]:
@@ -29,15 +29,9 @@ def read_file(path: str) -> list[Any]:
     """The YAML list in `path` (from the project root), or a ConfigError naming the file."""
     file = paths.project_path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"study.warm_start_file: {paths.shown(file)}: file not found") from None
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{paths.shown(file)}: not valid YAML: {exc}") from None
+        data = load_yaml(file)
+    except ConfigError as exc:
+        raise ConfigError(f"study.warm_start_file: {exc}") from None
     if not isinstance(data, list):
         # A mapping with a `warm_start:` list (like a preset's study section) is accepted too.
         if isinstance(data, dict) and isinstance(data.get("warm_start"), list):

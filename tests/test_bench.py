@@ -49,6 +49,7 @@ def test_section_structure(report):
     assert {"bare_sqlite", "bare_memory", "workbench"} == set(out["overhead"]["seconds_per_trial"])
     assert out["overhead"]["papermill"]["runs"] == 1
     assert out["memory"]["trials"] == 2 and "peak_growth_mb" in out["memory"]
+    assert len(out["memory"]["same_config"]["rss_per_trial_mb"]) == 2
     se = out["search"]
     assert se["table"]["configs"] == 3 and se["seeds"] == [0, 1]
     assert set(se["final_best"]) == {"a_default", "b_random", "c_tpe_no_pruning"}
@@ -71,3 +72,34 @@ def test_nearest_maps_a_sampled_config_to_the_closest_row():
     rows = [{"id": 0, "params": {"w": 0.1, "c": "a"}}, {"id": 1, "params": {"w": 0.9, "c": "b"}}]
     assert bench.nearest({"w": 0.8, "c": "b"}, rows, params)["id"] == 1
     assert bench.nearest({"w": 0.2, "c": "a"}, rows, params)["id"] == 0
+
+
+PARALLEL = {"repeats": 1, "parallel_workers": (1, 2), "parallel_trials": 4,
+            "parallel_sleep_s": 0.01}
+
+
+def test_parallel_on_a_server_deletes_its_studies(monkeypatch, tmp_path):
+    import optuna
+    import services
+
+    from workbench import storage
+
+    with services.fresh_database("postgresql") as url:
+        monkeypatch.setenv("WORKBENCH_BENCH_POSTGRESQL", url)
+        out = bench.bench_parallel({**PARALLEL, "parallel_storages": ("postgresql",)}, tmp_path)
+        assert [(r["storage"], r["workers"]) for r in out["runs"]] == [("postgresql", 1),
+                                                                      ("postgresql", 2)]
+        assert out["runs"][0]["speedup_over_one_worker"] == 1.0
+        assert optuna.get_all_study_names(storage.open_storage(url)) == []
+
+
+def test_parallel_reports_an_unreachable_server_masked(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_BENCH_MYSQL", "mysql+pymysql://root:hunter2@127.0.0.1:9/x")
+    out = bench.bench_parallel({**PARALLEL, "parallel_storages": ("mysql",)}, tmp_path)
+    assert out["runs"] == [] and "mysql" in out["unreachable"]
+    assert "hunter2" not in out["unreachable"]["mysql"]
+
+
+def test_parallel_storage_names_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="allowed are journal, postgresql, mysql, redis"):
+        bench.parallel_storages(["sqlite"], tmp_path)

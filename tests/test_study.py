@@ -191,3 +191,55 @@ def test_resuming_with_another_config_is_refused(tmp_path):
             run.optimize()
     msg = str(err.value)
     assert "hparams.num_epochs" in msg and "data.max_dev_samples" in msg and "'same'" in msg
+
+
+def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(tmp_path):
+    """A trial's model lives in reference cycles and in its exception's traceback; the runner
+    frees it after the trial has ended, before the next one starts."""
+    import gc
+    import logging
+    import weakref
+
+    class Model:  # stands in for a torch module: it refers to itself through its hooks
+        def __init__(self):
+            self.hooks = [self]
+
+    models, alive_at_start = [], []
+
+    def train(model, report, value, epochs):
+        if value < 0:
+            raise RuntimeError("numbers went wrong")
+        for epoch in range(1, epochs + 1):
+            report(epoch, value)
+
+    def fake(self, hp, report, outdir, save_to=None):
+        alive_at_start.append(sum(ref() is not None for ref in models))
+        model = Model()
+        models.append(weakref.ref(model))
+        value = [20.0, 5.0, -1.0, 20.0][len(models) - 1]  # complete, pruned, failed, complete
+        train(model, report, value, 3)
+        return _outcome(value)
+
+    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
+        # pytest's log capture keeps each record, and with it the failed trial's traceback
+        mp.setattr(logging.getLogger("optuna"), "handlers", [])
+        gc.disable()  # only the runner's own collections count
+        try:
+            run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4,
+                                   storage=storage(tmp_path), overrides=over,
+                                   run_dir=str(tmp_path / "rec"))
+            study = run.optimize()
+        finally:
+            gc.enable()
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "PRUNED", "FAIL", "COMPLETE"]
+    assert alive_at_start == [0, 0, 0, 0]
+    assert all(ref() is None for ref in models)
+
+
+def test_free_memory_hands_the_c_heap_back():
+    if wstudy._LIBC is None:
+        pytest.skip("not glibc: no malloc_trim")
+    wstudy.free_memory()  # callable with no arguments, and as a callback
+    wstudy.free_memory(None, None)

@@ -10,7 +10,8 @@
 - search: a tabular benchmark of real tiny-bart per-epoch dev curves, replayed with
   (a) the workbench default, (b) random, (c) TPE without pruning; pruning savings;
 - generation: a decoding-only trial vs a training trial on the same preset;
-- parallel: trials per minute with 1, 2, 4 worker processes on a journal file.
+- parallel: trials per minute with 1, 2, 4 worker processes on a journal file,
+  PostgreSQL, MariaDB/MySQL and Redis (each server that answers).
 
 Figures are reported as measured; goals are printed beside them, never used to tune anything.
 """
@@ -71,6 +72,7 @@ SIZES: dict[str, dict[str, Any]] = {
                      "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
                      "hparams.min_new_tokens": 1},
         "parallel_workers": (1, 2), "parallel_trials": 6, "parallel_sleep_s": 0.1,
+        "parallel_storages": ("journal",),
     },
     "full": {
         "repeats": 3, "scorer_pairs": 10_000, "overhead_sleep_s": 1.0, "overhead_trials": 12,
@@ -82,6 +84,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "table_configs": 60, "table_budget_s": 900, "replay_seeds": 7, "replay_trials": 20,
         "gen_caps": {"data.max_dev_samples": 40, "hparams.num_epochs": 1},
         "parallel_workers": (1, 2, 4), "parallel_trials": 24, "parallel_sleep_s": 0.5,
+        "parallel_storages": ("journal", "postgresql", "mysql", "redis"),
     },
 }
 
@@ -347,6 +350,27 @@ def bench_papermill(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- (4) memory
 
 
+def _memory_same_child(n_trials: int, caps: dict[str, Any], folder: str) -> dict[str, Any]:
+    """In a fresh process: the runner's objective on the preset's config N times."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    cfg = _config(caps)
+    searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
+                             list(cfg["search"]["params"]))
+    marks: list[dict[str, Any]] = []
+    with _quiet():
+        objective = wstudy.build_objective(cfg, Path(folder), "mem-same")
+        study = optuna.create_study(direction="maximize")
+        for _ in range(n_trials):
+            study.enqueue_trial(spaces.enqueue_params(searched, cfg["hparams"])[0])
+        wstudy.freeze_long_lived()
+        study.optimize(objective, n_trials=n_trials, callbacks=[
+            wstudy.free_memory, lambda _s, t: marks.append({**rss_mb(), "state": t.state.name})])
+    return {"marks": marks}
+
+
 def _memory_child(n_trials: int, caps: dict[str, Any], folder: str) -> dict[str, Any]:
     """In a fresh process: the embedded default's study, RSS noted after every trial."""
     import warnings
@@ -361,7 +385,9 @@ def _memory_child(n_trials: int, caps: dict[str, Any], folder: str) -> dict[str,
 
         def noted(bar: Any, trial: optuna.trial.FrozenTrial) -> None:
             progress(bar, trial)
-            marks.append(rss_mb())
+            marks.append({**rss_mb(), "state": trial.state.name,
+                          "batch_size": trial.params.get("batch_size"),
+                          "num_beams": trial.params.get("num_beams")})
 
         run._progress = noted  # type: ignore[method-assign]
         study = run.optimize()
@@ -373,14 +399,26 @@ def bench_memory(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     """Peak RSS after trial 1 and trial N of the embedded default (real training, small caps)."""
     n, caps = size["memory_trials"], size["memory_caps"]
     got = _in_child(_memory_child, n, caps, str(work / "memory"))
+    same = _in_child(_memory_same_child, n, caps, str(work / "memory-same"))
     marks = got["marks"]
     first, last = marks[0], marks[-1]
+    same_marks = same["marks"]
     return {"trials": len(marks), "caps": caps, "trial_states": got["states"],
+            "same_config": {
+                "what": "the runner's objective on the preset's config in every trial: a leak "
+                        "shows as growth here, whatever the configs",
+                "peak_growth_mb": round(same_marks[-1]["peak_rss_mb"]
+                                        - same_marks[0]["peak_rss_mb"], 1),
+                "rss_growth_mb": round(same_marks[-1]["rss_mb"] - same_marks[0]["rss_mb"], 1),
+                "rss_per_trial_mb": [m["rss_mb"] for m in same_marks]},
             "after_trial_1": first, f"after_trial_{len(marks)}": last,
             "peak_growth_mb": round(last["peak_rss_mb"] - first["peak_rss_mb"], 1),
             "rss_growth_mb": round(last["rss_mb"] - first["rss_mb"], 1),
             "rss_per_trial_mb": [m["rss_mb"] for m in marks],
-            "goal": GOALS["memory_growth_mb"]}
+            "per_trial": marks, "goal": GOALS["memory_growth_mb"],
+            "note": "RSS is read after the runner's end-of-trial release (gc, CUDA cache, "
+                    "glibc malloc_trim); peak RSS is a high-water mark, so it rises with the "
+                    "largest batch a study has run, leak or not"}
 
 
 # --------------------------------------------------------------------------- (1)+(2) search
@@ -621,30 +659,81 @@ def _parallel_worker(url: str, name: str, sleep_s: float, seed: int) -> list[int
                               sampler=optuna.samplers.RandomSampler(seed=seed))
 
 
-def bench_parallel(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
-    """Trials per minute with 1, 2, 4 worker processes sharing a journal file."""
-    sleep_s, n = size["parallel_sleep_s"], size["parallel_trials"]
+# Where the parallel section runs: the journal file always, the servers when they answer. A
+# server URL can be replaced with WORKBENCH_BENCH_<NAME>; its database is created if missing,
+# and the benchmark deletes the studies it made there.
+BENCH_STORAGES = {
+    "postgresql": ("WORKBENCH_BENCH_POSTGRESQL",
+                   "postgresql://postgres@127.0.0.1:5432/workbench_bench"),
+    "mysql": ("WORKBENCH_BENCH_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/workbench_bench"),
+    "redis": ("WORKBENCH_BENCH_REDIS", "redis://127.0.0.1:6379/0?prefix=workbench-bench"),
+}
+
+
+def parallel_storages(names: Sequence[str], work: Path) -> dict[str, str]:
+    """URL of each named storage ("journal" is a file under `work`)."""
+    urls = {}
+    for name in names:
+        if name == "journal":
+            urls[name] = f"journal:///{work / 'par.log'}"
+        elif name in BENCH_STORAGES:
+            variable, default = BENCH_STORAGES[name]
+            urls[name] = os.environ.get(variable) or default
+        else:
+            raise ValueError(f"parallel storage {name!r}: allowed are journal, "
+                             f"{', '.join(BENCH_STORAGES)}")
+    return urls
+
+
+def _parallel_once(url: str, name: str, workers: int, n: int, sleep_s: float) -> float:
+    """Seconds per trial of one study run by `workers` processes (start-up excluded)."""
     ctx = multiprocessing.get_context("spawn")
-    rows = []
-    for workers in size["parallel_workers"]:
-        rates, overheads = [], []
-        for rep in range(size["repeats"]):
-            url = f"journal:///{work / f'par-{workers}-{rep}.log'}"
-            study = optuna.create_study(study_name="par", storage=storage.open_storage(url))
-            storage.top_up(study, n)
-            with ctx.Pool(workers) as pool:
-                pool.starmap(_parallel_worker, [(url, "par", sleep_s, i) for i in range(workers)])
-            period = _period(optuna.load_study(study_name="par",
-                                               storage=storage.open_storage(url)))
-            rates.append(60 / period)
-            overheads.append(1000 * (period * workers - sleep_s))
-        rows.append({"storage": "journal", "workers": workers,
-                     "trials_per_min": spread(rates),
-                     "storage_and_sampling_ms_per_trial": spread(overheads)})
+    opened = storage.open_storage(url)
+    study = optuna.create_study(study_name=name, storage=opened)
+    try:
+        storage.top_up(study, n)
+        with ctx.Pool(workers) as pool:
+            done = pool.starmap(_parallel_worker, [(url, name, sleep_s, i) for i in range(workers)])
+        if sum(len(d) for d in done) != n:
+            raise RuntimeError(f"{workers} workers ran {sum(len(d) for d in done)} of {n} trials")
+        return _period(optuna.load_study(study_name=name, storage=opened))
+    finally:
+        optuna.delete_study(study_name=name, storage=opened)
+
+
+def bench_parallel(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
+    """Trials per minute with 1, 2, 4 worker processes on each storage that answers."""
+    sleep_s, n = size["parallel_sleep_s"], size["parallel_trials"]
+    rows, unreachable = [], {}
+    for kind, url in parallel_storages(size["parallel_storages"], work).items():
+        try:
+            storage.ensure_database(url)
+            storage.open_storage(url)
+        except storage.StorageError as exc:
+            unreachable[kind] = str(exc)
+            continue
+        for workers in size["parallel_workers"]:
+            rates, overheads = [], []
+            for rep in range(size["repeats"]):
+                period = _parallel_once(url, f"bench-par-{os.getpid()}-{workers}-{rep}",
+                                        workers, n, sleep_s)
+                rates.append(60 / period)
+                overheads.append(1000 * (period * workers - sleep_s))
+            rows.append({"storage": kind, "url": storage.mask(url), "workers": workers,
+                         "trials_per_min": spread(rates),
+                         "storage_and_sampling_ms_per_trial": spread(overheads),
+                         "speedup_over_one_worker": None})
+    for row in rows:
+        one = next((r for r in rows if r["storage"] == row["storage"] and r["workers"] == 1),
+                   None)
+        if one and one["trials_per_min"]["median"]:
+            row["speedup_over_one_worker"] = round(
+                row["trials_per_min"]["median"] / one["trials_per_min"]["median"], 2)
     return {"sleep_s": sleep_s, "trials": n, "repeats": size["repeats"], "runs": rows,
-            "ideal_trials_per_min_one_worker": 60 / sleep_s,
+            "unreachable": unreachable, "ideal_trials_per_min_one_worker": 60 / sleep_s,
             "note": "timed from the first trial's start to the last trial's end (process "
-                    "start-up excluded); overhead = period x workers - sleep"}
+                    "start-up excluded); overhead = period x workers - sleep; each study is "
+                    "deleted from its storage afterwards"}
 
 
 # --------------------------------------------------------------------------- report
@@ -669,9 +758,14 @@ def draw(report: Mapping[str, Any], folder: Path) -> list[str]:
         written.append("search.html")
     par = report.get("parallel")
     if par:
-        fig = go.Figure(go.Bar(x=[str(r["workers"]) for r in par["runs"]],
-                               y=[r["trials_per_min"]["median"] for r in par["runs"]]))
-        fig.update_layout(title="trials per minute (journal file)", xaxis_title="workers")
+        fig = go.Figure()
+        for kind in dict.fromkeys(r["storage"] for r in par["runs"]):
+            mine = [r for r in par["runs"] if r["storage"] == kind]
+            fig.add_trace(go.Bar(x=[str(r["workers"]) for r in mine], name=kind,
+                                 y=[r["trials_per_min"]["median"] for r in mine]))
+        fig.update_layout(title=f"trials per minute ({par['sleep_s']} s trials)",
+                          xaxis_title="worker processes", yaxis_title="trials per minute",
+                          barmode="group")
         fig.write_html(folder / "parallel.html", include_plotlyjs="cdn")
         written.append("parallel.html")
     return written
@@ -707,8 +801,10 @@ def markdown(report: Mapping[str, Any]) -> str:
                      f"goal {o['papermill']['goal']}")
     if mem := report.get("memory"):
         lines.append(f"- Memory over {mem['trials']} trials: peak RSS growth "
-                     f"{mem['peak_growth_mb']} MB, RSS growth {mem['rss_growth_mb']} MB; "
-                     f"goal {mem['goal']}")
+                     f"{mem['peak_growth_mb']} MB, RSS growth {mem['rss_growth_mb']} MB; the "
+                     f"preset's config {mem['trials']} times: peak "
+                     f"{mem['same_config']['peak_growth_mb']} MB, RSS "
+                     f"{mem['same_config']['rss_growth_mb']} MB; goal {mem['goal']}")
     if se := report.get("search"):
         lines.append(f"- Search ({se['table']['configs']} configs, "
                      f"{se['table']['real_runs_total']} real runs, {len(se['seeds'])} seeds): "
@@ -724,7 +820,8 @@ def markdown(report: Mapping[str, Any]) -> str:
     if p := report.get("parallel"):
         for r in p["runs"]:
             lines.append(f"- Parallel, {r['storage']}, {r['workers']} workers: "
-                         f"{_fmt(r['trials_per_min'], '/min', 1)}")
+                         f"{_fmt(r['trials_per_min'], '/min', 1)}, "
+                         f"{r['speedup_over_one_worker']}x one worker")
     for name, why in report["skipped"].items():
         lines.append(f"- Skipped {name}: {why}")
     return "\n".join(lines) + "\n"
@@ -769,8 +866,8 @@ def run(mode: str = "full", only: Sequence[str] | None = None, out: Path | None 
                 report["skipped"][name] = f"failed: {type(exc).__name__}: {exc}"
                 traceback.print_exc()
             report["section_seconds"][name] = round(time.perf_counter() - t, 1)
-    report["skipped"].setdefault(
-        "parallel_rdb", "PostgreSQL/MariaDB not measured yet (journal file only)")
+    for kind, why in report.get("parallel", {}).get("unreachable", {}).items():
+        report["skipped"][f"parallel on {kind}"] = why
     report["wall_s"] = round(time.perf_counter() - started, 1)
     report["charts"] = draw(report, folder)
     (folder / "report.json").write_text(json.dumps(report, indent=1, default=str))

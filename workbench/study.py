@@ -203,8 +203,14 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
-def free_memory() -> None:
-    """Release what a trial left behind (Python objects, then the CUDA cache)."""
+def free_memory(*_: Any) -> None:
+    """Release what a trial left behind: Python objects, the CUDA cache, the C heap.
+
+    Run it as a study callback, i.e. after the trial has ended: a pruned or failed trial's
+    exception (whose traceback holds the trainer, model and optimizer) is only dropped then.
+    Freed C heap is handed back to the system (glibc `malloc_trim`), so a process's RSS follows
+    the trial it runs rather than the largest batch it ever ran.
+    """
     gc.collect()
     try:
         import torch
@@ -213,6 +219,26 @@ def free_memory() -> None:
             torch.cuda.empty_cache()
     except ImportError:
         pass
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> Any:
+    """glibc, for `malloc_trim`; None on other C libraries and systems."""
+    import ctypes
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        return libc
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        return None
+
+
+_LIBC = _glibc()
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -335,7 +361,8 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
     """The Optuna objective of a run: sample, check constraints, train, report each epoch, keep
     the best model, and return dev ROUGE (plus the other objectives when there are several).
 
-    Used in the notebook's process and in worker processes alike.
+    Used in the notebook's process and in worker processes alike; run it with `free_memory` as
+    a study callback, so nothing of a trial outlives it.
     """
     space = spaces.load_space(config["search"]["space"],
                               model_candidates=config["model"]["candidates"] or None)
@@ -395,8 +422,6 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         except Exception as exc:
             trial.set_user_attr("fail_reason", describe_failure(exc))
             raise
-        finally:
-            free_memory()
         trial.set_user_attr("best_epoch", outcome.best_epoch)
         trial.set_user_attr("trainable_params", outcome.trainable_params)
         for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
@@ -428,7 +453,7 @@ def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, 
     storage.run_worker(opened, study_name, objective,
                        sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
                        pruner=make_pruner(sc, objectives.Targets.of(config).multi),
-                       catch=(Exception,), timeout=timeout)
+                       callbacks=[free_memory], catch=(Exception,), timeout=timeout)
 
 
 def storage_url(config: Mapping[str, Any]) -> str:
@@ -617,7 +642,7 @@ class StudyRun:
 
         def work() -> None:
             storage.run_worker(queue, name, objective, sampler=sampler, pruner=pruner,
-                               callbacks=[on_trial], catch=(Exception,),
+                               callbacks=[free_memory, on_trial], catch=(Exception,),
                                timeout=sc["timeout"] if timeout is None else timeout)
 
         try:

@@ -9,6 +9,7 @@ import math
 import pytest
 
 from workbench import bench
+from workbench import report as report_module
 
 TINY = {
     "repeats": 1, "scorer_pairs": 40, "overhead_sleep_s": 0.01, "overhead_trials": 2,
@@ -32,7 +33,9 @@ def test_report_files_and_machine(report):
     assert saved["machine"]["cores"] >= 1 and saved["machine"]["cpu_model"]
     assert "optuna" in saved["machine"]["versions"]
     assert (folder / "report.md").read_text().startswith("# Benchmark")
-    assert "search.html" in saved["charts"] and (folder / "search.html").is_file()
+    assert saved["charts"] == ["search", "memory", "parallel"]
+    page = (folder / "report.html").read_text()
+    assert report_module.count_charts(page) == 3 and report_module.offline_html(page) == page
 
 
 def test_every_section_ran_or_says_why_not(report):
@@ -103,3 +106,12 @@ def test_parallel_reports_an_unreachable_server_masked(monkeypatch, tmp_path):
 def test_parallel_storage_names_are_checked(tmp_path):
     with pytest.raises(ValueError, match="allowed are journal, postgresql, mysql, redis"):
         bench.parallel_storages(["sqlite"], tmp_path)
+
+
+def test_html_report_draws_offline_in_a_browser(report):
+    from test_report import require_browser
+
+    browser = require_browser()
+    _, folder = report
+    seen = report_module.check_in_browser(folder / "report.html", browser=browser)
+    assert seen.drawn == seen.charts == 3 and not seen.console_errors

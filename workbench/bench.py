@@ -1,7 +1,8 @@
 """The benchmark suite (issue 7): what the workbench's search buys, and what it costs.
 
 `python -m workbench.bench [--quick]` measures, each side by side in one run, and writes
-`outputs/bench/<date>/report.json` and `report.md` (plus plotly HTML charts):
+`outputs/bench/<date>/report.json`, `report.md` and `report.html` (the charts,
+viewable offline):
 
 - scorer: morpheme ROUGE via `metrics.score` vs a naive rouge-score loop, same tokenizer;
 - overhead: a sleep objective through the study runner vs a bare Optuna loop, and
@@ -739,13 +740,12 @@ def bench_parallel(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- report
 
 
-def draw(report: Mapping[str, Any], folder: Path) -> list[str]:
-    """plotly HTML charts of the search curves (computing and drawing kept apart)."""
+def figures(report: Mapping[str, Any]) -> dict[str, Any]:
+    """plotly figures of the search curves, memory per trial and parallel throughput."""
     import plotly.graph_objects as go
 
-    written = []
-    search = report.get("search")
-    if search:
+    out: dict[str, Any] = {}
+    if search := report.get("search"):
         fig = go.Figure()
         for name, curves in search["curves"].items():
             for i, curve in enumerate(curves):
@@ -754,10 +754,20 @@ def draw(report: Mapping[str, Any], folder: Path) -> list[str]:
                                          legendgroup=name))
         fig.update_layout(title="best dev ROUGE so far vs optimizer steps (tabular replay)",
                           xaxis_title="cumulative optimizer steps", yaxis_title="best so far")
-        fig.write_html(folder / "search.html", include_plotlyjs="cdn")
-        written.append("search.html")
-    par = report.get("parallel")
-    if par:
+        out["search"] = fig
+    if mem := report.get("memory"):
+        fig = go.Figure()
+        for name, marks in (("searched configs: RSS", [m["rss_mb"] for m in mem["per_trial"]]),
+                            ("searched configs: peak RSS",
+                             [m["peak_rss_mb"] for m in mem["per_trial"]]),
+                            ("preset's config every trial: RSS",
+                             mem["same_config"]["rss_per_trial_mb"])):
+            fig.add_trace(go.Scatter(x=list(range(1, len(marks) + 1)), y=marks, name=name,
+                                     mode="lines+markers"))
+        fig.update_layout(title="resident memory after each trial (tiny-bart)",
+                          xaxis_title="trial", yaxis_title="MB")
+        out["memory"] = fig
+    if (par := report.get("parallel")) and par["runs"]:
         fig = go.Figure()
         for kind in dict.fromkeys(r["storage"] for r in par["runs"]):
             mine = [r for r in par["runs"] if r["storage"] == kind]
@@ -766,9 +776,26 @@ def draw(report: Mapping[str, Any], folder: Path) -> list[str]:
         fig.update_layout(title=f"trials per minute ({par['sleep_s']} s trials)",
                           xaxis_title="worker processes", yaxis_title="trials per minute",
                           barmode="group")
-        fig.write_html(folder / "parallel.html", include_plotlyjs="cdn")
-        written.append("parallel.html")
-    return written
+        out["parallel"] = fig
+    return out
+
+
+def write_html(report: Mapping[str, Any], figs: Mapping[str, Any], path: Path) -> None:
+    """One self-contained page: the markdown report's lines, then every chart (plotly.js
+    inlined once, so it opens offline)."""
+    import html
+
+    lines = markdown(report).splitlines()
+    body = [f"<h1>{html.escape(lines[0].lstrip('# '))}</h1>"]
+    items = [line[2:] for line in lines[1:] if line.startswith("- ")]
+    body += [f"<p>{html.escape(line)}</p>" for line in lines[1:] if line and
+             not line.startswith("- ")]
+    body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+    for i, fig in enumerate(figs.values()):
+        body.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False))
+    path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+                    f"{html.escape(lines[0].lstrip('# '))}</title></head><body>"
+                    + "\n".join(body) + "</body></html>", encoding="utf-8")
 
 
 def _fmt(s: Mapping[str, Any] | None, unit: str = "", digits: int = 2) -> str:
@@ -869,9 +896,11 @@ def run(mode: str = "full", only: Sequence[str] | None = None, out: Path | None 
     for kind, why in report.get("parallel", {}).get("unreachable", {}).items():
         report["skipped"][f"parallel on {kind}"] = why
     report["wall_s"] = round(time.perf_counter() - started, 1)
-    report["charts"] = draw(report, folder)
+    figs = figures(report)
+    report["charts"] = list(figs)
     (folder / "report.json").write_text(json.dumps(report, indent=1, default=str))
     (folder / "report.md").write_text(markdown(report), encoding="utf-8")
+    write_html(report, figs, folder / "report.html")
     log(f"bench: wrote {paths.shown(folder / 'report.json')} in {report['wall_s']:.0f} s")
     return report
 

@@ -653,11 +653,15 @@ def _sleep_objective(sleep_s: float) -> Callable[[optuna.Trial], float]:
     return objective
 
 
-def _parallel_worker(url: str, name: str, sleep_s: float, seed: int) -> list[int]:
+def _parallel_worker(url: str, name: str, sleep_s: float, seed: int) -> tuple[int, float]:
+    """Run queued trials; how many, and when (wall clock) the last one was told."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     opened = storage.open_storage(url, queue_only=True)
-    return storage.run_worker(opened, name, _sleep_objective(sleep_s),
-                              sampler=optuna.samplers.RandomSampler(seed=seed))
+    told = [0.0]
+    ran = storage.run_worker(opened, name, _sleep_objective(sleep_s),
+                             sampler=optuna.samplers.RandomSampler(seed=seed),
+                             callbacks=[lambda _s, _t: told.__setitem__(0, time.time())])
+    return len(ran), told[0]
 
 
 # Where the parallel section runs: the journal file always, the servers when they answer. A
@@ -686,18 +690,29 @@ def parallel_storages(names: Sequence[str], work: Path) -> dict[str, str]:
     return urls
 
 
-def _parallel_once(url: str, name: str, workers: int, n: int, sleep_s: float) -> float:
-    """Seconds per trial of one study run by `workers` processes (start-up excluded)."""
-    ctx = multiprocessing.get_context("spawn")
+def _started(_: int) -> int:
+    """Runs once in each pool process before timing: imports done, process ready."""
+    time.sleep(0.2)
+    return os.getpid()
+
+
+def _parallel_once(pool: Any, workers: int, url: str, name: str, n: int,
+                   sleep_s: float) -> float:
+    """Seconds per trial of one study run by the pool's `workers` processes: from handing out
+    the work to the last trial's tell, so each worker's connection and study loading count but
+    not its wait for others' retries at the end (MySQL keeps trial times to the second: too
+    coarse to time from them)."""
     opened = storage.open_storage(url)
     study = optuna.create_study(study_name=name, storage=opened)
     try:
         storage.top_up(study, n)
-        with ctx.Pool(workers) as pool:
-            done = pool.starmap(_parallel_worker, [(url, name, sleep_s, i) for i in range(workers)])
-        if sum(len(d) for d in done) != n:
-            raise RuntimeError(f"{workers} workers ran {sum(len(d) for d in done)} of {n} trials")
-        return _period(optuna.load_study(study_name=name, storage=opened))
+        start = time.time()
+        done = pool.starmap(_parallel_worker, [(url, name, sleep_s, i) for i in range(workers)],
+                            chunksize=1)
+        ran = sum(count for count, _ in done)
+        if ran != n:
+            raise RuntimeError(f"{workers} workers ran {ran} of {n} trials")
+        return (max(last for _, last in done) - start) / n
     finally:
         optuna.delete_study(study_name=name, storage=opened)
 
@@ -705,25 +720,30 @@ def _parallel_once(url: str, name: str, workers: int, n: int, sleep_s: float) ->
 def bench_parallel(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     """Trials per minute with 1, 2, 4 worker processes on each storage that answers."""
     sleep_s, n = size["parallel_sleep_s"], size["parallel_trials"]
-    rows, unreachable = [], {}
+    urls, unreachable = {}, {}
     for kind, url in parallel_storages(size["parallel_storages"], work).items():
         try:
             storage.ensure_database(url)
             storage.open_storage(url)
+            urls[kind] = url
         except storage.StorageError as exc:
             unreachable[kind] = str(exc)
-            continue
-        for workers in size["parallel_workers"]:
-            rates, overheads = [], []
-            for rep in range(size["repeats"]):
-                period = _parallel_once(url, f"bench-par-{os.getpid()}-{workers}-{rep}",
-                                        workers, n, sleep_s)
-                rates.append(60 / period)
-                overheads.append(1000 * (period * workers - sleep_s))
-            rows.append({"storage": kind, "url": storage.mask(url), "workers": workers,
-                         "trials_per_min": spread(rates),
-                         "storage_and_sampling_ms_per_trial": spread(overheads),
-                         "speedup_over_one_worker": None})
+    rows = []
+    ctx = multiprocessing.get_context("spawn")
+    for workers in size["parallel_workers"]:
+        with ctx.Pool(workers) as pool:  # started once, used for every storage and repeat
+            if len(set(pool.map(_started, range(workers), chunksize=1))) != workers:
+                raise RuntimeError(f"the pool did not start {workers} processes")
+            for kind, url in urls.items():
+                periods = [_parallel_once(pool, workers, url,
+                                          f"bench-par-{os.getpid()}-{workers}-{rep}", n, sleep_s)
+                           for rep in range(size["repeats"])]
+                rows.append({"storage": kind, "url": storage.mask(url), "workers": workers,
+                             "trials_per_min": spread([60 / p for p in periods]),
+                             "storage_and_sampling_ms_per_trial": spread(
+                                 [1000 * (p * workers - sleep_s) for p in periods]),
+                             "speedup_over_one_worker": None})
+    rows.sort(key=lambda r: (list(urls).index(r["storage"]), r["workers"]))
     for row in rows:
         one = next((r for r in rows if r["storage"] == row["storage"] and r["workers"] == 1),
                    None)
@@ -732,8 +752,9 @@ def bench_parallel(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
                 row["trials_per_min"]["median"] / one["trials_per_min"]["median"], 2)
     return {"sleep_s": sleep_s, "trials": n, "repeats": size["repeats"], "runs": rows,
             "unreachable": unreachable, "ideal_trials_per_min_one_worker": 60 / sleep_s,
-            "note": "timed from the first trial's start to the last trial's end (process "
-                    "start-up excluded); overhead = period x workers - sleep; each study is "
+            "note": "from handing out the queue to the last trial's tell, divided by the "
+                    "trials; worker processes started before (their connection and study "
+                    "loading count); overhead = period x workers - sleep; each study is "
                     "deleted from its storage afterwards"}
 
 

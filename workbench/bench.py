@@ -77,7 +77,7 @@ SIZES: dict[str, dict[str, Any]] = {
     },
     "full": {
         "repeats": 3, "scorer_pairs": 10_000, "overhead_sleep_s": 1.0, "overhead_trials": 12,
-        "papermill_runs": 3, "memory_trials": 30,
+        "papermill_runs": 10, "memory_trials": 30,
         "memory_caps": {"data.max_train_samples": 64, "data.max_dev_samples": 8,
                         "hparams.num_epochs": 2, "hparams.max_new_tokens": 30,
                         "hparams.min_new_tokens": 5},
@@ -574,10 +574,16 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
             sampler, pruner, first = make(s)
             runs[name].append(replay(table, searched, cfg["hparams"], sampler, pruner,
                                      size["replay_trials"], first))
-    fractions: dict[str, list[float]] = {"epochs": [], "steps": [], "seconds": []}
-    for a, b in zip(runs["a_default"], runs["b_random"], strict=True):
-        for unit, vals in fractions.items():
-            vals.append(_cost_to_reach(a["trace"], b["final_best"], unit) / b[unit])
+    def fraction_of_random(name: str) -> dict[str, list[float]]:
+        """Per seed: the compute `name` needed to reach (b)'s final best, over (b)'s."""
+        out: dict[str, list[float]] = {"epochs": [], "steps": [], "seconds": []}
+        for x, b in zip(runs[name], runs["b_random"], strict=True):
+            for unit, vals in out.items():
+                vals.append(_cost_to_reach(x["trace"], b["final_best"], unit) / b[unit])
+        return out
+
+    fractions = fraction_of_random("a_default")
+    c_fractions = fraction_of_random("c_tpe_no_pruning")
     a_runs, c_runs = runs["a_default"], runs["c_tpe_no_pruning"]
     saved = [r["saved_epochs"] / (r["epochs"] + r["saved_epochs"]) for r in a_runs]
     return {
@@ -600,6 +606,8 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
                     for k, v in runs.items()},
         "headline_fraction_of_random": {u: spread(v) for u, v in fractions.items()},
         "headline_reached": sum(math.isfinite(f) for f in fractions["steps"]),
+        "c_fraction_of_random": {u: spread(v) for u, v in c_fractions.items()},
+        "c_reached": sum(math.isfinite(f) for f in c_fractions["steps"]),
         "goal": GOALS["search_fraction_of_random"],
         "pruning": {"share_of_epochs_saved": spread(saved),
                     "pruned_trials": spread([r["pruned"] for r in a_runs]),
@@ -820,10 +828,14 @@ def write_html(report: Mapping[str, Any], figs: Mapping[str, Any], path: Path) -
 
 
 def _fmt(s: Mapping[str, Any] | None, unit: str = "", digits: int = 2) -> str:
-    if not s or s.get("median") is None:
+    if not s or not s.get("n"):
         return "n/a"
+    never = f", never in {s['n_infinite']}" if s.get("n_infinite") else ""
+    if s["median"] is None:  # most repeats never reached the target
+        best = "" if s["min"] is None else f"; min {s['min']:.{digits}f}{unit}"
+        return f"never in the median repeat (n={s['n']}{never}{best})"
     return (f"{s['median']:.{digits}f}{unit} (min {s['min']:.{digits}f}, "
-            f"max {s['max']:.{digits}f}, n={s['n']})")
+            f"max {s['max']:.{digits}f}, n={s['n']}{never})")
 
 
 def markdown(report: Mapping[str, Any]) -> str:
@@ -859,6 +871,12 @@ def markdown(report: Mapping[str, Any]) -> str:
                      f"(a) needs {_fmt(se['headline_fraction_of_random']['steps'])} of (b)'s "
                      f"steps to reach (b)'s final best (reached in {se['headline_reached']}/"
                      f"{len(se['seeds'])} seeds); goal {se['goal']}")
+        lines.append(f"- Search without the pruner, (c): needs "
+                     f"{_fmt(se['c_fraction_of_random']['steps'])} of (b)'s steps (reached in "
+                     f"{se['c_reached']}/{len(se['seeds'])} seeds); final best, median: (a) "
+                     f"{se['final_best']['a_default']['median']:.2f}, (b) "
+                     f"{se['final_best']['b_random']['median']:.2f}, (c) "
+                     f"{se['final_best']['c_tpe_no_pruning']['median']:.2f}")
         lines.append(f"- Pruning: {_fmt(se['pruning']['share_of_epochs_saved'])} of epochs "
                      f"saved; final best changed in {se['pruning']['final_best_changed_seeds']}"
                      f"/{len(se['seeds'])} seeds")

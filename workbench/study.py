@@ -212,13 +212,9 @@ def free_memory(*_: Any) -> None:
     the trial it runs rather than the largest batch it ever ran.
     """
     gc.collect()
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:
-        pass
+    torch = sys.modules.get("torch")  # never imported here: a process without it has no cache
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 

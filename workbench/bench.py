@@ -82,7 +82,7 @@ SIZES: dict[str, dict[str, Any]] = {
                         "hparams.num_epochs": 2, "hparams.max_new_tokens": 30,
                         "hparams.min_new_tokens": 5},
         "table_caps": {"data.max_dev_samples": 40, "hparams.num_epochs": 6},
-        "table_configs": 60, "table_budget_s": 900, "replay_seeds": 20, "replay_trials": 20,
+        "table_configs": 60, "table_budget_s": 720, "replay_seeds": 20, "replay_trials": 20,
         "gen_caps": {"data.max_dev_samples": 40, "hparams.num_epochs": 1},
         "parallel_workers": (1, 2, 4), "parallel_trials": 24, "parallel_sleep_s": 0.5,
         "parallel_storages": ("journal", "postgresql", "mysql", "redis"),

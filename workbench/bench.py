@@ -364,8 +364,9 @@ def _memory_same_child(n_trials: int, caps: dict[str, Any], folder: str) -> dict
     with _quiet():
         objective = wstudy.build_objective(cfg, Path(folder), "mem-same")
         study = optuna.create_study(direction="maximize")
+        preset = spaces.enqueue_params(searched, cfg["hparams"])[0]
         for _ in range(n_trials):
-            study.enqueue_trial(spaces.enqueue_params(searched, cfg["hparams"])[0])
+            study.enqueue_trial(preset)
         wstudy.freeze_long_lived()
         study.optimize(objective, n_trials=n_trials, callbacks=[
             wstudy.free_memory, lambda _s, t: marks.append({**rss_mb(), "state": t.state.name})])

@@ -562,11 +562,7 @@ def time_inference(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
             torch.cuda.synchronize()
         return len(chosen)
 
-    timed = objectives.median_seconds_per_item(once, timing.warmup, timing.repeats)
-    return {"inference_s_per_dialogue": timed["seconds_per_item"],
-            "inference_timing": {"dialogues": len(chosen), "warmup": timing.warmup,
-                                 "passes_s_per_dialogue": timed["passes"],
-                                 "device": str(device)}}
+    return objectives.time_inference(once, timing, len(chosen), device)
 
 
 # ---------------------------------------------------------------- training

@@ -131,6 +131,17 @@ def median_seconds_per_item(run_once: Callable[[], int], warmup: int,
     return {"seconds_per_item": statistics.median(per_item), "passes": per_item}
 
 
+def time_inference(run_once: Callable[[], int], timing: Any, dialogues: int,
+                   device: Any) -> dict[str, Any]:
+    """The inference-time figures a trial records: `run_once` (one pass over `dialogues`
+    dialogues) timed with the config's warm-up and repeats."""
+    timed = median_seconds_per_item(run_once, timing.warmup, timing.repeats)
+    return {"inference_s_per_dialogue": timed["seconds_per_item"],
+            "inference_timing": {"dialogues": dialogues, "warmup": timing.warmup,
+                                 "passes_s_per_dialogue": timed["passes"],
+                                 "device": str(device)}}
+
+
 def values_of(targets: Targets, rouge: float, extra: Mapping[str, Any],
               total_params: int | None) -> list[float]:
     """The trial's objective values in the study's order."""

@@ -390,11 +390,7 @@ def time_inference(model: torch.nn.Module, dev: Encoded, gen: GenerationConfig,
             torch.cuda.synchronize()
         return len(inputs)
 
-    timed = objectives.median_seconds_per_item(once, timing.warmup, timing.repeats)
-    return {"inference_s_per_dialogue": timed["seconds_per_item"],
-            "inference_timing": {"dialogues": len(inputs), "warmup": timing.warmup,
-                                 "passes_s_per_dialogue": timed["passes"],
-                                 "device": str(device)}}
+    return objectives.time_inference(once, timing, len(inputs), device)
 
 
 def _save_atomically(trainer: Seq2SeqTrainer, destination: Path) -> None:

@@ -24,7 +24,7 @@ import yaml
 from optuna.trial import FrozenTrial, TrialState
 
 from workbench import config as wconfig
-from workbench import paths, records
+from workbench import paths, records, validate
 from workbench import storage as wstorage
 from workbench.records import Record, mask_url
 
@@ -81,7 +81,7 @@ def study_source(record: str | None = None, storage: str | None = None,
         if storage is None or study_name is None:
             raise ValueError("analyze needs a record, a preset, or both storage and study_name")
         return storage, study_name, None, None
-    cfg = wconfig.resolve(preset)
+    cfg = validate.resolve(preset)
     url = wstorage.resolve_url(storage or cfg["study"]["storage"],
                                paths.OUTPUTS / preset / "optuna.db")
     return url, study_name or cfg["study"]["study_name"] or preset, preset, None
@@ -251,18 +251,9 @@ def best_trial(study: optuna.Study) -> FrozenTrial | None:
     return sorted(study.best_trials, key=lambda t: t.values[0], reverse=maximize)[0]
 
 
-def _plain(value: Any) -> Any:
-    """A value as YAML and JSON want it: numpy scalars unwrapped, NaN as None, and floats
-    rounded to 12 significant digits (Optuna's step grids give 0.15000000000000002)."""
-    value = value.item() if hasattr(value, "item") else value
-    if isinstance(value, float):
-        return None if math.isnan(value) else float(f"{value:.12g}")
-    return value
-
-
 def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """A table's rows (index included) as JSON-ready dicts."""
-    return [{k: _plain(v) for k, v in row.items()}
+    return [{k: records.plain(v) for k, v in row.items()}
             for row in table.reset_index().to_dict(orient="records")]
 
 
@@ -275,10 +266,10 @@ def best_overrides(params: Mapping[str, Any], preset: str | None,
     Raises the config's own error when a parameter is not a hyperparameter the preset accepts.
     """
     overrides = flat_overrides(base or {})
-    overrides.update({f"hparams.{k}": _plain(v) for k, v in params.items()})
+    overrides.update({f"hparams.{k}": records.plain(v) for k, v in params.items()})
     overrides.update(extra or {})
     if preset is not None:
-        wconfig.resolve(preset, overrides)
+        validate.resolve(preset, overrides)
     return overrides
 
 
@@ -453,7 +444,7 @@ class Analysis:
               f"categorical value shared by > {COMMON_SHARE:.0%}, numeric CV < {COMMON_MAX_CV:.0%}")
         self.record.update(common_params={
             "top_k": self.top_k,
-            "common": {p: _plain(r["value"]) for p, r in table.iterrows() if r["common"]},
+            "common": {p: records.plain(r["value"]) for p, r in table.iterrows() if r["common"]},
             "table": table_records(table),
         })
         return table
@@ -509,7 +500,7 @@ class Analysis:
 def start_analysis(notebook: str, **params: Any) -> Analysis:
     """Validate the parameters, open the record and load the study (errors leave it failed)."""
     record = records.open_record(notebook, params, ANALYZE_PARAMETERS)
-    try:
+    with record.failing():
         storage, name, preset, data = study_source(
             params.get("record"), params.get("storage"), params.get("study_name"),
             params.get("preset"))
@@ -517,9 +508,6 @@ def start_analysis(notebook: str, **params: Any) -> Analysis:
         for key in ("top_k", "n_top_params"):
             if params[key] < 1:
                 raise ValueError(f"parameter {key!r} must be >= 1, got {params[key]}")
-    except BaseException as exc:
-        record.fail(exc)
-        raise
     done = completed(study)
     best = best_trial(study)
     record.update(

@@ -1,4 +1,4 @@
-"""Presets: defaults plus small overrides, resolved into one validated config.
+"""Presets: defaults plus small overrides, resolved into one typed config.
 
 Resolution order: `params/defaults.yaml` < the search space's `fixed` values < the preset
 (`params/presets/<name>.yaml`) < run overrides. Every key must exist in the defaults and keep
@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from workbench import paths
+from workbench import paths, spaces
 
 DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
 
@@ -45,7 +45,6 @@ NULLABLE: dict[str, tuple[type, ...]] = {
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "model.backend": ("seq2seq", "causal"),
     "study.sampler": ("tpe", "gp", "random", "nsga2"),
     "study.pruner": ("median", "none"),
     "objective.metric": ("morpheme", "baseline"),
@@ -187,9 +186,8 @@ def preset_layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dic
 
 
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The full config of `preset` with `overrides` (nested or dotted keys) applied."""
-    from workbench import spaces  # local: spaces imports nothing from here
-
+    """The full config of `preset` with `overrides` (nested or dotted keys) applied, every key
+    known and of its type; `workbench.validate.resolve` also checks how the keys fit together."""
     defaults = read_yaml(DEFAULTS_FILE)
     layers = preset_layers(preset)
     over = unflatten(overrides or {})
@@ -206,44 +204,7 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
     config = merge(with_presets(config), over, "overrides", defaults)
     config["preset"] = preset
-    _check_search(config, space)
     return config
-
-
-def _check_search(config: dict[str, Any], space: Any) -> None:
-    """Searched and fixed hyperparameters must be usable before any work starts."""
-    from workbench import augment, spaces
-
-    searched = spaces.select(space, list(config["search"]["params"]))
-    hp = config["hparams"]
-    augment.check_config(config, searched)  # its strategies extend the seed's choices
-    seed_space = spaces.load_space("seed", model_candidates=config["model"]["candidates"] or None)
-    for name, value in hp.items():
-        param = seed_space.params.get(name)
-        if param is None or param.type != "categorical" or not isinstance(value, str):
-            continue
-        if name not in ("model_name", "augmentation_strategy") and value not in param.choices:
-            raise ConfigError(
-                f"hparams.{name}: {value!r} is not one of {', '.join(map(str, param.choices))}"
-            )
-    if hp["min_new_tokens"] > hp["max_new_tokens"]:
-        raise ConfigError(
-            f"hparams.min_new_tokens ({hp['min_new_tokens']}) must be <= max_new_tokens "
-            f"({hp['max_new_tokens']})"
-        )
-    names = {p.name for p in searched}
-    for i, entry in enumerate(config["study"]["warm_start"]):
-        if not isinstance(entry, dict) or not set(entry) <= names:
-            extra = sorted(set(entry) - names) if isinstance(entry, dict) else entry
-            raise ConfigError(
-                f"study.warm_start[{i}]: expected a mapping of searched parameters; "
-                f"not searched: {extra}"
-            )
-    if config["model"]["name"] is None and config["model"]["architecture"] is None:
-        raise ConfigError("model: set either model.name (a pretrained model) or model.architecture")
-    if any(p.name == "model_name" for p in searched) and not config["model"]["candidates"]:
-        raise ConfigError("search.params: model_name is searched but model.candidates is empty")
-    _check_llm(config)
 
 
 def check_prompt_template(template: str, where: str = "llm.prompt_template") -> None:
@@ -262,24 +223,6 @@ def check_prompt_template(template: str, where: str = "llm.prompt_template") -> 
             f"{where}: must hold exactly one {{dialogue}} slot and nothing else in braces; found "
             f"{fields.count('dialogue')} {{dialogue}} slot(s){extra} in {template!r}"
         )
-
-
-def _check_llm(config: dict[str, Any]) -> None:
-    """The llm section: a usable prompt template, lists of names, a buildable causal model."""
-    llm = config["llm"]
-    check_prompt_template(llm["prompt_template"])
-    for key in ("target_modules", "chat_special_tokens"):
-        if not all(isinstance(x, str) and x for x in llm[key]):
-            raise ConfigError(f"llm.{key}: expected a list of names, got {llm[key]!r}")
-    if not llm["target_modules"]:
-        raise ConfigError("llm.target_modules: name at least one linear layer (e.g. q_proj)")
-    if llm["base_pretrain_epochs"] < 0:
-        raise ConfigError(
-            f"llm.base_pretrain_epochs: must be >= 0, got {llm['base_pretrain_epochs']}")
-    arch = config["model"]["architecture"]
-    if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
-        raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
-                          "qwen3) to build a model from a config")
 
 
 def model_id(config: Mapping[str, Any]) -> str | None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from workbench import paths
 
 __all__ = [
     "ABSTRACT_TAGS",
@@ -492,3 +495,17 @@ def write_submission(path: str | Path, fnames: Sequence[str], summaries: Sequenc
         path, index=False, encoding="utf-8"
     )
     return path
+
+
+def load_splits(config: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The train and dev splits named by the config (`data.dir`, `data.train`, `data.dev`),
+    capped by `data.max_train_samples` / `max_dev_samples` for quick runs."""
+    d = config["data"]
+    folder = paths.project_path(d["dir"])
+    train = read_split(folder / d["train"], "train")
+    dev = read_split(folder / d["dev"], "dev")
+    if d["max_train_samples"]:
+        train = train.head(d["max_train_samples"]).reset_index(drop=True)
+    if d["max_dev_samples"]:
+        dev = dev.head(d["max_dev_samples"]).reset_index(drop=True)
+    return {"train": train, "dev": dev}

@@ -18,7 +18,7 @@ import optuna
 import pandas as pd
 
 from workbench import config as wconfig
-from workbench import paths, records, spaces
+from workbench import paths, records, spaces, validate
 from workbench.records import Record
 
 EXPLORE_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -257,7 +257,7 @@ class Exploration:
               f"model {wconfig.model_id(self.config) or 'built from model.architecture'}")
         table = param_table(self.searched, hp, self.space)
         self.record.update(parameters=[
-            {"name": n, **{k: _plain(v) for k, v in row.items()}}
+            {"name": n, **{k: records.plain(v) for k, v in row.items()}}
             for n, row in table.iterrows()])
         return table
 
@@ -294,7 +294,7 @@ class Exploration:
     def sample_table(self, n: int = 20) -> pd.DataFrame:
         """The first `n` sampled configs, with their memory and feasibility."""
         frame = self.samples
-        self.record.update(samples=[{k: _plain(v) for k, v in row.items()}
+        self.record.update(samples=[{k: records.plain(v) for k, v in row.items()}
                                     for row in frame.to_dict(orient="records")])
         return frame.head(n)
 
@@ -322,26 +322,16 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
-def _plain(value: Any) -> Any:
-    value = value.item() if hasattr(value, "item") else value
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def start_exploration(notebook: str, **params: Any) -> Exploration:
     """Validate, open the record, resolve the preset and select the searched params."""
     record = records.open_record(notebook, params, EXPLORE_PARAMETERS)
-    try:
-        config = wconfig.resolve(params["preset"], params.get("overrides") or {})
+    with record.failing():
+        config = validate.resolve(params["preset"], params.get("overrides") or {})
         space, searched = searched_params(config, params.get("searched"))
         if params["n_samples"] < 1:
             raise ValueError(f"parameter 'n_samples' must be >= 1, got {params['n_samples']}")
         if params["memory_limit_gib"] <= 0:
             raise ValueError("parameter 'memory_limit_gib' must be > 0")
-    except BaseException as exc:
-        record.fail(exc)
-        raise
     record.update(config=records.shown_config(config), space=paths.shown(space.path),
                   searched=[p.name for p in searched], memory_limit_gib=params["memory_limit_gib"])
     return Exploration(config, record, space, searched, params["memory_limit_gib"],

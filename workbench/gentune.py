@@ -26,7 +26,8 @@ import optuna
 import pandas as pd
 
 from workbench import config as wconfig
-from workbench import paths, records, spaces
+from workbench import data as wdata
+from workbench import paths, records, spaces, validate
 from workbench.records import Record, mask_url
 
 GENERATION_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -253,7 +254,7 @@ class Generator:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from workbench import seq2seq
+        from workbench.backends import bpe, seq2seq
 
         global MODEL_LOADS
         hf_logging.set_verbosity_error()
@@ -270,7 +271,7 @@ class Generator:
                 self.tokenizer = seq2seq.load_pretrained_tokenizer(name)
             else:
                 texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
-                self.tokenizer = seq2seq.cached_tokenizer(
+                self.tokenizer = bpe.cached_tokenizer(
                     texts, config["model"]["tokenizer_vocab_size"])
             self.model = seq2seq.build_model(config, self.tokenizer)
         MODEL_LOADS += 1
@@ -294,13 +295,12 @@ class Generator:
         import torch
         from transformers import set_seed
 
-        from workbench import data as wdata
-        from workbench import seq2seq
+        from workbench.backends.base import generation_config
 
         errors = decoding_errors(d)
         if errors:
             raise ValueError("; ".join(errors))
-        gen = seq2seq.generation_config({**self.hparams, **d}, self.tokenizer)
+        gen = generation_config({**self.hparams, **d}, self.tokenizer)
         rows = list(range(len(self.dev))) if rows is None else list(rows)
         set_seed(self.config["runtime"]["seed"])  # sampling configs are reproducible
         texts: list[str] = []
@@ -504,7 +504,7 @@ def draw_grid_summaries(result: GridResult, generator: Generator) -> Any:
     labels = []
     for row, preds in result.summaries.items():
         combo = {k: result.frame[k].iloc[row] for k in [*result.grid, "final"]}
-        labels.append(" / ".join(str(_plain(combo[k])) for k in result.grid))
+        labels.append(" / ".join(str(records.plain(combo[k])) for k in result.grid))
         fig.add_trace(go.Table(
             columnwidth=[1, 4, 4],
             header={"values": ["dialogue", "reference", f"summary (ROUGE {combo['final']:.1f})"],
@@ -542,7 +542,7 @@ def optimize_decoding(generator: Generator, base: Mapping[str, Any],
                       study_name: str, callbacks: Sequence[Any] = ()) -> optuna.Study:
     """An Optuna study over decoding only: trial 0 is `base`, each trial one batched pass."""
     from workbench import storage as wstorage
-    from workbench.study import make_sampler
+    from workbench.study.samplers import make_sampler
 
     opened = wstorage.open_storage(storage) if storage else None
     study = optuna.create_study(study_name=study_name, storage=opened, direction="maximize",
@@ -672,7 +672,7 @@ class Tuning:
         frame = self.grid_result.frame
         self.record.update(grid={
             "params": self.grid_result.grid, "skipped": self.grid_result.skipped,
-            "results": [{k: _plain(v) for k, v in r.items()}
+            "results": [{k: records.plain(v) for k, v in r.items()}
                         for r in frame.to_dict(orient="records")]})
         return frame.sort_values("final", ascending=False)
 
@@ -789,10 +789,6 @@ class Tuning:
         self.record.update(status="completed", model_loads=MODEL_LOADS)
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
 def start_tuning(notebook: str, **params: Any) -> Tuning:
     """Validate, open the record, resolve the config and load the checkpoint once.
 
@@ -800,10 +796,9 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
     here with the reason in the (kept) record.
     """
     from workbench.analysis import flat_overrides
-    from workbench.study import load_splits
 
     record = records.open_record(notebook, params, GENERATION_PARAMETERS)
-    try:
+    with record.failing():
         for key in ("n_dialogues", "n_trials"):
             if params[key] < 1:
                 raise ValueError(f"parameter {key!r} must be >= 1, got {params[key]}")
@@ -811,7 +806,7 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         # A run's own overrides (its data, caps) first, this notebook's on top.
         earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
         overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}
-        config = wconfig.resolve(params["preset"], overrides)
+        config = validate.resolve(params["preset"], overrides)
         if config["model"]["backend"] != "seq2seq":
             raise wconfig.ConfigError(
                 f"preset {params['preset']!r}: generation tuning supports the seq2seq backend; "
@@ -824,11 +819,8 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
             raise wconfig.ConfigError("; ".join(errors))
         grid_configs(hp, params["grid"])  # a bad grid fails now, not after the study
         generation_params(config, params.get("search"))
-        splits = load_splits(config)
+        splits = wdata.load_splits(config)
         generator = Generator(config, hp, model_dir, splits["dev"], splits["train"])
-    except BaseException as exc:
-        record.fail(exc)
-        raise
     record.update(
         config=records.shown_config(config),
         checkpoint={"path": paths.shown(model_dir) if model_dir else None,

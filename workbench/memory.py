@@ -111,7 +111,7 @@ def model_config_of(config: Mapping[str, Any]) -> PreTrainedConfig:
     try:
         return AutoConfig.from_pretrained(name)
     except OSError as exc:
-        from workbench.seq2seq import ModelUnavailable, unavailable_message
+        from workbench.backends.base import ModelUnavailable, unavailable_message
 
         message = unavailable_message(name, exc)
         raise ModelUnavailable(f"{message} Or spell out its config.json keys in "
@@ -283,62 +283,3 @@ def estimate(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None, *,
         double_quant=llm["double_quant"], new_tokens=hp["max_new_tokens"],
         num_beams=hp["num_beams"],
     )
-
-
-# ---------------------------------------------------------------- measuring (GPU only)
-
-
-def measure(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None,
-            steps: int = 2) -> dict[str, float]:
-    """Peak CUDA memory of `steps` causal LoRA training steps at full length, beside the estimate.
-
-    The base has random weights built from the model config (memory does not depend on their
-    values), saved once to a temporary folder so bitsandbytes quantizes it as in training.
-    Batches are full length: batch_size x (max_input_length + max_target_length) tokens.
-    """
-    import tempfile
-
-    from transformers import AutoModelForCausalLM
-
-    from workbench import causal
-
-    if not torch.cuda.is_available():
-        raise RuntimeError("measure needs a CUDA device")
-    if config["model"]["backend"] != "causal":
-        raise ValueError("measure covers the causal backend; see docs/memory-model.md")
-    hp = {**config["hparams"], **(hp or {})}
-    model_config = model_config_of(config)
-    device = torch.device("cuda")
-    half = torch.bfloat16 if hp["bf16"] else torch.float16 if hp["fp16"] else None
-    with tempfile.TemporaryDirectory() as folder:
-        with torch.device("cuda"):  # random init on the GPU is far faster for billions
-            base = AutoModelForCausalLM.from_config(model_config, dtype=half or torch.float32)
-        base.save_pretrained(folder)
-        del base
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats()
-        model = causal.build_model(folder, hp, config["llm"], device, None, config["preset"],
-                                   config["runtime"]["seed"])
-        if config["llm"]["gradient_checkpointing"]:
-            model.base_model.model.activation_checkpointing_enable(
-                activation_checkpointing_kwargs={"use_reentrant": False})
-        model.train()
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
-                                      lr=1e-5)
-        length = hp["max_input_length"] + hp["max_target_length"]
-        ids = torch.randint(0, model_config.vocab_size, (hp["batch_size"], length),
-                            device=device)
-        labels = ids.clone()
-        labels[:, : hp["max_input_length"]] = -100
-        for _ in range(steps):
-            with torch.autocast("cuda", dtype=half or torch.float32, enabled=half is not None):
-                loss = model(input_ids=ids, labels=labels).loss
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-        measured = torch.cuda.max_memory_allocated()
-        del model, optimizer
-        torch.cuda.empty_cache()
-    est = estimate(config, hp, model_config=model_config)
-    return {"measured_gib": measured / GIB, "estimated_gib": est.peak_gib,
-            "ratio": est.peak_bytes / measured}

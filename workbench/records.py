@@ -7,14 +7,17 @@ The JSON is rewritten atomically after every trial, so a crash still leaves a re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import math
 import os
 import platform
 import re
 import secrets
 import subprocess
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -142,6 +145,27 @@ class Record:
         self.data.setdefault("timings", {})["finished"] = now()
         self.update(status="failed", error=error_info(exc))
 
+    @contextlib.contextmanager
+    def failing(self, before: Callable[[], None] | None = None) -> Iterator[Record]:
+        """Mark the record failed (after `before`, e.g. a last flush of the trials) when the
+        block raises, and re-raise: a run that fails still leaves its record."""
+        try:
+            yield self
+        except BaseException as exc:
+            if before is not None:
+                before()
+            self.fail(exc)
+            raise
+
+
+def plain(value: Any) -> Any:
+    """A value as YAML and JSON want it: numpy scalars unwrapped, NaN as None, and floats
+    rounded to 12 significant digits (Optuna's step grids give 0.15000000000000002)."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(f"{value:.12g}")
+    return value
+
 
 class ParameterError(ValueError):
     """A notebook parameter that is unknown or of the wrong type."""
@@ -238,10 +262,7 @@ def open_record(notebook: str, params: dict[str, Any],
         "versions": versions(), "git": git_state(), "machine": machine(),
     })
     record.flush()
-    try:
+    with record.failing():
         extra = {k: v for k, v in injected_parameters().items() if k not in params}
         check_parameters({**params, **extra}, spec)
-    except BaseException as exc:
-        record.fail(exc)
-        raise
     return record

@@ -9,9 +9,7 @@ module tree (`workbench.memory`), with LoRA adapters left out.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,51 +93,6 @@ class Targets:
         }
         return [{"name": n, "direction": TARGETS[n][0], "label": TARGETS[n][1],
                  "measures": what[n]} for n in self.names]
-
-
-@dataclass(frozen=True)
-class Timing:
-    """How the inference-time objective is measured (see `median_seconds_per_item`)."""
-
-    samples: int
-    warmup: int
-    repeats: int
-
-    @classmethod
-    def of(cls, config: Mapping[str, Any]) -> Timing | None:
-        """The timing settings when the study measures inference time, else None."""
-        obj = config["objective"]
-        if "inference_time" not in obj["targets"]:
-            return None
-        return cls(obj["timing_samples"], obj["timing_warmup"], obj["timing_repeats"])
-
-
-def median_seconds_per_item(run_once: Callable[[], int], warmup: int,
-                            repeats: int) -> dict[str, Any]:
-    """Time `run_once` (which processes some items and returns how many): the median per item.
-
-    Warm-up passes are not timed (allocator, caches, lazy initialisation); the median of the
-    timed passes resists a noisy neighbour on a shared machine.
-    """
-    for _ in range(warmup):
-        run_once()
-    per_item = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        n = run_once()
-        per_item.append((time.perf_counter() - start) / max(n, 1))
-    return {"seconds_per_item": statistics.median(per_item), "passes": per_item}
-
-
-def time_inference(run_once: Callable[[], int], timing: Any, dialogues: int,
-                   device: Any) -> dict[str, Any]:
-    """The inference-time figures a trial records: `run_once` (one pass over `dialogues`
-    dialogues) timed with the config's warm-up and repeats."""
-    timed = median_seconds_per_item(run_once, timing.warmup, timing.repeats)
-    return {"inference_s_per_dialogue": timed["seconds_per_item"],
-            "inference_timing": {"dialogues": dialogues, "warmup": timing.warmup,
-                                 "passes_s_per_dialogue": timed["passes"],
-                                 "device": str(device)}}
 
 
 def values_of(targets: Targets, rouge: float, extra: Mapping[str, Any],

@@ -28,7 +28,6 @@ import json
 import logging
 import re
 import shutil
-import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -53,10 +52,23 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
-from workbench import augment, memory, metrics, objectives, paths, seq2seq
 from workbench import data as wdata
+from workbench import memory, metrics, paths
+from workbench.backends import base
+from workbench.backends.base import (
+    Backend,
+    EpochTracker,
+    ModelUnavailable,
+    ReportCallback,
+    Reporter,
+    SaveTo,
+    Timing,
+    TrialOutcome,
+    trial_arguments,
+    unavailable_message,
+)
+from workbench.backends.bpe import cached_tokenizer
 from workbench.config import ConfigError, check_prompt_template, model_id
-from workbench.seq2seq import ModelUnavailable, ReportCallback, Reporter, TrialOutcome
 
 MIN_DIALOGUE_TOKENS = 16  # a prompt budget leaving less than this for the dialogue is refused
 ADAPTER_META = "workbench-adapter.json"
@@ -211,7 +223,7 @@ def _load_tokenizer(name: str) -> PreTrainedTokenizerBase:
     try:
         return AutoTokenizer.from_pretrained(name)
     except OSError as exc:
-        raise ModelUnavailable(seq2seq.unavailable_message(name, exc)) from None
+        raise ModelUnavailable(unavailable_message(name, exc)) from None
 
 
 def chat_tokenizer(config: Mapping[str, Any], train: Any) -> PreTrainedTokenizerBase:
@@ -222,7 +234,7 @@ def chat_tokenizer(config: Mapping[str, Any], train: Any) -> PreTrainedTokenizer
         tokenizer = _load_tokenizer(name)
     else:
         texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
-        tokenizer = seq2seq.cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
+        tokenizer = cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
         if llm["chat_special_tokens"]:
             tokenizer.add_special_tokens(
                 {"additional_special_tokens": list(llm["chat_special_tokens"])})
@@ -261,7 +273,7 @@ def base_config(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase | 
     try:
         return AutoConfig.from_pretrained(name)  # the model's own, beside its tokenizer
     except OSError as exc:
-        raise ModelUnavailable(seq2seq.unavailable_message(name, exc)) from None
+        raise ModelUnavailable(unavailable_message(name, exc)) from None
 
 
 def linear_layer_names(model: torch.nn.Module) -> list[str]:
@@ -382,7 +394,7 @@ def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
             warnings.simplefilter("ignore", FutureWarning)
             model = AutoModelForCausalLM.from_pretrained(str(source), **kwargs)
     except OSError as exc:
-        raise ModelUnavailable(seq2seq.unavailable_message(str(source), exc)) from None
+        raise ModelUnavailable(unavailable_message(str(source), exc)) from None
     return model
 
 
@@ -508,7 +520,7 @@ def other_script_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
 def generation_config(hp: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase,
                       fmt: PromptFormat, suppress: Sequence[int] = ()) -> GenerationConfig:
     """The trial's decoding settings (as the seq2seq backend's), stopping at the end of turn."""
-    gen = seq2seq.generation_config(hp, tokenizer)
+    gen = base.generation_config(hp, tokenizer)
     gen.decoder_start_token_id = None  # an encoder-decoder setting
     gen.eos_token_id = list(fmt.stop_ids)
     gen.use_cache = True  # activation checkpointing turns the cache off for training only
@@ -550,7 +562,7 @@ def generate(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
 
 def time_inference(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
                    prompts: Sequence[Sequence[int]], gen: GenerationConfig,
-                   timing: objectives.Timing) -> dict[str, Any]:
+                   timing: Timing) -> dict[str, Any]:
     """Seconds per dialogue to answer the first dev prompts one at a time with the trial's
     decoding settings: warm-up passes, then the median of the timed passes."""
     chosen = list(prompts[: timing.samples])
@@ -562,7 +574,7 @@ def time_inference(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
             torch.cuda.synchronize()
         return len(chosen)
 
-    return objectives.time_inference(once, timing, len(chosen), device)
+    return base.time_inference(once, timing, len(chosen), device)
 
 
 # ---------------------------------------------------------------- training
@@ -585,22 +597,18 @@ class GenerationTrainer(Trainer):
         return result
 
 
-class CausalBackend:
+class CausalBackend(Backend):
     """Holds what stays fixed across trials (tokenizer, prompt format, base) and trains LoRA."""
 
-    timing: objectives.Timing | None = None  # set by the runner when inference time is an objective
-
     def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
+        super().__init__(config, splits)
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         logging.getLogger("bitsandbytes").setLevel(logging.ERROR)  # 8-bit on the CPU: per call
         if config["runtime"]["cpu_threads"]:
             torch.set_num_threads(config["runtime"]["cpu_threads"])
-        self.config = config
-        self.splits = splits
         self.llm = config["llm"]
         self.device = device_of(config)
-        self._encode_lock = threading.Lock()
         check_prompt_template(self.llm["prompt_template"])
         self.tokenizer = chat_tokenizer(config, splits["train"])
         self.format = prompt_format(self.tokenizer, self.llm)
@@ -622,7 +630,7 @@ class CausalBackend:
     def _args(self, hp: Mapping[str, Any], outdir: Path) -> TrainingArguments:
         on_cuda = self.device.type == "cuda"
         return TrainingArguments(
-            **seq2seq.trial_arguments(hp, self.config["runtime"], outdir, use_cpu=not on_cuda),
+            **trial_arguments(hp, self.config["runtime"], outdir, use_cpu=not on_cuda),
             activation_checkpointing=self.llm["gradient_checkpointing"],
             activation_checkpointing_kwargs={"use_reentrant": False},
             remove_unused_columns=False,
@@ -633,22 +641,21 @@ class CausalBackend:
         """The memory model's figures for this base and trial."""
         return memory.estimate(self.config, hp, model_config=self.model_config)
 
-    def train_and_evaluate(self, hp: Mapping[str, Any], report: Reporter | None, outdir: Path,
-                           save_to: Callable[[float], Path | None] | None = None) -> TrialOutcome:
-        """Fine-tune LoRA adapters with `hp`, evaluating ROUGE on dev after every epoch.
+    def train_and_evaluate(self, hp: Mapping[str, Any], train: Any, report: Reporter | None,
+                           outdir: Path, save_to: SaveTo | None = None) -> TrialOutcome:
+        """Fine-tune LoRA adapters with `hp` on `train`, evaluating ROUGE on dev every epoch.
 
         `save_to(value)` may name a folder: the best epoch's adapter and tokenizer go there.
         """
         tok, fmt = self.tokenizer, self.format
-        with self._encode_lock:  # a fast tokenizer is not safe to share across threads
-            frame, augmented = augment.apply(self.splits["train"], hp, self.config)  # train only
-            train = encode(frame, tok, fmt, hp)
+        with self._encode_lock:
+            train_set = encode(train, tok, fmt, hp)
             dev = encode(self.splits["dev"], tok, fmt, hp)
         model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
                             self.config["runtime"]["seed"])
         gen = generation_config(hp, tok, fmt, self.suppress)
         obj = self.config["objective"]
-        track = seq2seq.EpochTracker(report)
+        track = EpochTracker(report)
 
         def scorer(current: torch.nn.Module) -> dict[str, float]:
             texts = generate(current, tok, dev.prompts, gen,
@@ -658,7 +665,7 @@ class CausalBackend:
                                  tokenizer=obj["tokenizer"]).as_dict()
 
         trainer = GenerationTrainer(
-            model=model, args=self._args(hp, outdir), train_dataset=train.features,
+            model=model, args=self._args(hp, outdir), train_dataset=train_set.features,
             eval_dataset=dev.features, processing_class=tok,
             data_collator=partial(pad_batch, pad_id=tok.pad_token_id, side="right"),
             callbacks=[ReportCallback(track.on_epoch)], scorer=scorer,
@@ -673,18 +680,17 @@ class CausalBackend:
                 save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
             trainable, total = trainer.model.get_nb_trainable_parameters()
             estimate = self.memory_estimate(hp)
-            if self.timing is not None:
-                augmented = {**augmented, **time_inference(trainer.model, tok, dev.prompts, gen,
-                                                           self.timing)}
+            timed = (time_inference(trainer.model, tok, dev.prompts, gen, self.timing)
+                     if self.timing is not None else {})
             return TrialOutcome(
                 value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
                 predictions=track.predictions, train_seconds=time.perf_counter() - start,
                 trainable_params=int(trainable),
                 extra={
-                    **augmented,
-                    "truncated_share": round(train.truncated_share, 4),
+                    **timed,
+                    "truncated_share": round(train_set.truncated_share, 4),
                     "dev_truncated_share": round(dev.truncated_share, 4),
-                    "answer_truncated_share": round(train.answer_truncated_share, 4),
+                    "answer_truncated_share": round(train_set.answer_truncated_share, 4),
                     "total_params": int(total),
                     "estimated_peak_gib": round(estimate.peak_gib, 4),
                     "estimated_model_gib": round(estimate.weights_bytes / 2**30, 4),

@@ -1,0 +1,236 @@
+"""What both training backends share: the backend interface, a trial's outcome, per-epoch
+bookkeeping, the per-trial TrainingArguments, decoding settings and inference timing.
+
+A backend holds what stays fixed across trials (tokenizer, dev split, a base model) and trains
+one model per trial on the train split the study hands it (augmented or not: augmentation is
+data preparation, done by the study). Backends never import each other.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from transformers import GenerationConfig, PreTrainedTokenizerBase, TrainerCallback
+
+# Hands one epoch's dev score to the study (which may prune by raising optuna.TrialPruned).
+Reporter = Callable[[int, float], None]
+# Names the folder where the trial's best model should be saved, given its value (None: don't).
+SaveTo = Callable[[float], "Path | None"]
+
+
+class ModelUnavailable(RuntimeError):
+    """A pretrained model that is neither reachable on the Hub nor in the local HF cache."""
+
+
+def unavailable_message(name: str, exc: Exception) -> str:
+    """What to do about a model that could not be loaded (offline, not in the cache)."""
+    return (
+        f"model {name!r} could not be loaded: it is not in the local Hugging Face cache and the "
+        "Hub is unreachable (no network, or HF_HUB_OFFLINE=1). On a machine with network run "
+        f"`hf download {name}` (or set model.name to a local folder holding the model), then "
+        f"run again. ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    )
+
+
+# ---------------------------------------------------------------- a trial's outcome
+
+
+@dataclass
+class TrialOutcome:
+    """What one training run produced: per-epoch scores, the best one and its predictions."""
+
+    value: float
+    best_epoch: int
+    epoch_scores: dict[int, dict[str, float]]
+    predictions: list[str]
+    train_seconds: float
+    trainable_params: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the inference-time objective is measured (see `median_seconds_per_item`)."""
+
+    samples: int
+    warmup: int
+    repeats: int
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> Timing | None:
+        """The timing settings when the study measures inference time, else None."""
+        obj = config["objective"]
+        if "inference_time" not in obj["targets"]:
+            return None
+        return cls(obj["timing_samples"], obj["timing_warmup"], obj["timing_repeats"])
+
+
+class Backend(ABC):
+    """A training backend: built once per process from the config and the splits, then
+    `train_and_evaluate` once per trial. Register implementations in `workbench.backends`."""
+
+    # Set by the study when inference time is an objective; None: not measured.
+    timing: Timing | None = None
+
+    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
+        self.config = config
+        self.splits = splits
+        self._encode_lock = threading.Lock()  # a fast tokenizer is not safe across threads
+
+    @abstractmethod
+    def train_and_evaluate(self, hp: Mapping[str, Any], train: Any, report: Reporter | None,
+                           outdir: Path, save_to: SaveTo | None = None) -> TrialOutcome:
+        """Train a fresh model with `hp` on `train` (a DataFrame like the train split),
+        evaluating dev after every epoch and handing each epoch's score to `report`.
+
+        `save_to(value)` may name a folder: the best epoch's model goes there. Checkpoints
+        live under `outdir`, which the backend removes when it is done.
+        """
+
+
+# ---------------------------------------------------------------- training arguments
+
+
+def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: Path,
+                    use_cpu: bool) -> dict[str, Any]:
+    """TrainingArguments both backends share: the trial's hyperparameters, an evaluation and a
+    checkpoint every epoch, the best epoch by ROUGE (not eval loss), NaN losses logged as is."""
+    return {
+        "output_dir": str(outdir),
+        "learning_rate": hp["learning_rate"],
+        "per_device_train_batch_size": hp["batch_size"],
+        "per_device_eval_batch_size": runtime["eval_batch_size"],
+        "gradient_accumulation_steps": hp["gradient_accumulation_steps"],
+        "num_train_epochs": hp["num_epochs"],
+        "lr_scheduler_type": hp["scheduler_type"],
+        "warmup_steps": hp["warmup_ratio"],  # a float in [0, 1) is a ratio of all steps
+        "weight_decay": hp["weight_decay"],
+        "label_smoothing_factor": hp["label_smoothing"],
+        "max_grad_norm": hp["max_grad_norm"],
+        "fp16": hp["fp16"] and not use_cpu,
+        "bf16": hp["bf16"] and not use_cpu,
+        "use_cpu": use_cpu,
+        "eval_strategy": "epoch",
+        "save_strategy": "epoch",
+        "save_total_limit": 1,
+        "save_only_model": True,
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "final",
+        "greater_is_better": True,
+        "logging_strategy": "epoch",
+        "logging_nan_inf_filter": False,
+        "report_to": "none",
+        "disable_tqdm": True,
+        "seed": runtime["seed"],
+        "data_seed": runtime["seed"],
+        "dataloader_num_workers": 0,
+    }
+
+
+def generation_config(hp: Mapping[str, Any],
+                      tokenizer: PreTrainedTokenizerBase) -> GenerationConfig:
+    """The decoding settings of a trial; the same ones are used in evaluation and inference."""
+    kwargs: dict[str, Any] = {
+        "max_new_tokens": hp["max_new_tokens"],
+        "min_new_tokens": hp["min_new_tokens"],
+        "num_beams": hp["num_beams"],
+        "repetition_penalty": hp["repetition_penalty"],
+        "no_repeat_ngram_size": hp["no_repeat_ngram_size"],
+        "do_sample": hp["do_sample"],
+        "pad_token_id": tokenizer.pad_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+        "bos_token_id": tokenizer.bos_token_id,
+        "decoder_start_token_id": tokenizer.eos_token_id,
+    }
+    if hp["num_beams"] > 1:
+        kwargs.update(length_penalty=hp["length_penalty"], early_stopping=True)
+    if hp["do_sample"]:
+        kwargs.update(temperature=hp["temperature"], top_p=hp["top_p"], top_k=hp["top_k"])
+    return GenerationConfig(**kwargs)
+
+
+# ---------------------------------------------------------------- per-epoch bookkeeping
+
+
+class ReportCallback(TrainerCallback):
+    """Hands each epoch's ROUGE to the trial (which may prune) and stops on a NaN loss."""
+
+    def __init__(self, report: Reporter | None, metric_key: str = "eval_final"):
+        self.report = report
+        self.metric_key = metric_key
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            raise FloatingPointError(f"training loss became {loss} at step {state.global_step}")
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if self.report is not None and metrics and self.metric_key in metrics:
+            self.report(round(state.epoch or 0), float(metrics[self.metric_key]))
+
+
+class EpochTracker:
+    """One trial's per-epoch dev scores and its best epoch (by ROUGE), shared by both backends.
+
+    The evaluation stores its predictions in `last`; `on_epoch` (a ReportCallback target) keeps
+    the best epoch's and hands the score on to the study, which may prune.
+    """
+
+    def __init__(self, report: Reporter | None):
+        self.report = report
+        self.history: dict[int, dict[str, float]] = {}
+        self.last: list[str] = []
+        self.value, self.epoch, self.predictions = -1.0, 0, []
+
+    def on_epoch(self, epoch: int, value: float) -> None:
+        self.history[epoch] = {"final": value}
+        if value > self.value:
+            self.value, self.epoch, self.predictions = value, epoch, list(self.last)
+        if self.report is not None:
+            self.report(epoch, value)
+
+    def read_log(self, log_history: Sequence[Mapping[str, Any]]) -> None:
+        """All eval metrics of each epoch from the Trainer's log (rouge1, rouge2, rougeL, ...)."""
+        for entry in log_history:
+            if "eval_final" in entry:
+                self.history[round(entry["epoch"])] = {
+                    k.removeprefix("eval_"): v for k, v in entry.items() if k.startswith("eval_")}
+
+
+# ---------------------------------------------------------------- inference timing
+
+
+def median_seconds_per_item(run_once: Callable[[], int], warmup: int,
+                            repeats: int) -> dict[str, Any]:
+    """Time `run_once` (which processes some items and returns how many): the median per item.
+
+    Warm-up passes are not timed (allocator, caches, lazy initialisation); the median of the
+    timed passes resists a noisy neighbour on a shared machine.
+    """
+    for _ in range(warmup):
+        run_once()
+    per_item = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        n = run_once()
+        per_item.append((time.perf_counter() - start) / max(n, 1))
+    return {"seconds_per_item": statistics.median(per_item), "passes": per_item}
+
+
+def time_inference(run_once: Callable[[], int], timing: Timing, dialogues: int,
+                   device: Any) -> dict[str, Any]:
+    """The inference-time figures a trial records: `run_once` (one pass over `dialogues`
+    dialogues) timed with the config's warm-up and repeats."""
+    timed = median_seconds_per_item(run_once, timing.warmup, timing.repeats)
+    return {"inference_s_per_dialogue": timed["seconds_per_item"],
+            "inference_timing": {"dialogues": dialogues, "warmup": timing.warmup,
+                                 "passes_s_per_dialogue": timed["passes"],
+                                 "device": str(device)}}

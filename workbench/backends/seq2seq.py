@@ -1,0 +1,231 @@
+"""The seq2seq backend: an encoder-decoder (BART-style) fine-tuned with HF's Seq2SeqTrainer.
+
+Pitfalls handled here by default: label pads are -100 (DataCollatorForSeq2Seq), the
+`#...#` tags are added as non-special tokens so decoding with skip_special_tokens keeps them,
+every epoch is evaluated by generating with the inference settings, and the best checkpoint
+is chosen by the ROUGE objective, not the eval loss.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    BartConfig,
+    BartForConditionalGeneration,
+    DataCollatorForSeq2Seq,
+    GenerationConfig,
+    PreTrainedTokenizerBase,
+    PrinterCallback,
+    Seq2SeqTrainer,
+    Seq2SeqTrainingArguments,
+    set_seed,
+)
+from transformers.utils import logging as hf_logging
+
+from workbench import data as wdata
+from workbench import metrics
+from workbench.backends.base import (
+    Backend,
+    EpochTracker,
+    ModelUnavailable,
+    ReportCallback,
+    Reporter,
+    SaveTo,
+    Timing,
+    TrialOutcome,
+    generation_config,
+    trial_arguments,
+    unavailable_message,
+)
+from workbench.backends.base import time_inference as timed_inference
+from workbench.backends.bpe import cached_tokenizer
+from workbench.config import ConfigError, model_id
+
+# ---------------------------------------------------------------- tokenizer and model
+
+
+def load_pretrained_tokenizer(name: str) -> PreTrainedTokenizerBase:
+    """The tokenizer of a pretrained model, with the `#...#` tags added as normal tokens."""
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+    except OSError as exc:
+        raise ModelUnavailable(unavailable_message(name, exc)) from None
+    tokenizer.add_tokens(wdata.model_tags(), special_tokens=False)
+    return tokenizer
+
+
+def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -> torch.nn.Module:
+    """A fresh model for one trial: pretrained weights, or a BART built from the preset's config."""
+    set_seed(config["runtime"]["seed"])
+    name = model_id(config)
+    if name is not None:
+        try:
+            model = AutoModelForSeq2SeqLM.from_pretrained(name)
+        except OSError as exc:
+            raise ModelUnavailable(unavailable_message(name, exc)) from None
+        if model.get_input_embeddings().num_embeddings < len(tokenizer):
+            model.resize_token_embeddings(len(tokenizer))
+        return model
+    arch = dict(config["model"]["architecture"])
+    try:
+        bart = BartConfig(
+            vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+            decoder_start_token_id=tokenizer.eos_token_id,
+            forced_eos_token_id=tokenizer.eos_token_id,
+            **arch,
+        )
+    except TypeError as exc:
+        raise ConfigError(f"model.architecture: {exc}") from None
+    return BartForConditionalGeneration(bart)
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclass
+class Encoded:
+    """One split, tokenized for the Trainer, with what scoring needs beside it."""
+
+    features: list[dict[str, list[int]]]
+    references: list[list[str]]
+    mappings: list[dict[str, str]]
+    fnames: list[str]
+
+
+def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, hp: Mapping[str, Any],
+           with_labels: bool = True) -> Encoded:
+    """Preprocess (noise level, person tokens) and tokenize a split for one trial."""
+    prepared = wdata.prepare(frame, hp["noise_removal_level"], hp["person_token_strategy"])
+    enc = tokenizer(list(prepared.sources), max_length=hp["max_input_length"], truncation=True)
+    features = [{"input_ids": ids, "attention_mask": mask}
+                for ids, mask in zip(enc["input_ids"], enc["attention_mask"], strict=True)]
+    if with_labels:
+        labels = tokenizer(text_target=[t or "" for t in prepared.targets],
+                           max_length=hp["max_target_length"], truncation=True)["input_ids"]
+        for feat, lab in zip(features, labels, strict=True):
+            feat["labels"] = lab
+    return Encoded(features, [list(r) for r in prepared.references], list(prepared.mappings),
+                   list(prepared.fnames))
+
+
+# ---------------------------------------------------------------- training
+
+
+class Seq2SeqBackend(Backend):
+    """Holds what stays fixed across trials (tokenizer, dev split) and trains one model per
+    trial."""
+
+    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
+        super().__init__(config, splits)
+        # Our own errors say what failed; per-step library chatter would bury the study's log.
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if config["runtime"]["cpu_threads"]:
+            torch.set_num_threads(config["runtime"]["cpu_threads"])
+        name = model_id(config)
+        if name is not None:
+            self.tokenizer = load_pretrained_tokenizer(name)
+        else:
+            train = splits["train"]
+            texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
+            self.tokenizer = cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
+
+    def _args(self, hp: Mapping[str, Any], outdir: Path, gen: GenerationConfig):
+        rt = self.config["runtime"]
+        use_cpu = rt["use_cpu"] or not torch.cuda.is_available()
+        return Seq2SeqTrainingArguments(**trial_arguments(hp, rt, outdir, use_cpu),
+                                        predict_with_generate=True, generation_config=gen)
+
+    def train_and_evaluate(self, hp: Mapping[str, Any], train: Any, report: Reporter | None,
+                           outdir: Path, save_to: SaveTo | None = None) -> TrialOutcome:
+        """Fine-tune a fresh model with `hp` on `train`, evaluating ROUGE on dev every epoch.
+
+        `save_to(value)` may name a folder: the best epoch's model and tokenizer are saved there.
+        """
+        tok = self.tokenizer
+        with self._encode_lock:
+            train_set = encode(train, tok, hp)
+            dev = encode(self.splits["dev"], tok, hp)
+        model = build_model(self.config, tok)
+        gen = generation_config(hp, tok)
+        model.generation_config = gen
+        obj = self.config["objective"]
+        track = EpochTracker(report)
+
+        def compute_metrics(pred) -> dict[str, float]:
+            ids = np.where(pred.predictions != -100, pred.predictions, tok.pad_token_id)
+            texts = tok.batch_decode(ids, skip_special_tokens=True)
+            track.last = wdata.postprocess(texts, dev.mappings)
+            return metrics.score(track.last, dev.references, mode=obj["metric"],
+                                 tokenizer=obj["tokenizer"]).as_dict()
+
+        trainer = Seq2SeqTrainer(
+            model=model,
+            args=self._args(hp, outdir, gen),
+            train_dataset=train_set.features,
+            eval_dataset=dev.features,
+            data_collator=DataCollatorForSeq2Seq(tok, model=model, label_pad_token_id=-100),
+            processing_class=tok,
+            compute_metrics=compute_metrics,
+            callbacks=[ReportCallback(track.on_epoch)],
+        )
+        trainer.remove_callback(PrinterCallback)  # the study prints one line per trial instead
+        start = time.perf_counter()
+        try:
+            trainer.train()
+            track.read_log(trainer.state.log_history)
+            destination = save_to(track.value) if save_to is not None else None
+            if destination is not None:
+                _save_atomically(trainer, destination)
+            train_seconds = time.perf_counter() - start
+            extra = (time_inference(trainer.model, dev, gen, self.timing)
+                     if self.timing is not None else {})
+            return TrialOutcome(
+                value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
+                predictions=track.predictions, train_seconds=train_seconds,
+                trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
+                extra=extra,
+            )
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+
+def time_inference(model: torch.nn.Module, dev: Encoded, gen: GenerationConfig,
+                   timing: Timing) -> dict[str, Any]:
+    """Seconds per dialogue to summarize the first dev dialogues one at a time (batch 1) with
+    the trial's decoding settings: warm-up passes, then the median of the timed passes."""
+    device = next(model.parameters()).device
+    feats = dev.features[: timing.samples]
+    inputs = [(torch.tensor([f["input_ids"]], device=device),
+               torch.tensor([f["attention_mask"]], device=device)) for f in feats]
+    model.eval()
+
+    def once() -> int:
+        with torch.inference_mode():
+            for ids, mask in inputs:
+                model.generate(input_ids=ids, attention_mask=mask, generation_config=gen)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return len(inputs)
+
+    return timed_inference(once, timing, len(inputs), device)
+
+
+def _save_atomically(trainer: Seq2SeqTrainer, destination: Path) -> None:
+    """Save the trainer's (best) model and tokenizer, replacing `destination` in one step."""
+    tmp = destination.with_name(destination.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.save_model(str(tmp))
+    shutil.rmtree(destination, ignore_errors=True)
+    tmp.rename(destination)

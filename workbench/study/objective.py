@@ -1,0 +1,186 @@
+"""The objective of a study: sample a config, skip it if infeasible, prepare its train split
+(augmentation), train it with the backend, report every epoch (which may prune), keep the
+run's best model, and return dev ROUGE (plus the other objectives when there are several).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from workbench import augment, backends, paths, spaces
+from workbench import data as wdata
+from workbench.backends.base import Timing
+from workbench.strategies import adaptive, constraints
+from workbench.strategies import targets as wtargets
+
+
+def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
+                    splits: Mapping[str, Any] | None = None) -> Callable[[optuna.Trial], Any]:
+    """The Optuna objective of a run, for the notebook's process and worker processes alike.
+
+    Run it with `execution.free_memory` as a study callback, so nothing of a trial outlives it.
+    """
+    space = spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None)
+    searched = spaces.select(space, list(config["search"]["params"]))
+    splits = splits if splits is not None else wdata.load_splits(config)
+    backend = backends.make_backend(config, splits)
+    targets = wtargets.Targets.of(config)
+    backend.timing = Timing.of(config)
+    limits = constraints.Limits.of(config)
+    need_estimate = "model_size" in targets.names
+    if limits.memory_gib is not None or need_estimate:
+        constraints.estimate_for(config, config["hparams"])  # builds the cached model shape once
+    narrowing = config["adaptive"]["enabled"]
+    best = BestModel(folder)
+    fnames = list(splits["dev"]["fname"])
+    prepare_lock = threading.Lock()  # augmentation may load a model: one trial at a time
+
+    def objective(trial: optuna.Trial) -> float | list[float]:
+        trial.set_user_attr("run_id", run_id)
+        params = adaptive.phase_params(trial.study, searched) if narrowing else searched
+        sampled = spaces.suggest(trial, params, config["hparams"])
+        hp = {**config["hparams"], **sampled}
+        verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
+                   if limits.active or need_estimate else None)
+        report = _reporter(trial, targets.multi)
+        saved: dict[str, Path] = {}
+
+        def save_to(value: float) -> Path | None:
+            path = best.candidate(trial.number, value)
+            if path is not None:
+                saved["path"] = path
+            return path
+
+        try:
+            with prepare_lock:  # train only: dev and test are never augmented
+                train, augmented = augment.apply(splits["train"], hp, config)
+            for key, value in augmented.items():
+                trial.set_user_attr(key, value)
+            outcome = backend.train_and_evaluate(
+                hp, train, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}", save_to)
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:
+            trial.set_user_attr("fail_reason", describe_failure(exc))
+            raise
+        trial.set_user_attr("best_epoch", outcome.best_epoch)
+        trial.set_user_attr("trainable_params", outcome.trainable_params)
+        for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
+            trial.set_user_attr(key, value)
+        if "path" in saved and saved["path"].exists():
+            best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
+                folder / "dev_predictions.csv", fnames, outcome.predictions))
+        if not targets.multi:
+            return outcome.value
+        total = verdict.estimate.total_params if verdict and verdict.estimate else None
+        if total is not None:
+            trial.set_user_attr("total_params", total)
+        return wtargets.values_of(targets, outcome.value, outcome.extra, total)
+
+    return objective
+
+
+def _reporter(trial: optuna.Trial, multi: bool) -> Callable[[int, float], None]:
+    """Hands each epoch's dev ROUGE to Optuna, which may prune (one objective), or keeps it in
+    the trial's attributes (several objectives: Optuna has no intermediate values for them)."""
+    epochs: dict[str, float] = {}
+
+    def report(epoch: int, value: float) -> None:
+        if multi:
+            epochs[str(epoch)] = value
+            trial.set_user_attr("epoch_scores", dict(epochs))
+            return
+        trial.report(value, epoch)
+        if trial.should_prune():
+            reason = f"pruned after epoch {epoch}: {value:.4f} below the median of earlier trials"
+            trial.set_user_attr("prune_reason", reason)
+            raise optuna.TrialPruned(reason)
+
+    return report
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line reason for a failed trial, naming out-of-memory and NaN losses plainly."""
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    if "out of memory" in text.lower() or type(exc).__name__ == "OutOfMemoryError":
+        return f"out of memory: {text}"
+    if isinstance(exc, FloatingPointError):
+        return f"numerical failure: {text}"
+    return text
+
+
+class BestModel:
+    """The run's best model on disk, shared by threads and worker processes.
+
+    A trial that beats the best so far saves a candidate folder; `commit` swaps it in under a
+    file lock only if it is still the best, so concurrent workers never leave a worse model.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.dir = folder / "best-model"
+        self._lockfile = folder / ".best-model.lock"
+
+    def _current(self) -> float:
+        info = self.dir / "trial.json"
+        if not info.is_file():
+            return float("-inf")
+        return float(json.loads(info.read_text(encoding="utf-8"))["value"])
+
+    def candidate(self, number: int, value: float) -> Path | None:
+        """Where trial `number` should save its model, or None when it is not the best."""
+        return self.folder / f".candidate-{number}" if value > self._current() else None
+
+    def commit(self, candidate: Path, number: int, value: float,
+               on_best: Callable[[], None] | None = None) -> bool:
+        """Make `candidate` the best model if it still beats the current one."""
+        with open(self._lockfile, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if value <= self._current():
+                shutil.rmtree(candidate, ignore_errors=True)
+                return False
+            (candidate / "trial.json").write_text(
+                json.dumps({"trial": number, "value": value}), encoding="utf-8")
+            old = self.folder / ".best-model.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if self.dir.exists():
+                self.dir.rename(old)
+            candidate.rename(self.dir)
+            shutil.rmtree(old, ignore_errors=True)
+            if on_best is not None:
+                on_best()
+            return True
+
+
+def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Mapping[str, Any],
+                         limits: constraints.Limits, need_estimate: bool
+                         ) -> constraints.Verdict:
+    """Report the trial's constraint values to the sampler; prune it if any is violated.
+
+    An infeasible trial is pruned, not completed with a made-up worst value: it then has no
+    value, so the best trial, the Pareto front, the median pruner, importances and plots never
+    see it, while TPE still reads its positive constraint (its infeasible group, whatever the
+    state) and NSGA-II, which breeds from completed trials only, never breeds from it.
+    """
+    verdict = constraints.evaluate(config, hp, limits, need_estimate)
+    for key, value in verdict.values.items():
+        trial.set_constraint(key, value)
+    if verdict.estimate is not None:
+        trial.set_user_attr("estimated_peak_gib", round(verdict.estimate.peak_gib, 4))
+    if not verdict.feasible:
+        trial.set_user_attr("infeasible", verdict.reason)
+        trial.set_user_attr("infeasible_rules", sorted(verdict.reasons))
+        trial.set_user_attr("constraint_check_s", round(verdict.seconds, 6))
+        reason = f"infeasible, not trained: {verdict.reason}"
+        trial.set_user_attr("prune_reason", reason)
+        raise optuna.TrialPruned(reason)
+    return verdict

@@ -1,0 +1,281 @@
+"""One run of the run-study notebook: open or resume the study, queue its budget, run the
+trials (here, in worker processes, or in adaptive blocks) and keep the record up to date."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from typing import Any
+
+import optuna
+import pandas as pd
+from tqdm import tqdm
+
+import workbench.study.execution as execution
+import workbench.study.tables as tables
+from workbench import config as wconfig
+from workbench import data as wdata
+from workbench import paths, records, spaces, storage
+from workbench.records import Record
+from workbench.strategies import adaptive, stages
+from workbench.strategies import targets as wtargets
+from workbench.study.baselines import lead_baseline
+from workbench.study.objective import build_objective
+from workbench.study.samplers import make_pruner, make_sampler
+from workbench.study.task import base_study_name, check_same_task, storage_url
+
+WAITING = (optuna.trial.TrialState.WAITING,)
+
+
+class StudyRun:
+    """A run's config, its record, and the study (or adaptive chain of studies) it drives."""
+
+    def __init__(self, config: dict[str, Any], record: Record,
+                 warm_starts: list[dict[str, Any]] | None = None):
+        self.config = config
+        self.record = record
+        self.study: optuna.Study | None = None
+        self.warm_starts = warm_starts or []
+        self.targets = wtargets.Targets.of(config)
+        self._chain: adaptive.AdaptiveSearch | None = None
+
+    @property
+    def folder(self):
+        return self.record.folder
+
+    def searched(self) -> list[spaces.Param]:
+        """The parameters this run searches (the rest are fixed by the config)."""
+        space = spaces.load_space(self.config["search"]["space"],
+                                  model_candidates=self.config["model"]["candidates"] or None)
+        return spaces.select(space, list(self.config["search"]["params"]))
+
+    def storage_url(self) -> str:
+        """The study storage: the configured URL, $WORKBENCH_STORAGE, or SQLite under outputs/."""
+        return storage_url(self.config)
+
+    def optimize(self) -> optuna.Study:
+        """Run the study; the record is updated after every trial and marked done or failed."""
+        with self.record.failing(before=self._record_trials):
+            return self._optimize(join=False)
+
+    def join(self) -> optuna.Study:
+        """Work through a study's queued trials started elsewhere, adding none (other machines)."""
+        with self.record.failing(before=self._record_trials):
+            return self._optimize(join=True)
+
+    # ------------------------------------------------------------ opening
+
+    def _create(self, opened: Any, name: str, where: str) -> optuna.Study:
+        """Create or load study `name` with this run's objectives, checked to be the same task."""
+        sc = self.config["study"]
+        study = optuna.create_study(study_name=name, storage=opened,
+                                    directions=self.targets.directions,
+                                    sampler=make_sampler(sc),
+                                    pruner=make_pruner(sc, self.targets.multi),
+                                    load_if_exists=True)
+        check_same_task(study, self.config, where)
+        if self.targets.multi and not study.trials:
+            with warnings.catch_warnings():  # "experimental" since Optuna 3.2
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                study.set_metric_names(self.targets.labels)
+        return study
+
+    def _open(self, url: str, name: str, join: bool) -> tuple[optuna.Study, int]:
+        """Create or resume the study; queue trial 0, warm starts and this run's budget."""
+        cfg, sc = self.config, self.config["study"]
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        if join:
+            try:
+                study = optuna.load_study(study_name=name, storage=opened)
+            except KeyError:
+                raise ValueError(f"study {name!r} not found in {storage.mask(url)}: start it "
+                                 "without --join first") from None
+            return study, len(study.trials)
+        study = self._create(opened, name, storage.mask(url))
+        before = len(study.trials)
+        # Trials still queued from an interrupted run are run by this one, within its budget.
+        used = storage.counted(study) - len(study.get_trials(deepcopy=False, states=WAITING))
+        if not study.trials:
+            values, notes = spaces.enqueue_params(self.searched(), cfg["hparams"])
+            study.enqueue_trial(values, user_attrs={"origin": "preset"})
+            for entry in self.warm_starts:
+                study.enqueue_trial(dict(entry["params"]), user_attrs={
+                    "origin": "warm_start", "warm_start_source": entry["source"]})
+            if notes:
+                self.record.update(enqueue_warnings=notes)
+            if sc["stage"]:
+                study.set_user_attr(stages.STAGE_ATTR, self.record.data["stage"])
+        if sc["stage"]:  # the stage's budget is its study's total: a re-run tops it up
+            storage.top_up(study, sc["n_trials"])
+        elif not cfg["adaptive"]["enabled"]:  # adaptive runs queue one block at a time
+            storage.top_up(study, used + sc["n_trials"])
+        return study, before
+
+    # ------------------------------------------------------------ running
+
+    def _optimize(self, join: bool) -> optuna.Study:
+        cfg, sc = self.config, self.config["study"]
+        splits = wdata.load_splits(cfg)
+        self.record.update(baselines={"lead2": lead_baseline(cfg, splits["dev"])},
+                           data={k: len(v) for k, v in splits.items()})
+        url = self.storage_url()
+        name = base_study_name(cfg)
+        study, before = self._open(url, name, join)
+        self.study = study
+        self.record.update(study=tables.study_fields(
+            cfg, self.targets, name, storage.mask(url), [p.name for p in self.searched()],
+            join, before))
+        if self.targets.multi and sc["pruner"] != "none":
+            print(f"note: {self.record.data['study']['pruning']}")
+        run_id = self.record.data["run_id"]
+        started = time.perf_counter()
+        adaptive_run = cfg["adaptive"]["enabled"] and not join
+        queued = sc["n_trials"] if adaptive_run else len(
+            study.get_trials(deepcopy=False, states=WAITING))
+        bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
+                   ascii=True, dynamic_ncols=False, ncols=100)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        try:
+            if adaptive_run:
+                self._run_adaptive(url, run_id, splits, bar)
+            elif sc["workers"] or sc["gpus"]:
+                self._run_processes(url, name, run_id, bar)
+            else:
+                objective = build_objective(cfg, self.folder, run_id, splits)
+                execution.run_threads(cfg, url, name, objective,
+                                      lambda _, trial: self._progress(bar, trial))
+        finally:
+            bar.close()
+        self._record_trials()
+        self.record.data.setdefault("timings", {}).update(
+            study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
+        self.record.update(status="completed")
+        return study
+
+    def _progress(self, bar: Any, trial: optuna.trial.FrozenTrial) -> None:
+        bar.update(1)
+        value = "-" if not trial.values else f"{trial.values[0]:.4f}"
+        found = tables.best_of(self._studies())
+        best = "-" if found is None else f"{found[1].values[0]:.4f}"
+        bar.set_postfix_str(f"last {trial.state.name.lower()} {value}, best {best}")
+        self._record_trials()
+
+    def _run_processes(self, url: str, name: str, run_id: str, bar: Any,
+                       config: dict[str, Any] | None = None,
+                       timeout: float | None = None) -> None:
+        seen: set[tuple[str, int]] = set()
+
+        def poll() -> None:  # advance the bar for trials the workers finished
+            for t in self.study.get_trials(deepcopy=False):
+                key = (self.study.study_name, t.number)
+                if t.state.is_finished() and key not in seen and \
+                        t.user_attrs.get("run_id") == run_id:
+                    seen.add(key)
+                    self._progress(bar, t)
+
+        workers = execution.run_processes(
+            config or self.config, url, name, self.folder, run_id, poll,
+            lambda started: self.record.update(workers=started), timeout)
+        self.record.update(workers=workers)
+
+    def _run_adaptive(self, url: str, run_id: str, splits: Any, bar: Any) -> None:
+        """Run the budget in blocks through a chain of narrowed / widened studies."""
+        sc = self.config["study"]
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        where = storage.mask(url)
+        in_process = not (sc["workers"] or sc["gpus"])
+        objective = build_objective(self.config, self.folder, run_id, splits) \
+            if in_process else None
+        deadline = None if sc["timeout"] is None else time.monotonic() + sc["timeout"]
+
+        def finished(study: optuna.Study) -> int:
+            return len([t for t in study.get_trials(deepcopy=False) if t.state.is_finished()])
+
+        def run_block(study: optuna.Study, n: int, phase: int) -> int:
+            if deadline is not None and deadline - time.monotonic() <= 0:
+                return 0
+            left = None if deadline is None else deadline - time.monotonic()
+            waiting = len(study.get_trials(deepcopy=False, states=WAITING))
+            storage.top_up(study, storage.counted(study) - waiting + n)
+            self.study = study
+            before = finished(study)
+            if in_process:
+                execution.run_threads(self.config, url, study.study_name, objective,
+                                      lambda _, trial: self._progress(bar, trial),
+                                      seed_offset=phase, timeout=left)
+            else:
+                config = {**self.config, "study": {**sc, "seed": sc["seed"] + phase}}
+                self._run_processes(url, study.study_name, run_id, bar, config, timeout=left)
+            return finished(study) - before
+
+        self._chain = adaptive.AdaptiveSearch(
+            self.study, self.searched(), adaptive.Settings.of(self.config),
+            lambda name: self._create(opened, name, where))
+        self._chain.run(sc["n_trials"], run_block)
+
+    # ------------------------------------------------------------ the record
+
+    def _studies(self) -> list[optuna.Study]:
+        """The run's studies: one, or the chain of an adaptive run."""
+        if self._chain is not None:
+            return self._chain.studies()
+        return [self.study] if self.study is not None else []
+
+    def _record_trials(self) -> None:
+        """Write every trial of the study, the counts and the best so far into the record."""
+        studies = self._studies()
+        if not studies:
+            return
+        trials = [(s.study_name, t) for s in studies for t in s.get_trials(deepcopy=False)
+                  if t.user_attrs.get("origin") != adaptive.CARRIED]
+        model = self.folder / "best-model"
+        fields = tables.trial_fields(studies, trials, self.targets,
+                                     paths.shown(model) if model.exists() else None)
+        if self._chain is not None:
+            fields["adaptive"] = {"settings": dict(self.config["adaptive"]),
+                                  "steps": self._chain.log,
+                                  "studies": [s.study_name for s in studies]}
+        self.record.update(**fields)
+
+    # ------------------------------------------------------------ the notebook's tables
+
+    def overview(self) -> pd.DataFrame:
+        """What this run will do: preset, model, study settings and the searched parameters."""
+        cfg = self.config
+        arch = cfg["model"]["architecture"] or {}
+        built = arch.get("model_type", "bart") if cfg["model"]["backend"] == "causal" else "bart"
+        model = wconfig.model_id(cfg) or f"a tiny {built} built from model.architecture"
+        lines = tables.overview_lines(cfg, self.targets, paths.shown(self.folder), model)
+        for line in lines + self.strategy_lines():
+            print(line)
+        rows = tables.searched_rows(self.searched(), cfg["hparams"])
+        frame = pd.DataFrame(rows).rename(columns={"value": "trial 0 (preset)"})
+        return frame.set_index("name") if rows else frame
+
+    def strategy_lines(self) -> list[str]:
+        """One line per strategy this run uses beyond a plain study."""
+        return tables.strategy_lines(self.config, self.record.data, len(self.warm_starts))
+
+    def summary(self) -> pd.DataFrame:
+        """Best trial against the preset's own config (trial 0) and the lead-2 baseline."""
+        for line in tables.summary_lines(self.record.data, paths.shown(self.record.path)):
+            print(line)
+        return pd.DataFrame(tables.summary_rows(self.record.data)).set_index("what")
+
+    def pareto(self) -> pd.DataFrame:
+        """The Pareto front of a multi-objective run as a table (empty, with a note, for one)."""
+        rows = tables.pareto_rows(self.record.data, self.targets.labels)
+        if not rows:
+            print("Single-objective run: no Pareto front." if not self.targets.multi
+                  else "No completed, feasible trial yet.")
+            return pd.DataFrame()
+        return pd.DataFrame(rows).set_index("number")
+
+    def trials_frame(self) -> pd.DataFrame:
+        """The record's trials as a table (one row per trial)."""
+        rows = tables.trial_rows(self.record.data, self.targets.labels)
+        if not rows:
+            return pd.DataFrame()
+        frame = pd.DataFrame(rows)
+        return frame.set_index(["study", "number"] if "study" in frame else "number")

@@ -1,0 +1,117 @@
+"""The run-study notebook's entry point: validate its parameters, resolve the config (a
+stage's included), open the record, and hand back the `StudyRun` that drives the study."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench import config as wconfig
+from workbench import paths, records, spaces, storage, validate
+from workbench.strategies import stages, warmstart
+from workbench.strategies import targets as wtargets
+from workbench.study.run import StudyRun
+from workbench.study.task import base_study_name, storage_url
+
+# The run-study notebook's parameters and the types each accepts (None = use the preset's).
+RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
+    "preset": (str,),
+    "n_trials": (int, type(None)),
+    "timeout": (int, float, type(None)),
+    "sampler": (str, type(None)),
+    "pruner": (str, type(None)),
+    "n_jobs": (int, type(None)),
+    "storage": (str, type(None)),
+    "study_name": (str, type(None)),
+    "workers": (int, type(None)),
+    "gpus": (str, type(None)),
+    "objective": (str, list, type(None)),
+    "stage": (str, type(None)),
+    "memory_limit": (int, float, type(None)),
+    "adaptive": (bool, type(None)),
+    "warm_start_file": (str, type(None)),
+    "warm_start_record": (str, type(None)),
+    "overrides": (dict,),
+    "run_dir": (str, type(None)),
+}
+# Notebook parameters that are config keys of the `study` section.
+STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+              "workers", "gpus", "stage", "warm_start_file", "warm_start_record")
+# Other notebook parameters and the config keys they set.
+STRATEGY_KEYS = {"objective": "objective.targets", "memory_limit": "constraints.memory_limit_gib",
+                 "adaptive": "adaptive.enabled"}
+
+
+def _notebook_overrides(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The config overrides a notebook's parameters make (explicit overrides first)."""
+    overrides = dict(params.get("overrides") or {})
+    for key in STUDY_KEYS:
+        if params.get(key) is not None:
+            overrides[f"study.{key}"] = params[key]
+    for key, dotted in STRATEGY_KEYS.items():
+        if params.get(key) is not None:
+            value = params[key]
+            overrides[dotted] = wtargets.parse(value) if key == "objective" else value
+    return overrides
+
+
+def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
+                   explicit_budget: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The config of a stage run (its params searched, earlier bests fixed) and its record."""
+    sc = config["study"]
+    space = spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None)
+    plan = stages.load_plan(sc["stage_plan"], space)
+    name = sc["stage"]
+    if name not in plan.stages:
+        raise wconfig.ConfigError(
+            f"study.stage: unknown stage {name!r} in plan {plan.name!r} "
+            f"({paths.shown(stages.STAGES_FILE)}); stages in run order: {', '.join(plan.order)}")
+    stage = plan.stages[name]
+    base = base_study_name(config)
+    url = storage_url(config)
+    fixed, sources = {}, []
+    if stage.after:
+        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
+        fixed, sources = stages.fixed_values(plan, name, opened, base, storage.mask(url),
+                                             config["preset"])
+    # Every earlier best goes into hparams: fixed where this stage does not search it, and
+    # trial 0's value where it does (so trial 0 is the best config so far).
+    stage_over = {"search.params": list(stage.params),
+                  "study.study_name": stages.stage_study_name(base, name),
+                  "study.n_trials": sc["n_trials"] if explicit_budget else stage.trials,
+                  **{f"hparams.{k}": v for k, v in fixed.items()}}
+    staged = validate.resolve(config["preset"], {**overrides, **stage_over})
+    info = {"name": name, "plan": plan.name, "order": plan.order, "after": list(stage.after),
+            "searched": list(stage.params),
+            "fixed": {k: v for k, v in fixed.items() if k not in stage.params},
+            "start": {k: v for k, v in fixed.items() if k in stage.params},
+            "from": sources, "budget": staged["study"]["n_trials"]}
+    return staged, info
+
+
+def start_run(notebook: str, **params: Any) -> StudyRun:
+    """Validate the notebook's parameters, resolve the config and open the record.
+
+    Strategy settings (objectives, constraints, stage, adaptive, warm start) are checked here,
+    before any work. A run that fails here still leaves a record with status 'failed'.
+    """
+    record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
+    with record.failing():
+        overrides = _notebook_overrides(params)
+        config = validate.resolve(params["preset"], overrides)
+        stage_info = None
+        if config["study"]["stage"]:
+            explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
+            config, stage_info = _prepare_stage(config, overrides, explicit)
+        searched = [p.name for p in spaces.select(
+            spaces.load_space(config["search"]["space"],
+                              model_candidates=config["model"]["candidates"] or None),
+            list(config["search"]["params"]))]
+        warm = warmstart.entries(config["study"], searched)
+    record.update(config=records.shown_config(config))
+    if stage_info is not None:
+        record.update(stage=stage_info)
+    if warm:
+        record.update(warm_start=warm)
+    return StudyRun(config, record, warm)

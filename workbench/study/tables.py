@@ -1,0 +1,230 @@
+"""What a run's record and notebook show, computed apart from any study object or drawing:
+each function takes the record's data (or the finished trials) and returns rows or lines, so
+the tables can be tested without running a study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import optuna
+
+from workbench import spaces
+from workbench.strategies import constraints, stages
+from workbench.strategies import targets as wtargets
+
+# Trial attributes with a column of their own in the record; the others go under `extra`.
+TRIAL_ATTRS = ("origin", "run_id", "best_epoch", "trainable_params", "fail_reason",
+               "prune_reason", "epoch_scores", "infeasible", "infeasible_rules")
+# Figures some backends record per trial, shown in the trial table when present.
+BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib")
+PRUNING_ASKED = ("not available: pruner {!r} was asked for, but Optuna does not prune "
+                 "multi-objective studies (Trial.report is single-objective only), so no pruner "
+                 "is used and every trial trains for all its epochs")
+
+Named = tuple[str, optuna.trial.FrozenTrial]  # (study name, trial)
+
+
+# ---------------------------------------------------------------- the record
+
+
+def trial_entry(trial: optuna.trial.FrozenTrial, study_name: str | None = None
+                ) -> dict[str, Any]:
+    """One trial as the record lists it (`value` is the first objective, dev ROUGE)."""
+    attrs = trial.user_attrs
+    epochs = trial.intermediate_values or attrs.get("epoch_scores") or {}
+    entry = {
+        "number": trial.number,
+        "state": trial.state.name,
+        "value": trial.values[0] if trial.values else None,
+        "params": trial.params,
+        "origin": attrs.get("origin", "sampler"),
+        "run_id": attrs.get("run_id"),
+        "duration_s": trial.duration.total_seconds() if trial.duration else None,
+        "epoch_scores": {str(k): v for k, v in sorted(epochs.items(), key=lambda kv: int(kv[0]))},
+        "best_epoch": attrs.get("best_epoch"),
+        "trainable_params": attrs.get("trainable_params"),
+        "fail_reason": attrs.get("fail_reason"),
+        "prune_reason": attrs.get("prune_reason"),
+        "extra": {k: v for k, v in attrs.items() if k not in TRIAL_ATTRS},
+    }
+    if trial.values is not None and len(trial.values) > 1:
+        entry["values"] = list(trial.values)
+    if trial.constraints:
+        entry["constraints"] = dict(trial.constraints)
+    if attrs.get("infeasible"):
+        entry["infeasible"] = attrs["infeasible"]
+    if study_name is not None:
+        entry["study"] = study_name
+    return entry
+
+
+def best_of(studies: Sequence[optuna.Study]) -> Named | None:
+    """The best feasible trial over a run's studies (for several objectives, the Pareto trial
+    best on dev ROUGE) and the study it is in."""
+    found = [(s.study_name, b) for s in studies if (b := stages.best_of(s))]
+    return max(found, key=lambda x: x[1].values[0]) if found else None
+
+
+def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
+                 targets: wtargets.Targets, best_model: str | None) -> dict[str, Any]:
+    """The record's trials, counts by state, best trial, trial 0 and infeasible summary (and
+    the Pareto front of a multi-objective run). `best_model`: where the best model was saved."""
+    several = len(studies) > 1
+    counts: dict[str, int] = {}
+    for _, t in trials:
+        counts[t.state.name] = counts.get(t.state.name, 0) + 1
+    best = None
+    found = best_of(studies)
+    if found is not None:
+        where, bt = found
+        best = {"number": bt.number, "value": bt.values[0], "params": bt.params,
+                "model": best_model}
+        if targets.multi:
+            best["values"] = list(bt.values)
+            best["chosen"] = "the Pareto-optimal trial with the best dev ROUGE"
+        if several:
+            best["study"] = where
+    preset = next((t for _, t in trials if t.user_attrs.get("origin") == "preset"), None)
+    fields: dict[str, Any] = {
+        "trials": [trial_entry(t, name if several else None) for name, t in trials],
+        "counts": counts, "best": best,
+        "preset_trial": {"number": preset.number,
+                         "value": preset.values[0] if preset.values else None,
+                         "state": preset.state.name} if preset else None,
+        "infeasible": constraints.summary([t for _, t in trials]),
+    }
+    if targets.multi:
+        fields["pareto_front"] = [
+            {"number": t.number, "values": list(t.values), "params": t.params}
+            for t in sorted(studies[0].best_trials, key=lambda t: t.number)]
+    return fields
+
+
+def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str,
+                 masked_url: str, searched: Sequence[str], join: bool,
+                 before: int) -> dict[str, Any]:
+    """The record's `study` section: name, storage (masked), objectives, sampler, pruner."""
+    sc = config["study"]
+    info = {
+        "name": name, "storage": masked_url,
+        "direction": targets.directions[0] if not targets.multi else None,
+        "directions": targets.directions,
+        "objective": f"dev ROUGE, {config['objective']['metric']} mode, "
+                     "100 x mean(R1,R2,RL F1)",
+        "objectives": targets.describe(config),
+        "sampler": sc["sampler"], "pruner": sc["pruner"],
+        "searched": list(searched), "trials_before_run": before,
+        "n_trials": 0 if join else sc["n_trials"], "joined": join,
+        "constraints": constraints.Limits.of(config).as_dict(),
+    }
+    if targets.multi:
+        info["pruner"] = "none"
+        info["pruning"] = PRUNING_ASKED.format(sc["pruner"]) if sc["pruner"] != "none" \
+            else wtargets.PRUNING_NOTE
+    if sc["stage"]:
+        info["budget"] = (f"stage {sc['stage']!r}: {sc['n_trials']} trials in all; a re-run "
+                          "adds only the missing ones")
+    return info
+
+
+# ---------------------------------------------------------------- the notebook
+
+
+def overview_lines(config: Mapping[str, Any], targets: wtargets.Targets, folder: str,
+                   model: str) -> list[str]:
+    """What a run will do, in two lines: preset, model and record; the study's settings."""
+    sc = config["study"]
+    goal = ", ".join(f"{label} ({d})" for label, d in
+                     zip(targets.labels, targets.directions, strict=True))
+    return [f"preset {config['preset']} | model {model} | record {folder}",
+            f"study {sc['study_name'] or config['preset']}: {sc['n_trials']} trials, "
+            f"timeout {sc['timeout']} s, sampler {sc['sampler']}, pruner "
+            f"{'none (several objectives)' if targets.multi else sc['pruner']}, "
+            f"objectives {goal} ({config['objective']['metric']} mode)"]
+
+
+def searched_rows(searched: Sequence[spaces.Param], hparams: Mapping[str, Any]
+                  ) -> list[dict[str, Any]]:
+    """One row per searched parameter: its range, step, scale, condition and trial 0's value."""
+    return [{k: r.get(k) for k in ("name", "group", "type", "range", "step", "log",
+                                   "condition", "value")}
+            for r in spaces.describe(searched, hparams) if r["searched"]]
+
+
+def strategy_lines(config: Mapping[str, Any], data: Mapping[str, Any],
+                   warm_starts: int) -> list[str]:
+    """One line per strategy a run uses beyond a plain study."""
+    lines = []
+    limits = constraints.Limits.of(config)
+    if limits.active:
+        rules = []
+        if limits.memory_gib is not None:
+            rules.append(f"estimated peak memory > {limits.memory_gib:g} GiB")
+        if limits.slow_rule:
+            rules.append(f"num_beams > {limits.slow_num_beams} with max_new_tokens > "
+                         f"{limits.slow_max_new_tokens}")
+        lines.append(f"infeasible (pruned before training): {'; '.join(rules)}")
+    if data.get("stage"):
+        st = data["stage"]
+        lines.append(f"stage {st['name']!r} of plan {st['plan']!r} (order "
+                     f"{' -> '.join(st['order'])}); fixed from earlier stages: "
+                     f"{st['fixed'] or 'nothing'}")
+    if warm_starts:
+        lines.append(f"warm start: {warm_starts} config(s) after trial 0")
+    if config["adaptive"]["enabled"]:
+        a = config["adaptive"]
+        lines.append(f"adaptive: every {a['window']} trials, narrow when the best improved "
+                     f"by < {a['threshold']:g}, widen when it improved more")
+    return lines
+
+
+def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The best trial against the preset's own config (trial 0) and the lead-2 baseline."""
+    rows = [{"what": "lead-2 baseline (first two turns)",
+             "dev ROUGE": data.get("baselines", {}).get("lead2", {}).get("final")}]
+    if data.get("preset_trial"):
+        rows.append({"what": f"preset config (trial {data['preset_trial']['number']})",
+                     "dev ROUGE": data["preset_trial"]["value"]})
+    if data.get("best"):
+        rows.append({"what": f"best (trial {data['best']['number']})",
+                     "dev ROUGE": data["best"]["value"]})
+    return rows
+
+
+def summary_lines(data: Mapping[str, Any], record_path: str) -> list[str]:
+    """Where the record is, the trials by state, and the infeasible trials by rule."""
+    lines = [f"record: {record_path}; trials by state: {data.get('counts')}"]
+    infeasible = data.get("infeasible") or {}
+    if infeasible.get("count"):
+        lines.append(f"infeasible (pruned before training): {infeasible['count']} trial(s), by "
+                     f"rule {infeasible['by_rule']}")
+    return lines
+
+
+def pareto_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The Pareto front of a multi-objective run, best dev ROUGE first."""
+    rows = [{"number": t["number"], **dict(zip(labels, t["values"], strict=True)), **t["params"]}
+            for t in data.get("pareto_front") or []]
+    return sorted(rows, key=lambda r: r[labels[0]], reverse=True)
+
+
+def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The record's trials, one row each: state, values, parameters and why it stopped."""
+    rows = []
+    for t in data.get("trials", []):
+        row = {k: t[k] for k in ("number", "state", "value", "origin", "duration_s",
+                                 "best_epoch")}
+        if "study" in t:
+            row["study"] = t["study"]
+        for label, v in zip(labels[1:], (t.get("values") or [])[1:], strict=False):
+            row[label] = v
+        row.update(t["params"])
+        row["trainable params"] = t.get("trainable_params")
+        for key in BACKEND_COLUMNS:
+            if key in t.get("extra", {}):
+                row[key] = t["extra"][key]
+        row["reason"] = t["fail_reason"] or t["prune_reason"]
+        rows.append(row)
+    return rows

@@ -1,0 +1,90 @@
+"""How a resolved config's keys fit together, checked in one place before any work.
+
+`workbench.config` resolves a preset into a typed config (every key known, of its type); this
+module checks what spans sections and modules: searched and fixed hyperparameters, the
+backend, the LLM settings, augmentation, objectives, constraints and adaptive search. Every
+entry point (run-study, explore-space, generation-tuning, analyze, the CLI and the benchmarks)
+resolves its config through `resolve` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workbench import augment, backends, spaces
+from workbench import config as wconfig
+from workbench.config import ConfigError, check_prompt_template
+from workbench.strategies import adaptive, constraints, targets
+
+
+def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The full config of `preset` with `overrides`, checked as a whole (`check`)."""
+    config = wconfig.resolve(preset, overrides)
+    check(config)
+    return config
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Raise ConfigError (naming the key) for a config whose parts do not fit together."""
+    if config["model"]["backend"] not in backends.names():
+        raise ConfigError(f"model.backend: {config['model']['backend']!r} is not one of "
+                          f"{', '.join(backends.names())}")
+    _check_search(config)
+    _check_llm(config)
+    targets.check(config)
+    constraints.check_limits(config)
+    adaptive.check(config)
+
+
+def _check_search(config: Mapping[str, Any]) -> None:
+    """Searched and fixed hyperparameters must be usable before any work starts."""
+    candidates = config["model"]["candidates"] or None
+    space = spaces.load_space(config["search"]["space"], model_candidates=candidates)
+    searched = spaces.select(space, list(config["search"]["params"]))
+    hp = config["hparams"]
+    augment.check_config(config, searched)  # its strategies extend the seed's choices
+    seed_space = spaces.load_space("seed", model_candidates=candidates)
+    for name, value in hp.items():
+        param = seed_space.params.get(name)
+        if param is None or param.type != "categorical" or not isinstance(value, str):
+            continue
+        if name not in ("model_name", "augmentation_strategy") and value not in param.choices:
+            raise ConfigError(
+                f"hparams.{name}: {value!r} is not one of {', '.join(map(str, param.choices))}"
+            )
+    if hp["min_new_tokens"] > hp["max_new_tokens"]:
+        raise ConfigError(
+            f"hparams.min_new_tokens ({hp['min_new_tokens']}) must be <= max_new_tokens "
+            f"({hp['max_new_tokens']})"
+        )
+    names = {p.name for p in searched}
+    for i, entry in enumerate(config["study"]["warm_start"]):
+        if not isinstance(entry, dict) or not set(entry) <= names:
+            extra = sorted(set(entry) - names) if isinstance(entry, dict) else entry
+            raise ConfigError(
+                f"study.warm_start[{i}]: expected a mapping of searched parameters; "
+                f"not searched: {extra}"
+            )
+    if config["model"]["name"] is None and config["model"]["architecture"] is None:
+        raise ConfigError("model: set either model.name (a pretrained model) or model.architecture")
+    if any(p.name == "model_name" for p in searched) and not config["model"]["candidates"]:
+        raise ConfigError("search.params: model_name is searched but model.candidates is empty")
+
+
+def _check_llm(config: Mapping[str, Any]) -> None:
+    """The llm section: a usable prompt template, lists of names, a buildable causal model."""
+    llm = config["llm"]
+    check_prompt_template(llm["prompt_template"])
+    for key in ("target_modules", "chat_special_tokens"):
+        if not all(isinstance(x, str) and x for x in llm[key]):
+            raise ConfigError(f"llm.{key}: expected a list of names, got {llm[key]!r}")
+    if not llm["target_modules"]:
+        raise ConfigError("llm.target_modules: name at least one linear layer (e.g. q_proj)")
+    if llm["base_pretrain_epochs"] < 0:
+        raise ConfigError(
+            f"llm.base_pretrain_epochs: must be >= 0, got {llm['base_pretrain_epochs']}")
+    arch = config["model"]["architecture"]
+    if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
+        raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
+                          "qwen3) to build a model from a config")

@@ -1,7 +1,39 @@
-"""Tests run on a CPU with no network: nothing is loaded from the Hugging Face Hub."""
+"""Shared fixtures. Tests run on a CPU with no network: nothing is loaded from the Hugging Face
+Hub. A test that needs a study without real training registers a fake backend
+(`fake_backend`), chosen by the `model.backend` override it returns."""
 
 import os
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from helpers import FakeBackend  # noqa: E402
+
+from workbench import backends  # noqa: E402
+
+
+@pytest.fixture
+def fake_backend():
+    """`use(train)` registers backend "fake" training with `train(self, hp, report, outdir,
+    save_to=None)` and returns the override selecting it; unregistered after the test."""
+
+    def use(train):
+        backends.register("fake", lambda config, splits: FakeBackend(config, splits, train))
+        return {"model.backend": "fake"}
+
+    yield use
+    backends.unregister("fake")
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Torch on one thread here and in kernels: on 2 shared cores, more threads only contend."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OMP_NUM_THREADS", "1")
+        yield
+    torch.set_num_threads(before)

@@ -14,11 +14,14 @@ import optuna
 import pytest
 import yaml
 
-from workbench import adaptive, cli, constraints, objectives, spaces, stages
+from workbench import backends, cli, spaces
 from workbench import study as wstudy
+from workbench.backends.base import TrialOutcome
 from workbench.config import ConfigError
-from workbench.seq2seq import TrialOutcome
 from workbench.spaces import Param
+from workbench.strategies import adaptive, constraints, stages
+from workbench.strategies import targets as objectives
+from workbench.study.samplers import make_sampler
 
 QUICK = {
     "data.max_train_samples": 48,
@@ -27,6 +30,7 @@ QUICK = {
     "hparams.num_beams": 1,
     "hparams.max_new_tokens": 50,
 }
+FAKE = {"model.backend": "fake"}  # the backend the `calls` fixture registers
 # Estimated peak memory of tiny-bart (input 512): batch 4 ~0.07 GiB, 8 ~0.12, 16 ~0.23, 32 ~0.43.
 SMALL_GIB = 0.15
 
@@ -45,7 +49,7 @@ def known(hp):
             - abs(hp["repetition_penalty"] - 1.2) + 0.5 * (hp["noise_removal_level"] == "moderate"))
 
 
-def fake_backend(calls):
+def known_training(calls):
     def train_and_evaluate(self, hp, report, outdir, save_to=None):
         calls.append(dict(hp))
         value = known(hp)
@@ -59,9 +63,10 @@ def fake_backend(calls):
 
 
 @pytest.fixture
-def calls(monkeypatch):
+def calls(fake_backend):
+    """The hyperparameters of every trial trained with `known` (backend "fake": FAKE)."""
     made: list[dict] = []
-    monkeypatch.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake_backend(made))
+    fake_backend(known_training(made))
     return made
 
 
@@ -101,7 +106,7 @@ def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
 
 def test_nsga2_is_selectable_and_directions_are_part_of_the_task(tmp_path, calls):
     kw = dict(preset="tiny-bart", storage=storage(tmp_path), study_name="mo",
-              overrides=dict(QUICK))
+              overrides={**QUICK, **FAKE})
     run = wstudy.start_run("run-study", n_trials=3, sampler="nsga2",
                            objective="rouge,inference_time", run_dir=str(tmp_path / "a"), **kw)
     study = run.optimize()
@@ -140,22 +145,24 @@ def test_constraint_rules(hp, limits, rules):
 
 
 def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monkeypatch):
-    from workbench import seq2seq
+    from workbench.backends import seq2seq
 
     built, trained = [], []
-    real_build, real_train = seq2seq.build_model, seq2seq.Seq2SeqBackend.train_and_evaluate
+    real_build = seq2seq.build_model
 
     def counting_build(config, tokenizer):
         built.append(1)
         return real_build(config, tokenizer)
 
-    def spying_train(self, hp, *args, **kwargs):
-        trained.append(dict(hp))
-        return real_train(self, hp, *args, **kwargs)
+    class Spying(seq2seq.Seq2SeqBackend):
+        def train_and_evaluate(self, hp, *args, **kwargs):
+            trained.append(dict(hp))
+            return super().train_and_evaluate(hp, *args, **kwargs)
 
     monkeypatch.setattr(seq2seq, "build_model", counting_build)
-    monkeypatch.setattr(seq2seq.Seq2SeqBackend, "train_and_evaluate", spying_train)
-    over = {**QUICK, "hparams.num_epochs": 1, "constraints.slow_num_beams": 2,
+    backends.register("spying", Spying)
+    over = {**QUICK, "model.backend": "spying", "hparams.num_epochs": 1,
+            "constraints.slow_num_beams": 2,
             "constraints.slow_max_new_tokens": 40,  # max_new_tokens is 50: beams > 2 are slow
             "study.warm_start": [{"batch_size": 32, "num_beams": 1},
                                  {"batch_size": 16, "num_beams": 1},
@@ -163,7 +170,10 @@ def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monke
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, memory_limit=SMALL_GIB,
                            storage=storage(tmp_path), overrides=over,
                            run_dir=str(tmp_path / "rec"))
-    study = run.optimize()
+    try:
+        study = run.optimize()
+    finally:
+        backends.unregister("spying")
     rec = read(tmp_path / "rec")
     assert [t["state"] for t in rec["trials"]] == ["COMPLETE", "PRUNED", "PRUNED", "PRUNED"]
     assert len(built) == len(trained) == 1 and trained[0]["batch_size"] == 4
@@ -187,7 +197,7 @@ STAGE_ORDER = ["model_selection", "learning_rate", "generation", "fine_tuning"]
 
 def test_the_four_stages_run_in_sequence_fixing_the_best_so_far(tmp_path, calls):
     kw = dict(preset="tiny-bart", storage=storage(tmp_path), pruner="none",
-              overrides=dict(QUICK))
+              overrides={**QUICK, **FAKE})
     before: dict = {}  # the best config so far: every earlier stage's best params
     for stage in STAGE_ORDER:
         first = len(calls)
@@ -216,16 +226,16 @@ def test_the_four_stages_run_in_sequence_fixing_the_best_so_far(tmp_path, calls)
     assert len(again.trials) == 3
 
 
-def test_a_stage_whose_predecessor_has_no_completed_trial_stops_clearly(tmp_path, monkeypatch):
-    kw = dict(preset="tiny-bart", storage=storage(tmp_path), overrides=dict(QUICK))
+def test_a_stage_whose_predecessor_has_no_completed_trial_stops_clearly(fake_backend, tmp_path):
+    def broken(self, hp, report, outdir, save_to=None):
+        raise RuntimeError("no GPU today")
+
+    fake_backend(broken)
+    kw = dict(preset="tiny-bart", storage=storage(tmp_path), overrides={**QUICK, **FAKE})
     with pytest.raises(stages.StageError, match="study 'tiny-bart-model_selection' is not in"):
         wstudy.start_run("run-study", stage="learning_rate", run_dir=str(tmp_path / "a"), **kw)
     assert read(tmp_path / "a")["status"] == "failed"
 
-    def broken(self, hp, report, outdir, save_to=None):
-        raise RuntimeError("no GPU today")
-
-    monkeypatch.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", broken)
     wstudy.start_run("run-study", stage="model_selection", n_trials=1,
                      run_dir=str(tmp_path / "b"), **kw).optimize()
     with pytest.raises(stages.StageError, match="has no completed .* trial yet: run it first"):
@@ -312,7 +322,7 @@ def synthetic(v):
 
 
 def _sampler(seed):
-    return wstudy.make_sampler({"sampler": "tpe", "seed": seed, "tpe_n_startup_trials": 10,
+    return make_sampler({"sampler": "tpe", "seed": seed, "tpe_n_startup_trials": 10,
                                 "tpe_n_ei_candidates": 24})
 
 
@@ -405,7 +415,7 @@ def test_adaptive_decision(values, level, action):
 
 
 def test_adaptive_runner_records_every_step_and_its_space(tmp_path, calls):
-    over = {**QUICK, "adaptive.window": 3, "adaptive.threshold": 5.0}
+    over = {**QUICK, **FAKE, "adaptive.window": 3, "adaptive.threshold": 5.0}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=9, adaptive=True,
                            pruner="none", storage=storage(tmp_path), study_name="ad",
                            overrides=over, run_dir=str(tmp_path / "rec"))
@@ -443,7 +453,7 @@ def test_warm_start_from_a_yaml_file_and_from_an_earlier_record(tmp_path, calls)
                     encoding="utf-8")
     kw = dict(preset="tiny-bart", storage=storage(tmp_path), pruner="none")
     wstudy.start_run("run-study", n_trials=4, study_name="a", warm_start_file=str(good),
-                     overrides=dict(QUICK), run_dir=str(tmp_path / "a"), **kw).optimize()
+                     overrides={**QUICK, **FAKE}, run_dir=str(tmp_path / "a"), **kw).optimize()
     first = read(tmp_path / "a")
     assert [t["origin"] for t in first["trials"]] == ["preset", "warm_start", "warm_start",
                                                       "sampler"]

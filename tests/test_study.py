@@ -5,9 +5,12 @@ import json
 import optuna
 import pytest
 import torch
+from helpers import outcome
 
 from workbench import records
 from workbench import study as wstudy
+from workbench.study import execution
+from workbench.study.start import RUN_STUDY_PARAMETERS
 
 QUICK = {
     "data.max_train_samples": 48,
@@ -50,17 +53,16 @@ def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
     assert (tmp_path / "rec" / "dev_predictions.csv").is_file()
 
 
-def test_resuming_a_study_does_not_enqueue_trial0_again(tmp_path):
+def test_resuming_a_study_does_not_enqueue_trial0_again(fake_backend, tmp_path):
     def fake(self, hp, report, outdir, save_to=None):
         report(1, hp["learning_rate"] * 1000)
-        return _outcome(hp["learning_rate"] * 1000)
+        return outcome(hp["learning_rate"] * 1000)
 
+    selected = fake_backend(fake)
     kw = dict(preset="tiny-bart", n_trials=2, storage=storage(tmp_path), study_name="resume",
-              overrides=dict(QUICK))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
-        wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw).optimize()
-        study = wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), **kw).optimize()
+              overrides={**QUICK, **selected})
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw).optimize()
+    study = wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), **kw).optimize()
     assert len(study.trials) == 4
     assert [t.user_attrs.get("origin") for t in study.trials].count("preset") == 1
     rec = json.loads((tmp_path / "b" / "results.json").read_text(encoding="utf-8"))
@@ -68,14 +70,7 @@ def test_resuming_a_study_does_not_enqueue_trial0_again(tmp_path):
     assert [t["run_id"] for t in rec["trials"]] == ["a", "a", "b", "b"]
 
 
-def _outcome(value):
-    from workbench.seq2seq import TrialOutcome
-
-    return TrialOutcome(value=value, best_epoch=1, epoch_scores={1: {"final": value}},
-                        predictions=["x"] * 12, train_seconds=0.1, trainable_params=1)
-
-
-def test_failed_trial_is_recorded_and_the_study_goes_on(tmp_path):
+def test_failed_trial_is_recorded_and_the_study_goes_on(fake_backend, tmp_path):
     calls = []
 
     def flaky(self, hp, report, outdir, save_to=None):
@@ -83,14 +78,13 @@ def test_failed_trial_is_recorded_and_the_study_goes_on(tmp_path):
         if len(calls) == 2:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         report(1, 10.0 + len(calls))
-        return _outcome(10.0 + len(calls))
+        return outcome(10.0 + len(calls))
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", flaky)
-        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3,
-                               storage=storage(tmp_path), overrides=dict(QUICK),
-                               run_dir=str(tmp_path / "rec"))
-        run.optimize()
+    selected = fake_backend(flaky)
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3,
+                           storage=storage(tmp_path), overrides={**QUICK, **selected},
+                           run_dir=str(tmp_path / "rec"))
+    run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
     states = [t["state"] for t in rec["trials"]]
     assert states == ["COMPLETE", "FAIL", "COMPLETE"]
@@ -99,21 +93,20 @@ def test_failed_trial_is_recorded_and_the_study_goes_on(tmp_path):
     assert rec["status"] == "completed"
 
 
-def test_pruned_trial_is_recorded_with_its_reason(tmp_path):
+def test_pruned_trial_is_recorded_with_its_reason(fake_backend, tmp_path):
     def curve(self, hp, report, outdir, save_to=None):
         good = hp["learning_rate"] > 1e-4
         for epoch in (1, 2, 3):
             report(epoch, (20.0 if good else 5.0) + epoch)
-        return _outcome(23.0)
+        return outcome(23.0)
 
     over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
             "study.warm_start": [{"learning_rate": 1e-6}]}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", curve)
-        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
-                               storage=storage(tmp_path), overrides=over,
-                               run_dir=str(tmp_path / "rec"))
-        run.optimize()
+    selected = fake_backend(curve)
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                           storage=storage(tmp_path), overrides={**over, **selected},
+                           run_dir=str(tmp_path / "rec"))
+    run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
     assert [t["origin"] for t in rec["trials"]] == ["preset", "warm_start"]
     pruned = rec["trials"][1]
@@ -145,7 +138,7 @@ def test_bad_parameters_fail_before_work_and_leave_a_record(tmp_path, params, ne
 def test_unknown_parameter_refused():
     with pytest.raises(records.ParameterError, match="unknown parameter 'n_trail'"):
         records.check_parameters({"preset": "tiny-bart", "n_trail": 3},
-                                 wstudy.RUN_STUDY_PARAMETERS)
+                                 RUN_STUDY_PARAMETERS)
 
 
 def test_storage_password_masked():
@@ -154,46 +147,46 @@ def test_storage_password_masked():
 
 
 @pytest.mark.parametrize("sampler", ["gp", "random", "tpe"])
-def test_each_sampler_runs(tmp_path, sampler):
+def test_each_sampler_runs(fake_backend, tmp_path, sampler):
     def fake(self, hp, report, outdir, save_to=None):
         value = -abs(hp["learning_rate"] - 3e-4) * 1e4 + hp["num_beams"]
         report(1, value)
-        return _outcome(value)
+        return outcome(value)
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
-        run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, sampler=sampler,
-                               pruner="none", storage=storage(tmp_path), overrides=dict(QUICK),
-                               run_dir=str(tmp_path / "rec"))
-        study = run.optimize()
+    selected = fake_backend(fake)
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, sampler=sampler,
+                           pruner="none", storage=storage(tmp_path),
+                           overrides={**QUICK, **selected},
+                           run_dir=str(tmp_path / "rec"))
+    study = run.optimize()
     assert type(study.sampler).__name__.lower().startswith(sampler)
     assert type(study.pruner).__name__ == "NopPruner"
     assert [t.state.name for t in study.trials] == ["COMPLETE"] * 4
     assert len({t.params["learning_rate"] for t in study.trials}) == 4
 
 
-def test_resuming_with_another_config_is_refused(tmp_path):
+def test_resuming_with_another_config_is_refused(fake_backend, tmp_path):
     def fake(self, hp, report, outdir, save_to=None):
         report(1, 1.0)
-        return _outcome(1.0)
+        return outcome(1.0)
 
     kw = dict(preset="tiny-bart", n_trials=1, storage=storage(tmp_path), study_name="same")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
-        wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), overrides=dict(QUICK),
-                         **kw).optimize()
-        # Budget and sampler may change between runs; the task may not.
-        wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), sampler="random",
-                         overrides=dict(QUICK), **kw).optimize()
-        other = {**QUICK, "hparams.num_epochs": 3, "data.max_dev_samples": 10}
-        run = wstudy.start_run("run-study", run_dir=str(tmp_path / "c"), overrides=other, **kw)
-        with pytest.raises(ValueError) as err:
-            run.optimize()
+    selected = fake_backend(fake)
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), overrides={**QUICK, **selected},
+                     **kw).optimize()
+    # Budget and sampler may change between runs; the task may not.
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), sampler="random",
+                     overrides={**QUICK, **selected}, **kw).optimize()
+    other = {**QUICK, "hparams.num_epochs": 3, "data.max_dev_samples": 10}
+    run = wstudy.start_run("run-study", run_dir=str(tmp_path / "c"),
+                           overrides={**other, **selected}, **kw)
+    with pytest.raises(ValueError) as err:
+        run.optimize()
     msg = str(err.value)
     assert "hparams.num_epochs" in msg and "data.max_dev_samples" in msg and "'same'" in msg
 
 
-def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(tmp_path):
+def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(fake_backend, tmp_path):
     """A trial's model lives in reference cycles and in its exception's traceback; the runner
     frees it after the trial has ended, before the next one starts."""
     import gc
@@ -218,17 +211,17 @@ def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(tmp_path):
         models.append(weakref.ref(model))
         value = [20.0, 5.0, -1.0, 20.0][len(models) - 1]  # complete, pruned, failed, complete
         train(model, report, value, 3)
-        return _outcome(value)
+        return outcome(value)
 
     over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("workbench.seq2seq.Seq2SeqBackend.train_and_evaluate", fake)
+        selected = fake_backend(fake)
         # pytest's log capture keeps each record, and with it the failed trial's traceback
         mp.setattr(logging.getLogger("optuna"), "handlers", [])
         gc.disable()  # only the runner's own collections count
         try:
             run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4,
-                                   storage=storage(tmp_path), overrides=over,
+                                   storage=storage(tmp_path), overrides={**over, **selected},
                                    run_dir=str(tmp_path / "rec"))
             study = run.optimize()
         finally:
@@ -239,7 +232,7 @@ def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(tmp_path):
 
 
 def test_free_memory_hands_the_c_heap_back():
-    if wstudy._LIBC is None:
+    if execution._LIBC is None:
         pytest.skip("not glibc: no malloc_trim")
-    wstudy.free_memory()  # callable with no arguments, and as a callback
-    wstudy.free_memory(None, None)
+    execution.free_memory()  # callable with no arguments, and as a callback
+    execution.free_memory(None, None)

@@ -1,0 +1,33 @@
+"""Helpers shared by the tests: a fake training backend, trial outcomes, storages, records."""
+
+import json
+
+from workbench.backends.base import Backend, TrialOutcome
+
+
+class FakeBackend(Backend):
+    """A backend whose training is `train(backend, hp, report, outdir, save_to)`."""
+
+    def __init__(self, config, splits, train):
+        super().__init__(config, splits)
+        self.train = train
+
+    def train_and_evaluate(self, hp, train, report, outdir, save_to=None):
+        return self.train(self, hp, report, outdir, save_to)
+
+
+def outcome(value, extra=None, dev_rows=12):
+    """A trial outcome with `value` as its best (epoch 1) dev score."""
+    return TrialOutcome(value=value, best_epoch=1, epoch_scores={1: {"final": value}},
+                        predictions=["x"] * dev_rows, train_seconds=0.1, trainable_params=1,
+                        extra=extra or {})
+
+
+def sqlite_url(tmp_path):
+    """A fresh SQLite study storage in the test's folder."""
+    return f"sqlite:///{tmp_path / 'study.db'}"
+
+
+def read_record(folder):
+    """A run folder's results.json."""
+    return json.loads((folder / "results.json").read_text(encoding="utf-8"))

@@ -38,17 +38,17 @@ test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(ARGS)
 
 bench: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m workbench.bench $(ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks $(ARGS)
 
 dashboard: install
 	$(BIN)/workbench dashboard --preset $(PRESET) $(ARGS)
 
 lint: install
-	$(BIN)/ruff check workbench tests scripts notebooks
+	$(BIN)/ruff check workbench benchmarks tests scripts notebooks
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 
 format: install
-	$(BIN)/ruff check --fix workbench tests scripts notebooks
+	$(BIN)/ruff check --fix workbench benchmarks tests scripts notebooks
 	$(BIN)/nbstripout notebooks/*.ipynb
 
 # `workbench report RECORD --check` and tests/test_report.py open reports in headless Chromium;

@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from workbench import bench
+from benchmarks import common, parallel, search
+from benchmarks.__main__ import run
 from workbench import report as report_module
 
 TINY = {
@@ -22,7 +23,7 @@ TINY = {
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
-    out = bench.run("quick", out=folder, sizes={**TINY, "cache_dir": str(folder / "cache")})
+    out = run("quick", out=folder, sizes={**TINY, "cache_dir": str(folder / "cache")})
     return out, folder
 
 
@@ -40,7 +41,7 @@ def test_report_files_and_machine(report):
 
 def test_every_section_ran_or_says_why_not(report):
     out, _ = report
-    for name in bench.SECTIONS:
+    for name in common.SECTIONS:
         assert name in out or name in out["skipped"], name
     assert not any(why.startswith("failed") for why in out["skipped"].values()), out["skipped"]
 
@@ -62,9 +63,9 @@ def test_section_structure(report):
 
 
 def test_spread_counts_targets_never_reached():
-    s = bench.spread([1.0, 3.0, math.inf])
+    s = common.spread([1.0, 3.0, math.inf])
     assert s == {"median": 3.0, "min": 1.0, "max": 3.0, "n": 3, "n_infinite": 1}
-    assert bench.spread([math.inf])["median"] is None
+    assert common.spread([math.inf])["median"] is None
 
 
 def test_nearest_maps_a_sampled_config_to_the_closest_row():
@@ -73,8 +74,8 @@ def test_nearest_maps_a_sampled_config_to_the_closest_row():
     params = [spaces.Param(name="w", group="g", type="float", low=0.0, high=1.0),
               spaces.Param(name="c", group="g", type="categorical", choices=("a", "b"))]
     rows = [{"id": 0, "params": {"w": 0.1, "c": "a"}}, {"id": 1, "params": {"w": 0.9, "c": "b"}}]
-    assert bench.nearest({"w": 0.8, "c": "b"}, rows, params)["id"] == 1
-    assert bench.nearest({"w": 0.2, "c": "a"}, rows, params)["id"] == 0
+    assert search.nearest({"w": 0.8, "c": "b"}, rows, params)["id"] == 1
+    assert search.nearest({"w": 0.2, "c": "a"}, rows, params)["id"] == 0
 
 
 PARALLEL = {"repeats": 1, "parallel_workers": (1, 2), "parallel_trials": 4,
@@ -89,7 +90,7 @@ def test_parallel_on_a_server_deletes_its_studies(monkeypatch, tmp_path):
 
     with services.fresh_database("postgresql") as url:
         monkeypatch.setenv("WORKBENCH_BENCH_POSTGRESQL", url)
-        out = bench.bench_parallel({**PARALLEL, "parallel_storages": ("postgresql",)}, tmp_path)
+        out = parallel.bench_parallel({**PARALLEL, "parallel_storages": ("postgresql",)}, tmp_path)
         assert [(r["storage"], r["workers"]) for r in out["runs"]] == [("postgresql", 1),
                                                                       ("postgresql", 2)]
         assert out["runs"][0]["speedup_over_one_worker"] == 1.0
@@ -98,14 +99,14 @@ def test_parallel_on_a_server_deletes_its_studies(monkeypatch, tmp_path):
 
 def test_parallel_reports_an_unreachable_server_masked(monkeypatch, tmp_path):
     monkeypatch.setenv("WORKBENCH_BENCH_MYSQL", "mysql+pymysql://root:hunter2@127.0.0.1:9/x")
-    out = bench.bench_parallel({**PARALLEL, "parallel_storages": ("mysql",)}, tmp_path)
+    out = parallel.bench_parallel({**PARALLEL, "parallel_storages": ("mysql",)}, tmp_path)
     assert out["runs"] == [] and "mysql" in out["unreachable"]
     assert "hunter2" not in out["unreachable"]["mysql"]
 
 
 def test_parallel_storage_names_are_checked(tmp_path):
     with pytest.raises(ValueError, match="allowed are journal, postgresql, mysql, redis"):
-        bench.parallel_storages(["sqlite"], tmp_path)
+        parallel.parallel_storages(["sqlite"], tmp_path)
 
 
 def test_html_report_draws_offline_in_a_browser(report):
@@ -115,3 +116,27 @@ def test_html_report_draws_offline_in_a_browser(report):
     _, folder = report
     seen = report_module.check_in_browser(folder / "report.html", browser=browser)
     assert seen.drawn == seen.charts == 3 and not seen.console_errors
+
+
+def test_sleep_backend_is_registered_only_while_used(tmp_path):
+    from workbench import backends
+
+    with common.sleep_backend(0.0) as override:
+        assert override == {"model.backend": common.SLEEP_BACKEND}
+        cfg = common.bench_config(override)
+        backend = backends.make_backend(cfg, {})
+        seen = []
+        outcome = backend.train_and_evaluate({"warmup_ratio": 0.25}, None,
+                                             lambda e, v: seen.append((e, v)), tmp_path)
+        assert outcome.value == 0.25 and seen == [(1, 0.25)]
+    assert common.SLEEP_BACKEND not in backends.names()
+
+
+def test_cold_scorer_restores_the_profile_cache():
+    from benchmarks import scorer
+    from workbench import metrics
+
+    before = metrics._PROFILES
+    with scorer._cold_scorer():
+        assert metrics._PROFILES is not before and len(metrics._PROFILES) == 0
+    assert metrics._PROFILES is before

@@ -1,0 +1,173 @@
+"""What every section shares: sizes, goals, repeated-measurement statistics, the machine, memory
+readings, a fresh child process, the benchmark's config, and a backend that sleeps instead of
+training (registered under `workbench.backends`, selected by the `model.backend` override).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from workbench import backends, paths, validate
+
+BENCH_DIR = paths.OUTPUTS / "bench"
+CACHE_DIR = BENCH_DIR / "cache"
+PRESET = "tiny-bart"
+GOALS = {
+    "search_fraction_of_random": "<= 1/3",
+    "overhead_per_trial_pct": "<= 5 % on a 1 s trial",
+    "papermill_fixed_s": "<= 3 s per notebook",
+    "memory_growth_mb": "<= 50 MB",
+    "scorer_speedup": ">= 3x",
+}
+SECTIONS = ("scorer", "overhead", "memory", "search", "generation", "parallel")
+
+# Sizes: quick proves the code works in the test suite; full is what the README quotes.
+SIZES: dict[str, dict[str, Any]] = {
+    "quick": {
+        "repeats": 2, "scorer_pairs": 300, "overhead_sleep_s": 0.2, "overhead_trials": 4,
+        "papermill_runs": 1, "memory_trials": 3,
+        "memory_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
+                        "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
+                        "hparams.min_new_tokens": 1},
+        "table_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
+                       "hparams.num_epochs": 2, "hparams.max_new_tokens": 20,
+                       "hparams.min_new_tokens": 1},
+        "table_configs": 3, "table_budget_s": 60, "replay_seeds": 5, "replay_trials": 6,
+        "gen_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
+                     "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
+                     "hparams.min_new_tokens": 1},
+        "parallel_workers": (1, 2), "parallel_trials": 6, "parallel_sleep_s": 0.1,
+        "parallel_storages": ("journal",),
+    },
+    "full": {
+        "repeats": 3, "scorer_pairs": 10_000, "overhead_sleep_s": 1.0, "overhead_trials": 12,
+        "papermill_runs": 10, "memory_trials": 30,
+        "memory_caps": {"data.max_train_samples": 64, "data.max_dev_samples": 8,
+                        "hparams.num_epochs": 2, "hparams.max_new_tokens": 30,
+                        "hparams.min_new_tokens": 5},
+        "table_caps": {"data.max_dev_samples": 40, "hparams.num_epochs": 6},
+        "table_configs": 60, "table_budget_s": 720, "replay_seeds": 20, "replay_trials": 20,
+        "gen_caps": {"data.max_dev_samples": 40, "hparams.num_epochs": 1},
+        "parallel_workers": (1, 2, 4), "parallel_trials": 24, "parallel_sleep_s": 0.5,
+        "parallel_storages": ("journal", "postgresql", "mysql", "redis"),
+    },
+}
+
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def spread(values: Sequence[float]) -> dict[str, Any]:
+    """Median, min, max and count of repeated measurements. Infinite values (a target never
+    reached) count towards the median and `n_infinite`; the median is None when it is one."""
+    vals = [float(v) for v in values if v is not None and not math.isnan(v)]
+    finite = [v for v in vals if math.isfinite(v)]
+    if not finite:
+        return {"median": None, "min": None, "max": None, "n": len(vals),
+                "n_infinite": len(vals)}
+    median = statistics.median(vals)
+    return {"median": median if math.isfinite(median) else None, "min": min(finite),
+            "max": max(finite), "n": len(vals), "n_infinite": len(vals) - len(finite)}
+
+
+def machine() -> dict[str, Any]:
+    """Cores, CPU model, OS and the versions of what the figures depend on."""
+    model = platform.processor() or "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    versions = {}
+    for name in ("optuna", "torch", "transformers", "papermill", "rouge-score", "plotly",
+                 "python-mecab-ko", "mecab-python3"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return {"cores": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
+            "python": platform.python_version(), "versions": versions}
+
+
+def rss_mb() -> dict[str, float]:
+    """Current and peak resident memory of this process, MB."""
+    current = 0.0
+    with contextlib.suppress(OSError):
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        current = pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rss_mb": round(current, 1), "peak_rss_mb": round(peak, 1)}
+
+
+def in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run fn(*args) in a fresh spawned process (clean memory, no state shared)."""
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence the study runner's progress bar (it writes to stdout)."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        yield
+
+
+def bench_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The benchmark preset's config with `overrides`, checked as every entry point checks it."""
+    return validate.resolve(PRESET, dict(overrides))
+
+
+# --------------------------------------------------------------------------- a sleep backend
+
+# The name the sleep backend is registered under while a section uses it. The run's config,
+# `model.backend` included, is stored with its study as the study's task: benchmark studies
+# live in their own temporary storages under names of their own, never beside a real study.
+SLEEP_BACKEND = "bench-sleep"
+
+
+class SleepBackend:
+    """A training backend (the `workbench.backends.base.Backend` interface) that sleeps instead
+    of training: one epoch, its value read from hp. It imports nothing heavy until a trial."""
+
+    timing = None  # set by the study's objective; never measured here
+
+    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any], sleep_s: float):
+        self.config = config
+        self.splits = splits
+        self.sleep_s = sleep_s
+
+    def train_and_evaluate(self, hp: Mapping[str, Any], train: Any, report: Any, outdir: Path,
+                           save_to: Any = None) -> Any:
+        from workbench.backends.base import TrialOutcome
+
+        time.sleep(self.sleep_s)
+        value = float(hp.get("warmup_ratio", 0.0)) + float(hp.get("weight_decay", 0.0))
+        if report is not None:
+            report(1, value)
+        return TrialOutcome(value=value, best_epoch=1, epoch_scores={1: {"final": value}},
+                            predictions=[], train_seconds=self.sleep_s, trainable_params=1)
+
+
+@contextlib.contextmanager
+def sleep_backend(sleep_s: float) -> Iterator[dict[str, Any]]:
+    """Register the sleep backend (`sleep_s` per trial) for the duration; yields the override
+    that selects it. Registration is per process: a section that runs the study's trials in
+    spawned worker processes must register it there too (the overhead section runs them here).
+    """
+    backends.register(SLEEP_BACKEND,
+                      lambda config, splits: SleepBackend(config, splits, sleep_s))
+    try:
+        yield {"model.backend": SLEEP_BACKEND}
+    finally:
+        backends.unregister(SLEEP_BACKEND)

@@ -22,8 +22,7 @@ from typing import Any
 import torch
 from transformers import AutoModelForCausalLM
 
-from workbench import config as wconfig
-from workbench import memory
+from workbench import memory, validate
 from workbench.backends import causal
 
 
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     for preset, quant, batch, gc in itertools.product(args.preset, args.quantization,
                                                        args.batch, args.checkpointing):
-        config = wconfig.resolve(preset, {"llm.gradient_checkpointing": gc == "on"})
+        config = validate.resolve(preset, {"llm.gradient_checkpointing": gc == "on"})
         hp = {"quantization": quant, "batch_size": batch}
         try:
             found = measure(config, hp)

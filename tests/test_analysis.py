@@ -13,7 +13,7 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from workbench import analysis, cli, config
+from workbench import analysis, cli, config, validate
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -181,7 +181,7 @@ def test_best_overrides_round_trip_through_the_config(tmp_path):
     path = analysis.write_overrides(tmp_path / "best.yaml", "tiny-bart", over, "a comment")
     read = analysis.read_overrides(path)
     assert read["preset"] == "tiny-bart"
-    cfg = config.resolve(read["preset"], read["overrides"])
+    cfg = validate.resolve(read["preset"], read["overrides"])
     assert cfg["hparams"]["learning_rate"] == 0.00012
     assert cfg["hparams"]["scheduler_type"] == "cosine"
     assert cfg["study"]["study_name"] == "x-best"
@@ -210,6 +210,7 @@ def first_code_cell_failed(nb_path, message):
     assert all(not c.get("outputs") for c in code[1:])
 
 
+@pytest.mark.slow
 def test_analyze_notebook_on_a_multi_objective_study(tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     study = synthetic_study(url, name="mo", n=12, multi=True)
@@ -241,6 +242,7 @@ def test_analyze_notebook_on_a_multi_objective_study(tmp_path):
     ({"record": "outputs/no-such-run"}, "no such record"),
     ({"study_name": "typo"}, "'typo' is not in storage"),
 ])
+@pytest.mark.slow
 def test_analyze_bad_input_fails_on_first_cell_and_keeps_the_record(tmp_path, params, message):
     url = f"sqlite:///{tmp_path / 's.db'}"
     synthetic_study(url, name="real", n=2)

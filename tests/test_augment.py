@@ -22,10 +22,11 @@ from transformers import (
     MarianMTModel,
 )
 
-from workbench import augment, paths, seq2seq
+from workbench import augment, backends, paths, validate
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import study as wstudy
+from workbench.backends import bpe, seq2seq
 
 TRAIN = wdata.read_split(paths.DATA / "sample" / "train.csv", "train").head(10)
 FAST = {
@@ -43,7 +44,7 @@ def models(tmp_path_factory) -> dict[str, str]:
     """Folders of tiny untrained models: Marian ko->en and en->ko, a BART and a Llama."""
     root = tmp_path_factory.mktemp("augment-models")
     texts = list(TRAIN["dialogue"]) + [r[0] for r in TRAIN["references"]] + ["[0] [1] [2] a b"]
-    tok = seq2seq.train_tokenizer(texts, 400)
+    tok = bpe.train_tokenizer(texts, 400)
     ids = dict(vocab_size=len(tok), pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
                max_position_embeddings=512)
     small = dict(d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
@@ -96,7 +97,7 @@ def cfg(models, strategy: str, **over):
         "augment.from_pivot_model": models["en-ko"],
         "augment.paraphrase_model": models["bart"],
     }
-    return wconfig.resolve("tiny-bart", {**FAST, **model_keys,
+    return validate.resolve("tiny-bart", {**FAST, **model_keys,
                                          "hparams.augmentation_strategy": strategy, **over})
 
 
@@ -271,12 +272,12 @@ def test_corrupt_cache_entry_is_rebuilt_not_used(models, loads, echo, damage, re
 )
 def test_unusable_augmentation_refused_before_any_work(overrides, needle):
     with pytest.raises(wconfig.ConfigError) as err:
-        wconfig.resolve("tiny-bart", {"hparams.use_augmentation": True, **overrides})
+        validate.resolve("tiny-bart", {"hparams.use_augmentation": True, **overrides})
     assert needle in str(err.value)
 
 
 def test_apply_refuses_a_missing_model_before_loading_anything(loads):
-    config = wconfig.resolve("tiny-bart", {"hparams.use_augmentation": True})
+    config = validate.resolve("tiny-bart", {"hparams.use_augmentation": True})
     hp = {**config["hparams"], "augmentation_strategy": "backtranslation"}
     with pytest.raises(wconfig.ConfigError, match="set augment.to_pivot_model"):
         augment.apply(TRAIN, hp, config)
@@ -316,7 +317,7 @@ def test_turn_noise_keeps_speakers_tags_and_turn_count():
 
 @pytest.mark.parametrize("strategy", ["speaker_swap", "turn_noise", "model_free"])
 def test_model_free_strategies_add_the_share_and_keep_summaries_consistent(loads, strategy):
-    config = wconfig.resolve("tiny-bart", {"hparams.use_augmentation": True,
+    config = validate.resolve("tiny-bart", {"hparams.use_augmentation": True,
                                            "hparams.augmentation_strategy": strategy})
     frame, extra = augment.apply(TRAIN, config["hparams"], config)
     info = extra["augmentation"]
@@ -338,7 +339,7 @@ def test_model_free_strategies_add_the_share_and_keep_summaries_consistent(loads
 
 
 def test_no_augmentation_leaves_the_train_frame_alone():
-    config = wconfig.resolve("tiny-bart")
+    config = validate.resolve("tiny-bart")
     frame, extra = augment.apply(TRAIN, config["hparams"], config)
     assert frame is TRAIN
     assert extra == {"augmentation": {"strategy": "none", "train_rows": 10, "added": 0}}
@@ -355,25 +356,28 @@ def test_study_on_the_embedded_default_searches_model_free_strategies(tmp_path, 
             "type": "categorical", "choices": list(augment.MODEL_FREE)}},
         "fixed": {"use_augmentation": True},
     }), encoding="utf-8")
-    encoded: list[tuple[str, int]] = []
-    real_encode = seq2seq.encode
+    handed: list[tuple[str, int, int]] = []  # (strategy, train rows, dev rows) per trial
 
-    def spy(frame, tokenizer, hp, with_labels=True):
-        encoded.append((augment.active_strategy(hp), len(frame)))
-        return real_encode(frame, tokenizer, hp, with_labels)
+    class Counting(seq2seq.Seq2SeqBackend):
+        def train_and_evaluate(self, hp, train, *args, **kwargs):
+            handed.append((augment.active_strategy(hp), len(train), len(self.splits["dev"])))
+            return super().train_and_evaluate(hp, train, *args, **kwargs)
 
-    monkeypatch.setattr(seq2seq, "encode", spy)
+    backends.register("counting", Counting)
     order = ["speaker_swap", "turn_noise", "model_free"]
     overrides = {
         "data.max_train_samples": 48, "data.max_dev_samples": 12, "hparams.num_epochs": 2,
-        "hparams.num_beams": 1, "hparams.max_new_tokens": 50,
+        "hparams.num_beams": 1, "hparams.max_new_tokens": 50, "model.backend": "counting",
         "search.space": str(space), "search.params": ["augmentation_strategy"],
         "study.warm_start": [{"augmentation_strategy": s} for s in order],
     }
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, pruner="none",
                            storage=f"sqlite:///{tmp_path / 'study.db'}", study_name="aug",
                            overrides=overrides, run_dir=str(tmp_path / "rec"))
-    run.optimize()
+    try:
+        run.optimize()
+    finally:
+        backends.unregister("counting")
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
     assert rec["status"] == "completed"
     trials = rec["trials"]
@@ -393,19 +397,19 @@ def test_study_on_the_embedded_default_searches_model_free_strategies(tmp_path, 
     assert [e["hit"] for e in both["entries"]] == [True, True] and both["build_s"] == 0
     assert [e["file"] for e in both["entries"]] == [swap["entries"][0]["file"],
                                                     noise["entries"][0]["file"]]
-    # Train grows by the augmented rows; dev (12 rows) never does.
-    assert [n for _, n in encoded[1::2]] == [12] * 4
-    train_sizes = dict(encoded[::2])
+    # The study hands the backend train grown by the augmented rows; dev (12 rows) never grows.
+    assert [dev for _, _, dev in handed] == [12] * 4
+    train_sizes = {strategy: n for strategy, n, _ in handed}
     assert train_sizes == {"none": 48, "speaker_swap": 48 + swap["added"], "turn_noise": 72,
                            "model_free": 48 + both["added"]}
 
 
-def test_causal_backend_trains_on_the_augmented_train_split_only(tmp_path, monkeypatch):
-    from workbench import causal
+def test_causal_backend_trains_on_the_augmented_train_split_it_is_handed(tmp_path, monkeypatch):
+    from workbench.backends import causal
 
     monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(augment, "CACHE", tmp_path / "cache" / "augment")
-    config = wconfig.resolve("tiny-llama", {
+    config = validate.resolve("tiny-llama", {
         "llm.base_pretrain_epochs": 0, "hparams.max_input_length": 512,
         "hparams.max_target_length": 40, "hparams.max_new_tokens": 20,
         "hparams.min_new_tokens": 5, "hparams.num_beams": 1, "hparams.num_epochs": 1,
@@ -420,8 +424,9 @@ def test_causal_backend_trains_on_the_augmented_train_split_only(tmp_path, monke
 
     monkeypatch.setattr(causal, "encode", spy)
     backend = causal.CausalBackend(config, splits)
-    outcome = backend.train_and_evaluate(config["hparams"], None, tmp_path / "work")
-    info = outcome.extra["augmentation"]
+    train, augmented = augment.apply(splits["train"], config["hparams"], config)
+    outcome = backend.train_and_evaluate(config["hparams"], train, None, tmp_path / "work")
+    info = augmented["augmentation"]
     assert info["strategy"] == "turn_noise" and info["added"] == 4
     assert info["entries"][0]["op"] == "turn_noise" and not info["entries"][0]["hit"]
     assert sizes == [12, 2]  # train 8 + 4 augmented; dev as it was

@@ -46,6 +46,7 @@ def test_every_section_ran_or_says_why_not(report):
     assert not any(why.startswith("failed") for why in out["skipped"].values()), out["skipped"]
 
 
+@pytest.mark.slow
 def test_section_structure(report):
     out, _ = report
     assert out["scorer"]["identical"] and out["scorer"]["max_abs_score_difference"] <= 1e-9

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import torch
 
-from workbench import causal, metrics, paths
-from workbench import config as wconfig
+from workbench import metrics, paths, validate
+from workbench.backends import causal
+from workbench.backends.base import ModelUnavailable
 from workbench.config import ConfigError
-from workbench.seq2seq import ModelUnavailable
 
 TURNS = [
     "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
@@ -55,7 +55,7 @@ def backends():
 
     def get(preset: str) -> causal.CausalBackend:
         if preset not in built:
-            cfg = wconfig.resolve(preset, QUICK)
+            cfg = validate.resolve(preset, QUICK)
             built[preset] = causal.CausalBackend(cfg, {"train": frame(16), "dev": frame(4)})
         return built[preset]
 
@@ -130,7 +130,7 @@ def test_prompt_budget_too_small_is_refused(backends):
 )
 def test_prompt_template_without_one_dialogue_slot_is_refused(template, needle):
     with pytest.raises(ConfigError, match="llm.prompt_template") as err:
-        wconfig.resolve("tiny-llama", {"llm.prompt_template": template})
+        validate.resolve("tiny-llama", {"llm.prompt_template": template})
     assert needle in str(err.value)
 
 
@@ -197,7 +197,7 @@ def test_saved_adapter_reloads_offline_with_the_same_logits(backends, tmp_path, 
 
 
 def test_target_modules_the_model_lacks_are_named():
-    cfg = wconfig.resolve("tiny-llama", {**QUICK, "llm.target_modules": ["q_proj", "W_pack",
+    cfg = validate.resolve("tiny-llama", {**QUICK, "llm.target_modules": ["q_proj", "W_pack",
                                                                          "c_attn"]})
     with pytest.raises(ConfigError) as err:
         causal.CausalBackend(cfg, {"train": frame(4), "dev": frame(2)})
@@ -208,7 +208,7 @@ def test_target_modules_the_model_lacks_are_named():
 
 @pytest.mark.parametrize("preset", ["llama", "qwen"])
 def test_pretrained_model_missing_offline_is_explained(preset):
-    cfg = wconfig.resolve(preset)
+    cfg = validate.resolve(preset)
     with pytest.raises(ModelUnavailable) as err:
         causal.CausalBackend(cfg, {"train": frame(2), "dev": frame(2)})
     assert cfg["model"]["name"] in str(err.value) and "hf download" in str(err.value)
@@ -262,8 +262,8 @@ def test_trial_reports_every_epoch_and_saves_the_best_adapter(backends, tmp_path
     b = backends("tiny-llama")
     hp = {**b.config["hparams"], "num_epochs": 2, "learning_rate": 5e-3}
     reported: list[tuple[int, float]] = []
-    outcome = b.train_and_evaluate(hp, lambda e, v: reported.append((e, v)), tmp_path / "work",
-                                   lambda value: tmp_path / "best")
+    outcome = b.train_and_evaluate(hp, b.splits["train"], lambda e, v: reported.append((e, v)),
+                                   tmp_path / "work", lambda value: tmp_path / "best")
     assert [e for e, _ in reported] == [1, 2]
     best_epoch, best_value = max(reported, key=lambda ev: ev[1])
     assert (outcome.value, outcome.best_epoch) == (pytest.approx(best_value), best_epoch)

@@ -3,6 +3,7 @@
 import pytest
 
 from workbench import config as wconfig
+from workbench import validate
 from workbench.config import ConfigError
 
 
@@ -13,13 +14,13 @@ def test_presets_listed():
 
 def test_unknown_preset_lists_available():
     with pytest.raises(ConfigError) as err:
-        wconfig.resolve("no-such-preset")
+        validate.resolve("no-such-preset")
     msg = str(err.value)
     assert "no-such-preset" in msg and "tiny-bart" in msg and "kobart" in msg
 
 
 def test_kobart_is_the_seed_setting():
-    cfg = wconfig.resolve("kobart")
+    cfg = validate.resolve("kobart")
     hp = cfg["hparams"]
     assert cfg["model"]["name"] == "digit82/kobart-summarization"
     assert (hp["learning_rate"], hp["batch_size"], hp["num_epochs"]) == (5e-5, 8, 20)
@@ -28,7 +29,7 @@ def test_kobart_is_the_seed_setting():
 
 
 def test_defaults_then_preset_then_overrides():
-    cfg = wconfig.resolve("tiny-bart", {"hparams.num_beams": 3, "study": {"n_trials": 2}})
+    cfg = validate.resolve("tiny-bart", {"hparams.num_beams": 3, "study": {"n_trials": 2}})
     assert cfg["hparams"]["num_beams"] == 3
     assert cfg["study"]["n_trials"] == 2
     assert cfg["hparams"]["learning_rate"] == 1e-3  # preset
@@ -37,7 +38,7 @@ def test_defaults_then_preset_then_overrides():
 
 
 def test_space_fixed_values_sit_under_the_preset():
-    cfg = wconfig.resolve("kobart", {"search.space": "recommended"})
+    cfg = validate.resolve("kobart", {"search.space": "recommended"})
     assert cfg["hparams"]["scheduler_type"] == "cosine"  # recommended.yaml fixed
     assert cfg["hparams"]["warmup_ratio"] == 0.1
     assert cfg["hparams"]["max_input_length"] == 512  # the preset says 512 and wins
@@ -65,12 +66,12 @@ def test_space_fixed_values_sit_under_the_preset():
 )
 def test_bad_overrides_refused(overrides, needle):
     with pytest.raises(ValueError) as err:
-        wconfig.resolve("tiny-bart", overrides)
+        validate.resolve("tiny-bart", overrides)
     assert needle in str(err.value)
 
 
 def test_ints_accepted_for_floats():
-    cfg = wconfig.resolve("tiny-bart", {"hparams.learning_rate": 1})
+    cfg = validate.resolve("tiny-bart", {"hparams.learning_rate": 1})
     assert cfg["hparams"]["learning_rate"] == 1
 
 
@@ -81,14 +82,14 @@ def test_bad_preset_file_named(tmp_path, monkeypatch):
     (presets / "typo.yaml").write_text("hparams:\n  batchsize: 8\n", encoding="utf-8")
     monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
     with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML"):
-        wconfig.resolve("broken")
+        validate.resolve("broken")
     with pytest.raises(ConfigError, match=r"typo\.yaml: unknown key 'hparams\.batchsize'"):
-        wconfig.resolve("typo")
+        validate.resolve("typo")
 
 
 def test_a_preset_can_extend_another(tmp_path, monkeypatch):
-    cfg = wconfig.resolve("tiny-bart-augment")
-    base = wconfig.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart-augment")
+    base = validate.resolve("tiny-bart")
     assert cfg["model"] == base["model"]
     assert cfg["hparams"]["learning_rate"] == base["hparams"]["learning_rate"]
     assert cfg["search"]["space"] == "augment" and cfg["hparams"]["use_augmentation"] is True
@@ -98,4 +99,4 @@ def test_a_preset_can_extend_another(tmp_path, monkeypatch):
     (presets / "b.yaml").write_text("extends: a\n", encoding="utf-8")
     monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
     with pytest.raises(ConfigError, match=r"extend each other \(a -> b -> a\)"):
-        wconfig.resolve("a")
+        validate.resolve("a")

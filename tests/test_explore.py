@@ -5,12 +5,12 @@ import math
 
 import pytest
 
-from workbench import cli, config, explore, spaces
+from workbench import cli, explore, spaces, validate
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    cfg = config.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart")
     space, searched = explore.searched_params(cfg)
     return cfg, space, searched
 
@@ -90,7 +90,7 @@ def test_memory_feasibility_and_drivers(tiny):
 
 def test_a_model_without_an_offline_config_gets_no_estimate(tiny, monkeypatch):
     from workbench import memory
-    from workbench.seq2seq import ModelUnavailable
+    from workbench.backends.base import ModelUnavailable
 
     def unavailable(cfg):
         raise ModelUnavailable("model 'x/y' could not be loaded: not in the local cache")
@@ -104,6 +104,7 @@ def test_a_model_without_an_offline_config_gets_no_estimate(tiny, monkeypatch):
     assert "not in the local cache" in next(iter(found["unavailable"].values()))
 
 
+@pytest.mark.slow
 def test_explore_notebook_record(tmp_path):
     folder = cli.run_notebook("explore-space", {
         "searched": ["training", "max_input_length"], "memory_limit_gib": 0.3,
@@ -113,7 +114,7 @@ def test_explore_notebook_record(tmp_path):
     assert rec["searched"][:2] == ["learning_rate", "batch_size"]
     rows = {r["name"]: r for r in rec["parameters"]}
     assert rows["learning_rate"]["searched"] and rows["learning_rate"]["log"]
-    beams = config.resolve("tiny-bart")["hparams"]["num_beams"]
+    beams = validate.resolve("tiny-bart")["hparams"]["num_beams"]
     assert rows["num_beams"]["value"] == beams and not rows["num_beams"]["searched"]
     assert rec["space_size"]["continuous"] == 1
     f = rec["feasibility"]
@@ -127,6 +128,7 @@ def test_explore_notebook_record(tmp_path):
     assert nb.count("application/vnd.plotly.v1+json") >= 3
 
 
+@pytest.mark.slow
 def test_explore_bad_input_keeps_a_failed_record(tmp_path):
     with pytest.raises(SystemExit):
         cli.run_notebook("explore-space", {"searched": ["genration"]}, out_dir=tmp_path / "r")

@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, BartConfig, GPT2Config
 
-from workbench import analysis, cli, config, gentune
+from workbench import analysis, cli, gentune, validate
 from workbench import study as wstudy
 
 TINY = {
@@ -97,7 +97,7 @@ def test_grid_skips_impossible_combinations_and_refuses_useless_ones():
 
 
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
-    cfg = config.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart")
     wider = tmp_path / "wider"
     BartConfig(vocab_size=100, d_model=64, encoder_layers=2, decoder_layers=2).save_pretrained(
         wider)
@@ -217,6 +217,7 @@ def record_of(folder):
     return json.loads((folder / "results.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_generation_tuning_notebook_record(trained, tmp_path, one_thread):
     folder = cli.run_notebook("generation-tuning", {
         "checkpoint": str(trained), "n_trials": 3, "n_dialogues": 2, "search": CHEAP_SEARCH,
@@ -233,7 +234,7 @@ def test_generation_tuning_notebook_record(trained, tmp_path, one_thread):
     assert timing["training_run"] == "run"
     best_file = folder / gentune.EXPORT_FILE
     read = analysis.read_overrides(best_file)
-    cfg = config.resolve(read["preset"], read["overrides"])
+    cfg = validate.resolve(read["preset"], read["overrides"])
     for key, value in rec["study"]["best"]["params"].items():
         assert cfg["hparams"][key] == pytest.approx(value), key
     nb = nbformat.read(folder / "generation-tuning.ipynb", as_version=4)
@@ -248,6 +249,7 @@ def test_generation_tuning_notebook_record(trained, tmp_path, one_thread):
     ("wider", "another architecture than preset 'tiny-bart'"),
     ("missing", "no such record or model folder"),
 ])
+@pytest.mark.slow
 def test_bad_checkpoint_fails_on_first_cell_and_keeps_the_record(tmp_path, make, message):
     target = tmp_path / make
     if make == "wider":

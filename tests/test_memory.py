@@ -2,15 +2,14 @@
 
 import pytest
 
-from workbench import config as wconfig
-from workbench import memory
-from workbench.seq2seq import ModelUnavailable
+from workbench import memory, validate
+from workbench.backends.base import ModelUnavailable
 
 CAUSAL = ["llama", "qwen", "tiny-llama", "tiny-qwen"]
 
 
 def peaks(preset: str, key: str, values: list, **fixed) -> list[memory.MemoryEstimate]:
-    config = wconfig.resolve(preset)
+    config = validate.resolve(preset)
     return [memory.estimate(config, {**fixed, key: v}) for v in values]
 
 
@@ -48,16 +47,16 @@ def test_weights_about_halve_from_8bit_to_4bit(preset):
 
 @pytest.mark.parametrize("preset", CAUSAL)
 def test_gradient_checkpointing_saves_activation_memory(preset):
-    on = memory.estimate(wconfig.resolve(preset, {"llm.gradient_checkpointing": True}))
-    off = memory.estimate(wconfig.resolve(preset, {"llm.gradient_checkpointing": False}))
+    on = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": True}))
+    off = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": False}))
     assert on.activation_bytes < off.activation_bytes
     assert on.peak_bytes < off.peak_bytes
     assert on.weights_bytes == off.weights_bytes
 
 
 def test_published_model_sizes():
-    llama = memory.estimate(wconfig.resolve("llama"))
-    qwen = memory.estimate(wconfig.resolve("qwen"))
+    llama = memory.estimate(validate.resolve("llama"))
+    qwen = memory.estimate(validate.resolve("qwen"))
     assert llama.total_params == 3_212_749_824  # Llama-3.2-3B, tied embeddings
     assert round(qwen.total_params / 1e9, 1) == 4.0  # Qwen3-4B
     # LoRA r=16 on q,k,v,o,gate,up,down of 28 layers: r * (in + out) summed.
@@ -71,7 +70,7 @@ def test_counts_match_a_real_peft_model(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    config = wconfig.resolve("tiny-qwen")
+    config = validate.resolve("tiny-qwen")
     model_config = memory.model_config_of(config)
     est = memory.estimate(config, model_config=model_config)
     base = AutoModelForCausalLM.from_config(model_config)
@@ -84,14 +83,14 @@ def test_counts_match_a_real_peft_model(tmp_path):
 
 
 def test_seq2seq_is_a_full_fine_tune():
-    est = memory.estimate(wconfig.resolve("tiny-bart"))
+    est = memory.estimate(validate.resolve("tiny-bart"))
     assert est.trainable_params == est.total_params > 0
     assert est.optimizer_bytes == 8 * est.total_params
     assert est.quantized_params == 0
 
 
 def test_inference_cost_grows_with_beams_and_new_tokens():
-    config = wconfig.resolve("llama")
+    config = validate.resolve("llama")
     beams = [memory.estimate(config, {"num_beams": n}) for n in (1, 2, 4)]
     tokens = [memory.estimate(config, {"max_new_tokens": n}) for n in (50, 100, 200)]
     for found in (beams, tokens):
@@ -101,5 +100,5 @@ def test_inference_cost_grows_with_beams_and_new_tokens():
 
 def test_model_not_cached_and_no_config_is_explained():
     with pytest.raises(ModelUnavailable, match="llm.model_config"):
-        memory.estimate(wconfig.resolve("kobart"))
+        memory.estimate(validate.resolve("kobart"))
 

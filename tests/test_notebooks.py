@@ -24,6 +24,7 @@ def outputs_of(nb_path):
         for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
+@pytest.mark.slow
 def test_workbench_run_keeps_notebook_and_results(tmp_path):
     folder = cli.run_notebook("run-study", {
         "preset": "tiny-bart", "n_trials": 2, "storage": f"sqlite:///{tmp_path / 's.db'}",
@@ -41,6 +42,7 @@ def test_workbench_run_keeps_notebook_and_results(tmp_path):
     assert "application/vnd.plotly.v1+json" in text and "text/html" in text
 
 
+@pytest.mark.slow
 def test_failed_run_keeps_its_record(tmp_path):
     with pytest.raises(SystemExit):
         cli.run_notebook("run-study", {"preset": "tiny-bart", "n_trials": "two"},
@@ -51,12 +53,14 @@ def test_failed_run_keeps_its_record(tmp_path):
     assert (tmp_path / "rec" / "run-study.ipynb").is_file()
 
 
+@pytest.mark.slow
 def test_unknown_parameter_refused_before_running(tmp_path):
     with pytest.raises(ValueError, match="unknown parameter.*n_trail"):
         cli.run_notebook("run-study", {"preset": "tiny-bart", "n_trail": 2},
                          out_dir=tmp_path / "rec")
 
 
+@pytest.mark.slow
 def test_plain_papermill_refuses_undeclared_parameters(tmp_path):
     out = tmp_path / "out.ipynb"
     with pytest.raises(pm.PapermillExecutionError, match="unknown parameter 'n_trail'"):

@@ -70,6 +70,7 @@ def analyzed(real_study, tmp_path_factory):
                             out_dir=tmp_path_factory.mktemp("analysis") / "rec")
 
 
+@pytest.mark.slow
 def test_analyze_record_of_a_real_study(analyzed, real_study):
     rec = json.loads((analyzed / "results.json").read_text(encoding="utf-8"))
     assert rec["status"] == "completed"
@@ -80,6 +81,7 @@ def test_analyze_record_of_a_real_study(analyzed, real_study):
     assert rec["export"]["overrides"]["data.max_train_samples"] == 24  # the run's own caps
 
 
+@pytest.mark.slow
 def test_report_renders_offline_and_draws_every_chart(analyzed):
     browser = require_browser()
     html = report.render(analyzed)
@@ -101,6 +103,7 @@ def test_report_renders_offline_and_draws_every_chart(analyzed):
     assert not seen.console_errors
 
 
+@pytest.mark.slow
 def test_report_command_checks_in_the_browser(analyzed, tmp_path, capsys):
     require_browser()
     out = tmp_path / "shared.html"
@@ -112,6 +115,7 @@ def test_report_command_checks_in_the_browser(analyzed, tmp_path, capsys):
     assert (tmp_path / "shot.png").is_file()
 
 
+@pytest.mark.slow
 def test_rerun_with_the_best_in_one_step(analyzed, tmp_path, one_thread):
     rec = json.loads((analyzed / "results.json").read_text(encoding="utf-8"))
     best_file = analyzed / analysis.EXPORT_FILE

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from transformers import AutoModelForSeq2SeqLM, DataCollatorForSeq2Seq, PreTrainedTokenizerFast
 
-from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import seq2seq
+from workbench import validate
+from workbench.backends import base, bpe, seq2seq
 
 TURNS = [
     "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
@@ -34,7 +34,7 @@ def frame(n: int) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def tokenizer() -> PreTrainedTokenizerFast:
     df = frame(40)
-    return seq2seq.train_tokenizer(list(df["dialogue"]) + [r[0] for r in df["references"]], 400)
+    return bpe.train_tokenizer(list(df["dialogue"]) + [r[0] for r in df["references"]], 400)
 
 
 def test_tags_are_single_tokens_and_survive_decoding(tokenizer):
@@ -54,7 +54,7 @@ def test_specials_follow_bart_convention(tokenizer):
 
 
 def test_label_pads_are_minus_100(tokenizer):
-    cfg = wconfig.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart")
     enc = seq2seq.encode(frame(6), tokenizer, cfg["hparams"])
     model = seq2seq.build_model(cfg, tokenizer)
     batch = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100)(enc.features)
@@ -69,7 +69,7 @@ def test_label_pads_are_minus_100(tokenizer):
 
 
 def test_input_truncated_to_max_input_length(tokenizer):
-    cfg = wconfig.resolve("tiny-bart", {"hparams.max_input_length": 512})
+    cfg = validate.resolve("tiny-bart", {"hparams.max_input_length": 512})
     long = frame(1)
     long.loc[0, "dialogue"] = "\n".join([long.loc[0, "dialogue"]] * 200)
     enc = seq2seq.encode(long, tokenizer, cfg["hparams"])
@@ -77,26 +77,27 @@ def test_input_truncated_to_max_input_length(tokenizer):
 
 
 def test_generation_config_follows_hparams(tokenizer):
-    hp = wconfig.resolve("tiny-bart")["hparams"]
-    greedy = seq2seq.generation_config({**hp, "num_beams": 1, "do_sample": False}, tokenizer)
+    hp = validate.resolve("tiny-bart")["hparams"]
+    greedy = base.generation_config({**hp, "num_beams": 1, "do_sample": False}, tokenizer)
     assert greedy.num_beams == 1 and not greedy.do_sample
-    sampled = seq2seq.generation_config(
+    sampled = base.generation_config(
         {**hp, "do_sample": True, "temperature": 0.3, "top_p": 0.8, "top_k": 20}, tokenizer)
     assert (sampled.temperature, sampled.top_p, sampled.top_k) == (0.3, 0.8, 20)
-    beams = seq2seq.generation_config({**hp, "num_beams": 4, "length_penalty": 1.5}, tokenizer)
+    beams = base.generation_config({**hp, "num_beams": 4, "length_penalty": 1.5}, tokenizer)
     assert beams.length_penalty == 1.5 and beams.max_new_tokens == hp["max_new_tokens"]
 
 
 def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monkeypatch):
-    cfg = wconfig.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
+    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
                                         "hparams.max_new_tokens": 50})
     splits = {"train": frame(24), "dev": frame(6)}
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     backend = seq2seq.Seq2SeqBackend(cfg, splits)
     reported: list[tuple[int, float]] = []
     saved = tmp_path / "best"
-    outcome = backend.train_and_evaluate(
-        cfg["hparams"], lambda e, v: reported.append((e, v)), tmp_path / "work", lambda v: saved)
+    outcome = backend.train_and_evaluate(cfg["hparams"], splits["train"],
+                                         lambda e, v: reported.append((e, v)), tmp_path / "work",
+                                         lambda v: saved)
     assert [e for e, _ in reported] == [1, 2, 3]
     best_epoch, best_value = max(reported, key=lambda ev: ev[1])
     assert outcome.value == pytest.approx(best_value)
@@ -108,23 +109,24 @@ def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monke
     tok = PreTrainedTokenizerFast.from_pretrained(saved)
     dev = seq2seq.encode(splits["dev"], tok, cfg["hparams"], with_labels=False)
     batch = tok.pad(dev.features, return_tensors="pt")
-    gen = seq2seq.generation_config(cfg["hparams"], tok)
+    gen = base.generation_config(cfg["hparams"], tok)
     out = model.generate(**batch, generation_config=gen)
     texts = wdata.postprocess(tok.batch_decode(out, skip_special_tokens=True), dev.mappings)
     assert texts == outcome.predictions
 
 
 def test_nan_loss_fails_the_trial(tokenizer, tmp_path, monkeypatch):
-    cfg = wconfig.resolve("tiny-bart", {"hparams.num_epochs": 1})
+    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1})
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
-    backend = seq2seq.Seq2SeqBackend(cfg, {"train": frame(32), "dev": frame(2)})
+    splits = {"train": frame(32), "dev": frame(2)}
+    backend = seq2seq.Seq2SeqBackend(cfg, splits)
     hp = {**cfg["hparams"], "learning_rate": float("inf"), "batch_size": 8, "warmup_ratio": 0.0}
     with pytest.raises(FloatingPointError, match="loss became nan"):
-        backend.train_and_evaluate(hp, None, tmp_path / "work")
+        backend.train_and_evaluate(hp, splits["train"], None, tmp_path / "work")
 
 
 def test_pretrained_model_missing_offline_is_explained():
-    cfg = wconfig.resolve("kobart")
+    cfg = validate.resolve("kobart")
     with pytest.raises(seq2seq.ModelUnavailable) as err:
         seq2seq.Seq2SeqBackend(cfg, {"train": frame(2), "dev": frame(2)})
     msg = str(err.value)

@@ -73,6 +73,7 @@ def calls(fake_backend):
 # --------------------------------------------------------------------------- several objectives
 
 
+@pytest.mark.slow
 def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
     over = {**QUICK, "hparams.num_epochs": 1, "objective.timing_samples": 2,
             "objective.timing_repeats": 2, "study.tpe_n_startup_trials": 2}

@@ -48,6 +48,7 @@ def test_joining_adds_no_trials(tmp_path):
     assert rec["status"] == "failed"
 
 
+@pytest.mark.slow
 def test_a_password_never_reaches_the_record(tmp_path):
     base = services.require("postgresql")
     secret = "Sup3rSecretPw"

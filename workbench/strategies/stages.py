@@ -60,10 +60,6 @@ class Plan:
         return [s for s in self.order if s in seen]
 
 
-def list_plans(file: Any = None) -> list[str]:
-    return list(read_yaml(file or STAGES_FILE))
-
-
 def load_plan(name: str, space: spaces.Space, file: Any = None) -> Plan:
     """Plan `name` of params/stages.yaml, checked against `space`, in a valid run order."""
     file = file or STAGES_FILE

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from typing import Any
 
 import optuna
@@ -18,12 +17,12 @@ from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import paths, records, spaces, storage
 from workbench.records import Record
-from workbench.strategies import adaptive, stages
+from workbench.strategies import adaptive
 from workbench.strategies import targets as wtargets
 from workbench.study.baselines import lead_baseline
 from workbench.study.objective import build_objective
-from workbench.study.samplers import make_pruner, make_sampler
-from workbench.study.task import base_study_name, check_same_task, storage_url
+from workbench.study.opening import create_study, open_study
+from workbench.study.task import base_study_name, storage_url
 
 WAITING = (optuna.trial.TrialState.WAITING,)
 
@@ -64,54 +63,6 @@ class StudyRun:
         with self.record.failing(before=self._record_trials):
             return self._optimize(join=True)
 
-    # ------------------------------------------------------------ opening
-
-    def _create(self, opened: Any, name: str, where: str) -> optuna.Study:
-        """Create or load study `name` with this run's objectives, checked to be the same task."""
-        sc = self.config["study"]
-        study = optuna.create_study(study_name=name, storage=opened,
-                                    directions=self.targets.directions,
-                                    sampler=make_sampler(sc),
-                                    pruner=make_pruner(sc, self.targets.multi),
-                                    load_if_exists=True)
-        check_same_task(study, self.config, where)
-        if self.targets.multi and not study.trials:
-            with warnings.catch_warnings():  # "experimental" since Optuna 3.2
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                study.set_metric_names(self.targets.labels)
-        return study
-
-    def _open(self, url: str, name: str, join: bool) -> tuple[optuna.Study, int]:
-        """Create or resume the study; queue trial 0, warm starts and this run's budget."""
-        cfg, sc = self.config, self.config["study"]
-        opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
-        if join:
-            try:
-                study = optuna.load_study(study_name=name, storage=opened)
-            except KeyError:
-                raise ValueError(f"study {name!r} not found in {storage.mask(url)}: start it "
-                                 "without --join first") from None
-            return study, len(study.trials)
-        study = self._create(opened, name, storage.mask(url))
-        before = len(study.trials)
-        # Trials still queued from an interrupted run are run by this one, within its budget.
-        used = storage.counted(study) - len(study.get_trials(deepcopy=False, states=WAITING))
-        if not study.trials:
-            values, notes = spaces.enqueue_params(self.searched(), cfg["hparams"])
-            study.enqueue_trial(values, user_attrs={"origin": "preset"})
-            for entry in self.warm_starts:
-                study.enqueue_trial(dict(entry["params"]), user_attrs={
-                    "origin": "warm_start", "warm_start_source": entry["source"]})
-            if notes:
-                self.record.update(enqueue_warnings=notes)
-            if sc["stage"]:
-                study.set_user_attr(stages.STAGE_ATTR, self.record.data["stage"])
-        if sc["stage"]:  # the stage's budget is its study's total: a re-run tops it up
-            storage.top_up(study, sc["n_trials"])
-        elif not cfg["adaptive"]["enabled"]:  # adaptive runs queue one block at a time
-            storage.top_up(study, used + sc["n_trials"])
-        return study, before
-
     # ------------------------------------------------------------ running
 
     def _optimize(self, join: bool) -> optuna.Study:
@@ -121,7 +72,8 @@ class StudyRun:
                            data={k: len(v) for k, v in splits.items()})
         url = self.storage_url()
         name = base_study_name(cfg)
-        study, before = self._open(url, name, join)
+        study, before = open_study(cfg, self.targets, url, name, join, self.searched(),
+                                   self.warm_starts, self.record)
         self.study = study
         self.record.update(study=tables.study_fields(
             cfg, self.targets, name, storage.mask(url), [p.name for p in self.searched()],
@@ -181,7 +133,7 @@ class StudyRun:
 
     def _run_adaptive(self, url: str, run_id: str, splits: Any, bar: Any) -> None:
         """Run the budget in blocks through a chain of narrowed / widened studies."""
-        sc = self.config["study"]
+        cfg, sc = self.config, self.config["study"]
         opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
         where = storage.mask(url)
         in_process = not (sc["workers"] or sc["gpus"])
@@ -211,7 +163,7 @@ class StudyRun:
 
         self._chain = adaptive.AdaptiveSearch(
             self.study, self.searched(), adaptive.Settings.of(self.config),
-            lambda name: self._create(opened, name, where))
+            lambda name: create_study(cfg, self.targets, opened, name, where))
         self._chain.run(sc["n_trials"], run_block)
 
     # ------------------------------------------------------------ the record

@@ -142,6 +142,26 @@ def state_counts(study: optuna.Study) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("state")
 
 
+DIVERSITY_COLUMNS = {"distinct_share": "distinct", "top_share": "top share",
+                     "length_ratio": "length ratio", "repetition": "repetition"}
+
+
+def trial_table(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: state, value, how input-dependent its predictions were (the best
+    epoch's diversity figures, workbench.diversity), why it stopped or is degenerate, params."""
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        figures = t.user_attrs.get("diversity") or {}
+        row: dict[str, Any] = {"number": t.number, "state": t.state.name,
+                               "value": t.values[0] if t.values else None}
+        row.update({label: figures.get(key) for key, label in DIVERSITY_COLUMNS.items()})
+        row["why"] = (t.user_attrs.get("degenerate") or t.user_attrs.get("fail_reason")
+                      or t.user_attrs.get("prune_reason"))
+        row.update(t.params)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("number") if rows else pd.DataFrame()
+
+
 def completed(study: optuna.Study) -> list[FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
@@ -415,6 +435,17 @@ class Analysis:
 
     def history(self) -> Any:
         return draw_history(self.study)
+
+    def trials(self) -> pd.DataFrame:
+        """Every trial with its predictions' diversity; degenerate ones say why."""
+        table = trial_table(self.study)
+        degenerate = [t.number for t in self.study.get_trials(deepcopy=False)
+                      if t.user_attrs.get("degenerate")]
+        self.record.update(degenerate={"count": len(degenerate), "trials": degenerate})
+        if degenerate:
+            print(f"degenerate (no healthy epoch: outputs that barely depend on the input; never "
+                  f"the best): trials {degenerate}")
+        return table
 
     def importance_chart(self) -> Any | None:
         return draw_importances(importance_table(self.study))

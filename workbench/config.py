@@ -42,6 +42,9 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "augment.source_lang": (str,),
     "augment.pivot_lang": (str,),
     "augment.paraphrase_model": (str,),
+    **{f"objective.guard.{rule}": (int, float) for rule in (
+        "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
+        "max_length_ratio")},
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {

@@ -27,7 +27,7 @@ import pandas as pd
 
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import paths, records, spaces, validate
+from workbench import diversity, paths, records, spaces, validate
 from workbench.records import Record, mask_url
 
 GENERATION_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -239,10 +239,17 @@ class Evaluation:
     scores: dict[str, float]
     predictions: list[str]
     seconds: float
+    figures: dict[str, float] = field(default_factory=dict)  # workbench.diversity
+    degenerate: list[str] = field(default_factory=list)  # why the guard rejects it, if it does
 
     @property
     def final(self) -> float:
         return self.scores["final"]
+
+    @property
+    def objective(self) -> float:
+        """What the decoding study maximizes: ROUGE, or 0 for degenerate predictions."""
+        return 0.0 if self.degenerate else self.final
 
 
 class Generator:
@@ -327,7 +334,10 @@ class Generator:
         start = time.perf_counter()
         preds = self.generate(d, rows)
         seconds = time.perf_counter() - start
-        return Evaluation(dict(d), self.score(preds, rows), preds, seconds)
+        refs = self.references if rows is None else [self.references[i] for i in rows]
+        figures = diversity.measure(preds, refs)
+        return Evaluation(dict(d), self.score(preds, rows), preds, seconds, figures.as_dict(),
+                          diversity.Guard.of(self.config).reasons(figures))
 
     def side_by_side(self, predictions: Sequence[str], rows: Sequence[int]) -> pd.DataFrame:
         """Each dialogue's reference and generated summary, with its own ROUGE."""
@@ -451,7 +461,9 @@ def run_grid(generator: Generator, base: Mapping[str, Any], grid: Mapping[str, S
     rows, summaries = [], {}
     for i, d in enumerate(configs):
         ev = generator.evaluate(d)
-        rows.append({**{k: d[k] for k in grid}, **ev.scores, "seconds": ev.seconds})
+        rows.append({**{k: d[k] for k in grid}, **ev.scores,
+                     "distinct": ev.figures["distinct_share"],
+                     "degenerate": "; ".join(ev.degenerate) or None, "seconds": ev.seconds})
         summaries[i] = [ev.predictions[j] for j in shown]
     return GridResult({k: list(v) for k, v in grid.items()}, pd.DataFrame(rows), summaries,
                       list(shown), skipped)
@@ -560,9 +572,13 @@ def optimize_decoding(generator: Generator, base: Mapping[str, Any],
         d = {**decoding(fixed), **spaces.suggest(trial, params, fixed)}
         ev = generator.evaluate(d)
         trial.set_user_attr("seconds", round(ev.seconds, 4))
-        for key in ("rouge1", "rouge2", "rougeL"):
+        for key in ("rouge1", "rouge2", "rougeL", "final"):
             trial.set_user_attr(key, ev.scores[key])
-        return ev.final
+        trial.set_user_attr("diversity", {k: round(v, 4) for k, v in ev.figures.items()})
+        if ev.degenerate:
+            trial.set_user_attr("degenerate", "; ".join(ev.degenerate))
+        trial.set_constraint("degenerate", 1.0 if ev.degenerate else 0.0)
+        return ev.objective
 
     study.optimize(objective, n_trials=n_trials, callbacks=list(callbacks))
     return study
@@ -699,9 +715,14 @@ class Tuning:
                                        self.params["n_trials"], storage, name,
                                        callbacks=[lambda s, t: self._record_study()])
         self._record_study(loads_during=MODEL_LOADS - loads_before)
-        best = self.study.best_trial
-        print(f"best trial {best.number}: dev ROUGE {best.value:.2f} (trial 0, the checkpoint's "
-              f"own decoding: {self.study.trials[0].value:.2f}); model loads: {MODEL_LOADS}")
+        try:
+            best = self.study.best_trial
+            print(f"best trial {best.number}: dev ROUGE {best.value:.2f} (trial 0, the "
+                  f"checkpoint's own decoding: {self.study.trials[0].value:.2f}); model loads: "
+                  f"{MODEL_LOADS}")
+        except ValueError:
+            print("no healthy decoding: every trial's predictions were degenerate (see the "
+                  f"diversity column); model loads: {MODEL_LOADS}")
         frame = self.study.trials_dataframe(attrs=("number", "value", "params", "duration",
                                                    "state"))
         frame["duration"] = frame["duration"].dt.total_seconds()
@@ -717,7 +738,9 @@ class Tuning:
         entry = dict(self.record.data.get("study", {}))
         entry.update(n_trials=len(trials), trials=[
             {"number": t.number, "state": t.state.name, "value": t.value, "params": t.params,
-             "duration_s": t.duration.total_seconds() if t.duration else None}
+             "duration_s": t.duration.total_seconds() if t.duration else None,
+             "diversity": t.user_attrs.get("diversity"),
+             "degenerate": t.user_attrs.get("degenerate")}
             for t in trials])
         if loads_during is not None:
             entry["model_loads_during_study"] = loads_during
@@ -763,7 +786,12 @@ class Tuning:
         """
         from workbench.analysis import best_overrides, flat_overrides, write_overrides
 
-        best = self.study.best_trial
+        try:
+            best = self.study.best_trial
+        except ValueError:
+            raise ValueError("no healthy decoding to export: every trial of the decoding study "
+                             "wrote degenerate predictions (see the record's study trials)"
+                             ) from None
         run = self.run or {}
         base = {**flat_overrides((run.get("parameters") or {}).get("overrides") or {}),
                 **flat_overrides(self.params.get("overrides") or {})}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench import augment, backends, spaces
+from workbench import augment, backends, diversity, spaces
 from workbench import config as wconfig
 from workbench.config import ConfigError, check_prompt_template
 from workbench.strategies import adaptive, constraints, targets
@@ -33,6 +33,7 @@ def check(config: Mapping[str, Any]) -> None:
     _check_search(config)
     _check_llm(config)
     targets.check(config)
+    diversity.check(config)
     constraints.check_limits(config)
     adaptive.check(config)
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from transformers import GenerationConfig, PreTrainedTokenizerBase, TrainerCallback
 
+from workbench import diversity, metrics
+
 # Hands one epoch's dev score to the study (which may prune by raising optuna.TrialPruned).
 Reporter = Callable[[int, float], None]
 # Names the folder where the trial's best model should be saved, given its value (None: don't).
@@ -123,7 +125,7 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
         "save_total_limit": 1,
         "save_only_model": True,
         "load_best_model_at_end": True,
-        "metric_for_best_model": "final",
+        "metric_for_best_model": "objective",  # ROUGE of a healthy epoch, 0 of a degenerate
         "greater_is_better": True,
         "logging_strategy": "epoch",
         "logging_nan_inf_filter": False,
@@ -161,9 +163,9 @@ def generation_config(hp: Mapping[str, Any],
 
 
 class ReportCallback(TrainerCallback):
-    """Hands each epoch's ROUGE to the trial (which may prune) and stops on a NaN loss."""
+    """Hands each epoch's objective to the trial (which may prune) and stops on a NaN loss."""
 
-    def __init__(self, report: Reporter | None, metric_key: str = "eval_final"):
+    def __init__(self, report: Reporter | None, metric_key: str = "eval_objective"):
         self.report = report
         self.metric_key = metric_key
 
@@ -178,29 +180,81 @@ class ReportCallback(TrainerCallback):
 
 
 class EpochTracker:
-    """One trial's per-epoch dev scores and its best epoch (by ROUGE), shared by both backends.
+    """One trial's per-epoch dev evaluations and its best epoch, shared by both backends.
 
-    The evaluation stores its predictions in `last`; `on_epoch` (a ReportCallback target) keeps
-    the best epoch's and hands the score on to the study, which may prune.
+    `evaluate` scores an epoch's predictions (ROUGE and the diversity figures) and gives its
+    objective: ROUGE when healthy, 0 when the guard calls it degenerate. `on_epoch` (a
+    ReportCallback target) keeps the best healthy epoch (with its predictions) and hands the
+    objective on to the study, which may prune. With no healthy epoch the trial is degenerate.
     """
 
-    def __init__(self, report: Reporter | None):
+    def __init__(self, report: Reporter | None, references: Sequence[Any],
+                 config: Mapping[str, Any]):
         self.report = report
+        self.references = list(references)
+        self.objective = config["objective"]
+        self.guard = diversity.Guard.of(config)
         self.history: dict[int, dict[str, float]] = {}
+        self.reasons: dict[int, list[str]] = {}
         self.last: list[str] = []
-        self.value, self.epoch, self.predictions = -1.0, 0, []
+        self._last_reasons: list[str] = []
+        self._last_scores: dict[str, float] = {}
+        self.value, self.epoch, self.predictions = 0.0, 0, []
+        self.raw_best = -1.0
+
+    def evaluate(self, predictions: Sequence[str]) -> dict[str, float]:
+        """ROUGE, diversity and the guarded objective of one evaluation's predictions."""
+        self.last = list(predictions)
+        scores = metrics.score(self.last, self.references, mode=self.objective["metric"],
+                               tokenizer=self.objective["tokenizer"]).as_dict()
+        figures = diversity.measure(self.last, self.references)
+        self._last_reasons = self.guard.reasons(figures)
+        degenerate = bool(self._last_reasons)
+        self._last_scores = {**scores, **figures.as_dict(), "degenerate": float(degenerate),
+                             "objective": 0.0 if degenerate else scores["final"]}
+        return dict(self._last_scores)
+
+    @property
+    def healthy(self) -> bool:
+        """Whether some epoch so far was not degenerate."""
+        return self.epoch > 0
 
     def on_epoch(self, epoch: int, value: float) -> None:
-        self.history[epoch] = {"final": value}
-        if value > self.value:
+        self.history[epoch] = dict(self._last_scores) or {"objective": value}
+        if self._last_reasons:
+            self.reasons[epoch] = list(self._last_reasons)
+        self.raw_best = max(self.raw_best, self._last_scores.get("final", value))
+        if not self._last_reasons and (not self.healthy or value > self.value):
             self.value, self.epoch, self.predictions = value, epoch, list(self.last)
         if self.report is not None:
             self.report(epoch, value)
 
+    def outcome_extra(self) -> dict[str, Any]:
+        """What the record keeps of the evaluations: the best epoch's diversity figures, every
+        epoch's (with raw ROUGE), and why the trial is degenerate when no epoch was healthy."""
+        keys = ("final", *diversity.Diversity.__dataclass_fields__)
+        epochs = {str(e): {k: round(h[k], 4) for k in keys if k in h}
+                  for e, h in sorted(self.history.items())}
+        best = self.history.get(self.epoch, {})
+        extra: dict[str, Any] = {
+            "diversity": {k: round(best[k], 4) for k in diversity.Diversity.__dataclass_fields__
+                          if k in best},
+            "epoch_figures": epochs,
+            "degenerate": None,
+        }
+        if not self.healthy and self.history:
+            last = max(self.reasons) if self.reasons else max(self.history)
+            extra["degenerate"] = (f"no healthy epoch (best raw dev ROUGE {self.raw_best:.4f}); "
+                                   f"epoch {last}: " + "; ".join(self.reasons.get(last, [])))
+            extra["diversity"] = {k: round(self.history[last][k], 4)
+                                  for k in diversity.Diversity.__dataclass_fields__
+                                  if k in self.history[last]}
+        return extra
+
     def read_log(self, log_history: Sequence[Mapping[str, Any]]) -> None:
         """All eval metrics of each epoch from the Trainer's log (rouge1, rouge2, rougeL, ...)."""
         for entry in log_history:
-            if "eval_final" in entry:
+            if "eval_objective" in entry:
                 self.history[round(entry["epoch"])] = {
                     k.removeprefix("eval_"): v for k, v in entry.items() if k.startswith("eval_")}
 

@@ -53,7 +53,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench import memory, metrics, paths
+from workbench import memory, paths
 from workbench.backends import base
 from workbench.backends.base import (
     Backend,
@@ -654,15 +654,12 @@ class CausalBackend(Backend):
         model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
                             self.config["runtime"]["seed"])
         gen = generation_config(hp, tok, fmt, self.suppress)
-        obj = self.config["objective"]
-        track = EpochTracker(report)
+        track = EpochTracker(report, dev.references, self.config)
 
         def scorer(current: torch.nn.Module) -> dict[str, float]:
             texts = generate(current, tok, dev.prompts, gen,
                              self.config["runtime"]["eval_batch_size"])
-            track.last = wdata.postprocess(texts, dev.mappings)
-            return metrics.score(track.last, dev.references, mode=obj["metric"],
-                                 tokenizer=obj["tokenizer"]).as_dict()
+            return track.evaluate(wdata.postprocess(texts, dev.mappings))
 
         trainer = GenerationTrainer(
             model=model, args=self._args(hp, outdir), train_dataset=train_set.features,
@@ -675,7 +672,8 @@ class CausalBackend(Backend):
         try:
             trainer.train()
             track.read_log(trainer.state.log_history)
-            destination = save_to(track.value) if save_to is not None else None
+            healthy = save_to is not None and track.healthy  # a degenerate model is never kept
+            destination = save_to(track.value) if healthy else None
             if destination is not None:
                 save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
             trainable, total = trainer.model.get_nb_trainable_parameters()
@@ -687,6 +685,7 @@ class CausalBackend(Backend):
                 predictions=track.predictions, train_seconds=time.perf_counter() - start,
                 trainable_params=int(trainable),
                 extra={
+                    **track.outcome_extra(),
                     **timed,
                     "truncated_share": round(train_set.truncated_share, 4),
                     "dev_truncated_share": round(dev.truncated_share, 4),

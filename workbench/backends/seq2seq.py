@@ -33,7 +33,6 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench import metrics
 from workbench.backends.base import (
     Backend,
     EpochTracker,
@@ -160,15 +159,12 @@ class Seq2SeqBackend(Backend):
         model = build_model(self.config, tok)
         gen = generation_config(hp, tok)
         model.generation_config = gen
-        obj = self.config["objective"]
-        track = EpochTracker(report)
+        track = EpochTracker(report, dev.references, self.config)
 
         def compute_metrics(pred) -> dict[str, float]:
             ids = np.where(pred.predictions != -100, pred.predictions, tok.pad_token_id)
             texts = tok.batch_decode(ids, skip_special_tokens=True)
-            track.last = wdata.postprocess(texts, dev.mappings)
-            return metrics.score(track.last, dev.references, mode=obj["metric"],
-                                 tokenizer=obj["tokenizer"]).as_dict()
+            return track.evaluate(wdata.postprocess(texts, dev.mappings))
 
         trainer = Seq2SeqTrainer(
             model=model,
@@ -185,12 +181,14 @@ class Seq2SeqBackend(Backend):
         try:
             trainer.train()
             track.read_log(trainer.state.log_history)
-            destination = save_to(track.value) if save_to is not None else None
+            healthy = save_to is not None and track.healthy  # a degenerate model is never kept
+            destination = save_to(track.value) if healthy else None
             if destination is not None:
                 _save_atomically(trainer, destination)
             train_seconds = time.perf_counter() - start
-            extra = (time_inference(trainer.model, dev, gen, self.timing)
+            timed = (time_inference(trainer.model, dev, gen, self.timing)
                      if self.timing is not None else {})
+            extra = {**track.outcome_extra(), **timed}
             return TrialOutcome(
                 value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
                 predictions=track.predictions, train_seconds=train_seconds,

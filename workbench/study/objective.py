@@ -74,8 +74,10 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
             raise
         trial.set_user_attr("best_epoch", outcome.best_epoch)
         trial.set_user_attr("trainable_params", outcome.trainable_params)
-        for key, value in outcome.extra.items():  # backend-specific figures, e.g. truncation
+        for key, value in outcome.extra.items():  # diversity, backend figures (truncation, ...)
             trial.set_user_attr(key, value)
+        # A trial with no healthy epoch is infeasible: never the best, and TPE learns to avoid it.
+        trial.set_constraint(DEGENERATE, 1.0 if outcome.extra.get("degenerate") else 0.0)
         if "path" in saved and saved["path"].exists():
             best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
                 folder / "dev_predictions.csv", fnames, outcome.predictions))
@@ -87,6 +89,9 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         return wtargets.values_of(targets, outcome.value, outcome.extra, total)
 
     return objective
+
+
+DEGENERATE = "degenerate"  # the constraint a trial with no healthy epoch violates
 
 
 def _reporter(trial: optuna.Trial, multi: bool) -> Callable[[int, float], None]:
@@ -101,7 +106,8 @@ def _reporter(trial: optuna.Trial, multi: bool) -> Callable[[int, float], None]:
             return
         trial.report(value, epoch)
         if trial.should_prune():
-            reason = f"pruned after epoch {epoch}: {value:.4f} below the median of earlier trials"
+            reason = (f"pruned after epoch {epoch}: objective {value:.4f} below the median of "
+                      "earlier trials")
             trial.set_user_attr("prune_reason", reason)
             raise optuna.TrialPruned(reason)
 

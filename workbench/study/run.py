@@ -19,7 +19,7 @@ from workbench import paths, records, spaces, storage
 from workbench.records import Record
 from workbench.strategies import adaptive
 from workbench.strategies import targets as wtargets
-from workbench.study.baselines import lead_baseline
+from workbench.study.baselines import constant_baseline, lead_baseline
 from workbench.study.objective import build_objective
 from workbench.study.opening import create_study, open_study
 from workbench.study.task import base_study_name, storage_url
@@ -68,8 +68,10 @@ class StudyRun:
     def _optimize(self, join: bool) -> optuna.Study:
         cfg, sc = self.config, self.config["study"]
         splits = wdata.load_splits(cfg)
-        self.record.update(baselines={"lead2": lead_baseline(cfg, splits["dev"])},
-                           data={k: len(v) for k, v in splits.items()})
+        self.record.update(baselines={
+            "lead2": lead_baseline(cfg, splits["dev"]),
+            "constant": constant_baseline(cfg, splits["train"], splits["dev"])},
+            data={k: len(v) for k, v in splits.items()})
         url = self.storage_url()
         name = base_study_name(cfg)
         study, before = open_study(cfg, self.targets, url, name, join, self.searched(),

@@ -19,6 +19,9 @@ TRIAL_ATTRS = ("origin", "run_id", "best_epoch", "trainable_params", "fail_reaso
                "prune_reason", "epoch_scores", "infeasible", "infeasible_rules")
 # Figures some backends record per trial, shown in the trial table when present.
 BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib")
+# The diversity figures of a trial's best epoch (workbench.diversity) and their column labels.
+DIVERSITY_COLUMNS = {"distinct_share": "distinct", "top_share": "top share",
+                     "length_ratio": "length ratio", "repetition": "repetition"}
 PRUNING_ASKED = ("not available: pruner {!r} was asked for, but Optuna does not prune "
                  "multi-objective studies (Trial.report is single-objective only), so no pruner "
                  "is used and every trial trains for all its epochs")
@@ -94,12 +97,19 @@ def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
                          "value": preset.values[0] if preset.values else None,
                          "state": preset.state.name} if preset else None,
         "infeasible": constraints.summary([t for _, t in trials]),
+        "degenerate": degenerate_summary([t for _, t in trials]),
     }
     if targets.multi:
         fields["pareto_front"] = [
             {"number": t.number, "values": list(t.values), "params": t.params}
             for t in sorted(studies[0].best_trials, key=lambda t: t.number)]
     return fields
+
+
+def degenerate_summary(trials: Sequence[optuna.trial.FrozenTrial]) -> dict[str, Any]:
+    """How many trained trials had no healthy epoch (see workbench.diversity), and which."""
+    numbers = [t.number for t in trials if t.user_attrs.get("degenerate")]
+    return {"count": len(numbers), "trials": numbers}
 
 
 def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str,
@@ -181,21 +191,44 @@ def strategy_lines(config: Mapping[str, Any], data: Mapping[str, Any],
 
 
 def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The best trial against the preset's own config (trial 0) and the lead-2 baseline."""
+    """The best trial against the preset's own config (trial 0), the lead-2 baseline and the
+    best constant output, with how input-dependent each one's predictions are."""
+    baselines = data.get("baselines", {})
+    by_number = {t["number"]: t for t in data.get("trials", []) if "study" not in t}
     rows = [{"what": "lead-2 baseline (first two turns)",
-             "dev ROUGE": data.get("baselines", {}).get("lead2", {}).get("final")}]
+             "dev ROUGE": baselines.get("lead2", {}).get("final"), "distinct": 1.0},
+            {"what": "constant output (best single training summary for every dialogue)",
+             "dev ROUGE": baselines.get("constant", {}).get("final"), "distinct": 0.0}]
     if data.get("preset_trial"):
-        rows.append({"what": f"preset config (trial {data['preset_trial']['number']})",
-                     "dev ROUGE": data["preset_trial"]["value"]})
+        number = data["preset_trial"]["number"]
+        rows.append({"what": f"preset config (trial {number})",
+                     "dev ROUGE": data["preset_trial"]["value"],
+                     "distinct": _figure(by_number.get(number), "distinct_share")})
     if data.get("best"):
-        rows.append({"what": f"best (trial {data['best']['number']})",
-                     "dev ROUGE": data["best"]["value"]})
+        number = data["best"]["number"]
+        rows.append({"what": f"best (trial {number})", "dev ROUGE": data["best"]["value"],
+                     "distinct": _figure(by_number.get(number), "distinct_share")})
     return rows
+
+
+def _figure(trial: Mapping[str, Any] | None, key: str) -> float | None:
+    """A diversity figure of a recorded trial (its best epoch's, or its last if degenerate)."""
+    return ((trial or {}).get("extra", {}).get("diversity") or {}).get(key)
 
 
 def summary_lines(data: Mapping[str, Any], record_path: str) -> list[str]:
     """Where the record is, the trials by state, and the infeasible trials by rule."""
     lines = [f"record: {record_path}; trials by state: {data.get('counts')}"]
+    degenerate = data.get("degenerate") or {}
+    if degenerate.get("count"):
+        lines.append(f"degenerate (no healthy epoch, never the best): {degenerate['count']} "
+                     f"trial(s): {degenerate['trials']}")
+    best, baselines = data.get("best"), data.get("baselines") or {}
+    if best and "lead2" in baselines and "constant" in baselines:
+        lines.append(f"best dev ROUGE {best['value']:.4f}: "
+                     f"{best['value'] - baselines['lead2']['final']:+.4f} over lead-2, "
+                     f"{best['value'] - baselines['constant']['final']:+.4f} over the best "
+                     "constant output")
     infeasible = data.get("infeasible") or {}
     if infeasible.get("count"):
         lines.append(f"infeasible (pruned before training): {infeasible['count']} trial(s), by "
@@ -222,9 +255,12 @@ def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str,
             row[label] = v
         row.update(t["params"])
         row["trainable params"] = t.get("trainable_params")
+        for key, label in DIVERSITY_COLUMNS.items():
+            row[label] = _figure(t, key)
         for key in BACKEND_COLUMNS:
             if key in t.get("extra", {}):
                 row[key] = t["extra"][key]
-        row["reason"] = t["fail_reason"] or t["prune_reason"]
+        row["reason"] = t["fail_reason"] or t["prune_reason"] or t.get("extra", {}).get(
+            "degenerate")
         rows.append(row)
     return rows

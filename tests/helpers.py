@@ -4,6 +4,13 @@ import json
 
 from workbench.backends.base import Backend, TrialOutcome
 
+# Runner and notebook tests train a tiny model for an epoch or two on a few dozen rows: it
+# cannot learn to summarize, so its outputs are degenerate. Those tests check the plumbing
+# (records, best model, notebooks) and turn the guard off; tests/test_diversity.py tests it.
+GUARD_OFF = {f"objective.guard.{rule}": None for rule in (
+    "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
+    "max_length_ratio")}
+
 
 class FakeBackend(Backend):
     """A backend whose training is `train(backend, hp, report, outdir, save_to)`."""

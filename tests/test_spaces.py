@@ -169,7 +169,8 @@ def test_space_files_start_with_source_comment():
     for name in ("seed", "recommended"):
         text = (spaces.SPACES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
         assert text.startswith("#")
-        assert "optuna-strategy.ko.md" in text.split("\n\n")[0]
+        header = text.split("\n\n")[0]
+        assert "Source: the seed" in header and '"The seed"' in header  # defined in the README
 
 
 # --------------------------------------------------------------------------- recommended

@@ -5,7 +5,7 @@ import json
 import optuna
 import pytest
 import torch
-from helpers import outcome
+from helpers import GUARD_OFF, outcome
 
 from workbench import records
 from workbench import study as wstudy
@@ -13,6 +13,7 @@ from workbench.study import execution
 from workbench.study.start import RUN_STUDY_PARAMETERS
 
 QUICK = {
+    **GUARD_OFF,
     "data.max_train_samples": 48,
     "data.max_dev_samples": 12,
     "hparams.num_epochs": 2,

@@ -120,12 +120,25 @@ def _print_record(folder: Path) -> None:
     data = records.read_results(folder)
     notebook = data.get("notebook") or "run"
     print(f"\nrecord: {paths.shown(folder)}/ ({notebook}.ipynb, results.json)")
+    baselines = data.get("baselines") or {}
+    floors = "; ".join(f"{label} {baselines[key]['final']:.4f}"
+                       for key, label in (("lead2", "lead-2 baseline"),
+                                          ("constant", "best constant output"))
+                       if key in baselines)
     best = data.get("best") or {}
+    degenerate = (data.get("degenerate") or {}).get("count")
     if best and best.get("value") is not None:
-        lead = data.get("baselines", {}).get("lead2", {}).get("final")
-        lead_text = f"; lead-2 baseline {lead:.4f}" if lead is not None else ""
-        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}){lead_text}; "
+        distinct = next((t["extra"].get("diversity", {}).get("distinct_share")
+                         for t in data.get("trials", []) if t["number"] == best["number"]
+                         and "study" not in t), None)
+        shown = f", {distinct:.0%} distinct predictions" if distinct is not None else ""
+        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}{shown}); {floors}; "
               f"trials {data.get('counts')}")
+    elif data.get("counts"):
+        print(f"no healthy trial: no best ({floors}; trials {data.get('counts')})")
+    if degenerate:
+        print(f"degenerate trials (outputs barely depend on the input; never the best): "
+              f"{degenerate}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_config, spread
+from benchmarks.common import GUARD_OFF, bench_config, spread
 from workbench import augment, backends
 from workbench import data as wdata
 
@@ -17,7 +17,7 @@ def bench_generation(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     """One training trial vs one decoding-only trial (same preset, same dev rows)."""
     from workbench import gentune
 
-    cfg = bench_config(size["gen_caps"])
+    cfg = bench_config({**size["gen_caps"], **GUARD_OFF})
     splits = wdata.load_splits(cfg)
     backend = backends.make_backend(cfg, splits)
     train, _ = augment.apply(splits["train"], cfg["hparams"], cfg)

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import GUARD_OFF
 from transformers import AutoModelForSeq2SeqLM, DataCollatorForSeq2Seq, PreTrainedTokenizerFast
 
 from workbench import data as wdata
@@ -89,7 +90,7 @@ def test_generation_config_follows_hparams(tokenizer):
 
 def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monkeypatch):
     cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
-                                        "hparams.max_new_tokens": 50})
+                                         "hparams.max_new_tokens": 50, **GUARD_OFF})
     splits = {"train": frame(24), "dev": frame(6)}
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     backend = seq2seq.Seq2SeqBackend(cfg, splits)

@@ -23,6 +23,7 @@ export TOKENIZERS_PARALLELISM ?= false
 install: $(BIN)/.installed
 
 $(BIN)/.installed: pyproject.toml
+	@echo "installing the project and its dependencies into $(VENV) (once; a minute or two)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 ifneq ($(TORCH_LOCAL),)
@@ -32,6 +33,7 @@ endif
 	touch $@
 
 study: install
+	@echo "starting a Jupyter kernel for notebooks/run-study.ipynb (preset $(PRESET)) ..."
 	$(BIN)/workbench study --preset $(PRESET) $(ARGS)
 
 test: install

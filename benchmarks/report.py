@@ -116,6 +116,13 @@ def markdown(report: Mapping[str, Any]) -> str:
                      f"{se['final_best']['a_default']['median']:.2f}, (b) "
                      f"{se['final_best']['b_random']['median']:.2f}, (c) "
                      f"{se['final_best']['c_tpe_no_pruning']['median']:.2f}")
+        sig = se["signal"]
+        ratio = f"{sig['std_ratio']:.1f}x" if sig["std_ratio"] else "n/a"
+        lines.append(f"- Signal: best dev objective over the table's configs "
+                     f"{_fmt(sig['configs'])}, std {sig['config_std']:.2f}; the preset's config "
+                     f"over {len(sig['preset_config_seeds'])} trial seeds: std "
+                     f"{sig['seed_std']:.2f}; ratio {ratio}; healthy configs "
+                     f"{sig['healthy_configs']}/{se['table']['configs']}")
         lines.append(f"- Pruning: {_fmt(se['pruning']['share_of_epochs_saved'])} of epochs "
                      f"saved; final best changed in {se['pruning']['final_best_changed_seeds']}"
                      f"/{len(se['seeds'])} seeds")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -19,10 +20,16 @@ from workbench import augment, backends, paths, spaces
 from workbench import data as wdata
 from workbench.study.execution import free_memory
 from workbench.study.samplers import make_pruner, make_sampler
+from workbench.study.task import task_of
+
+TABLE_VERSION = 2  # 2: guarded objective curves, diversity, seed repeats of the preset config
 
 
-def _table_key(caps: Mapping[str, Any]) -> str:
-    text = json.dumps({"preset": PRESET, "caps": dict(caps)}, sort_keys=True)
+def _table_key(cfg: Mapping[str, Any]) -> str:
+    """The table belongs to one task (model and its base, data, hyperparameters, space,
+    objective and its guard): a changed default starts a new table."""
+    text = json.dumps({"task": task_of(cfg), "version": TABLE_VERSION}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -46,39 +53,53 @@ def build_table(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str
     cfg = bench_config(caps)
     searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
                              list(cfg["search"]["params"]))
-    path = Path(size.get("cache_dir") or CACHE_DIR) / f"table-{_table_key(caps)}.json"
+    path = Path(size.get("cache_dir") or CACHE_DIR) / f"table-{_table_key(cfg)}.json"
     table = (json.loads(path.read_text()) if path.exists()
-             else {"preset": PRESET, "caps": caps, "rows": []})
+             else {"preset": PRESET, "caps": caps, "rows": [], "noise": []})
     wanted = sample_configs(cfg, searched, size["table_configs"])
+    # The preset's config again with other trial seeds: the objective's seed-to-seed noise.
+    repeats = [(wanted[0], seed) for seed in size["noise_seeds"]]
+    jobs = [("rows", i, sampled, None) for i, sampled in enumerate(wanted)] + \
+        [("noise", i, sampled, seed) for i, (sampled, seed) in enumerate(repeats)]
     built_now, start = 0, time.perf_counter()
-    splits: dict[str, Any] = {}
-    backend = None
-    for i, sampled in enumerate(wanted):
-        if i < len(table["rows"]):
+    runs: dict[int | None, tuple[Any, Any]] = {}
+    for kind, i, sampled, seed in jobs:
+        if i < len(table[kind]):
             continue
-        if i >= 3 and time.perf_counter() - start > size["table_budget_s"]:
+        if built_now >= 3 and time.perf_counter() - start > size["table_budget_s"]:
             break
-        if backend is None:
-            splits = wdata.load_splits(cfg)
-            backend = backends.make_backend(cfg, splits)
+        run_cfg = cfg if seed is None else {**cfg, "runtime": {**cfg["runtime"], "seed": seed}}
+        if seed not in runs:  # a backend per trial seed (its model init and data order)
+            splits = wdata.load_splits(run_cfg)
+            runs[seed] = (splits, backends.make_backend(run_cfg, splits))
+        splits, backend = runs[seed]
         hp = {**cfg["hparams"], **sampled}
         # The train split as the study's objective prepares it (augmented when hp says so).
         train, _ = augment.apply(splits["train"], hp, cfg)
         outcome = backend.train_and_evaluate(hp, train, None,
-                                             paths.CACHE / "trials" / f"bench-{i}")
+                                             paths.CACHE / "trials" / f"bench-{kind}-{i}")
         epochs = sorted(outcome.epoch_scores)
         steps = math.ceil(len(train) / (hp["batch_size"] * hp["gradient_accumulation_steps"]))
-        table["rows"].append({
-            "id": i, "params": sampled, "curve": [outcome.epoch_scores[e]["final"] for e in epochs],
+        figures = [outcome.epoch_scores[e] for e in epochs]
+        table[kind].append({
+            "id": i, "params": sampled, "seed": seed,
+            "curve": [f["objective"] for f in figures],  # what the study optimizes (guarded)
+            "rouge": [f["final"] for f in figures],
+            "distinct": [f["distinct_share"] for f in figures],
             "steps_per_epoch": steps, "seconds_per_epoch": outcome.train_seconds / len(epochs)})
         built_now += 1
-        log(f"  table: config {i} trained, best {max(table['rows'][-1]['curve']):.3f}")
+        log(f"  table: {'config' if seed is None else f'seed {seed} of config'} {i} trained, "
+            f"best {max(table[kind][-1]['curve']):.3f}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(table, indent=1))
         free_memory()
     table["real_runs_now"] = built_now
     table["path"] = paths.shown(path)
     return table
+
+
+def _std(values: Sequence[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 def _encode(p: spaces.Param, value: Any) -> list[float]:
@@ -180,6 +201,8 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
         return out
 
     fractions = fraction_of_random("a_default")
+    bests = [max(r["curve"]) for r in table["rows"]]
+    same = [max(r["curve"]) for r in table["rows"][:1] + table["noise"]]
     c_fractions = fraction_of_random("c_tpe_no_pruning")
     a_runs, c_runs = runs["a_default"], runs["c_tpe_no_pruning"]
     saved = [r["saved_epochs"] / (r["epochs"] + r["saved_epochs"]) for r in a_runs]
@@ -197,6 +220,13 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
                   "epochs_per_config": max((len(r["curve"]) for r in table["rows"]), default=0),
                   "best_in_table": max((max(r["curve"]) for r in table["rows"]), default=None),
                   "cache": table["path"]},
+        "signal": {"configs": spread(bests), "config_std": _std(bests),
+                   "preset_config_seeds": same, "seed_std": _std(same),
+                   "std_ratio": _std(bests) / _std(same) if _std(same) else None,
+                   "range_over_seed_std": ((max(bests) - min(bests)) / _std(same)
+                                           if _std(same) and bests else None),
+                   "healthy_configs": sum(b > 0 for b in bests),
+                   "best_distinct": [max(r["distinct"]) for r in table["rows"]]},
         "seeds": seeds, "trials_per_study": size["replay_trials"],
         "final_best": {k: spread([r["final_best"] for r in v]) for k, v in runs.items()},
         "compute": {k: {u: spread([r[u] for r in v]) for u in ("epochs", "steps", "seconds")}

@@ -20,6 +20,9 @@ Usage::
 
     python scripts/make_sample_data.py            # writes data/sample/*.csv
     python scripts/make_sample_data.py --out DIR  # writes DIR/*.csv
+    python scripts/make_sample_data.py --seed 7 --n 16000 --style alt --out DIR
+        # writes DIR/extra-alt-7-16000.csv: more train-style rows (another seed) for pretraining;
+        # none is a shipped dev/test dialogue or shares half its lines with one
 """
 
 # The scenario banks are long Korean sentences that cannot be wrapped sensibly.
@@ -6327,6 +6330,70 @@ def generate() -> dict[str, list[list[str]]]:
     return out
 
 
+class _HeldOutPool(Pool):
+    """The shipped dev/test dialogues as a fixed conflict set; new dialogues only deduplicated.
+
+    A pretraining corpus of thousands of rows cannot keep the shipped rule among its own rows
+    (no two dialogues share half their lines: the scenario banks run out), and does not need to:
+    it must only never reproduce a held-out (dev/test) dialogue, by the same rule the shipped
+    splits keep among each other.
+    """
+
+    def add(self, lines: list[str], dialogue: str) -> None:
+        self.dialogues.add(dialogue)
+
+
+def held_out_pool() -> Pool:
+    """A pool holding the turns of the shipped dev and test dialogues (train is allowed)."""
+    pool = _HeldOutPool()
+    data = generate()
+    for split in ("dev", "test"):
+        for row in data[split]:
+            lines = [TURN_RE.match(line).group(2) for line in row[1].split("\n")]
+            Pool.add(pool, lines, row[1])
+    return pool
+
+
+def generate_corpus(seed: int, n: int, noise_rate: float = NOISE_RATE,
+                    style: str = "train") -> list[list[str]]:
+    """`n` extra train-style rows ``[fname, dialogue, summary, topic]`` from `seed`.
+
+    `style` "train": the summary is written as the shipped train/dev summaries are (each
+    scenario's first template); "alt": one of the scenario's two other templates, picked at
+    random per row (the styles test.csv's summary2/summary3 use), so a model pretrained on it
+    is a summarizer in another house style that fine-tuning on train.csv still has to adapt.
+
+    Deterministic for a given (seed, n); meant for pretraining a small model from scratch. No
+    row is a shipped dev/test dialogue nor shares half its lines with one, and no dialogue
+    repeats, and no summary is word for word a dev/test reference (the slot lists are short
+    enough that a few thousand rows would otherwise restate some of them exactly). Row i is
+    ``extra{seed}_{i}``.
+    """
+    if seed == SEED:
+        raise ValueError(f"seed {SEED} is the shipped splits' seed; pick another one")
+    if style not in ("train", "alt"):
+        raise ValueError(f"style must be 'train' or 'alt'; got {style!r}")
+    n_refs = 1 if style == "train" else 3
+    pool = held_out_pool()
+    shipped = generate()
+    held_refs = {ref for split in ("dev", "test") for row in shipped[split] for ref in row[2:-1]}
+    rng = random.Random(seed)
+    schedule = topic_schedule(n, rng)
+    noisy = set(rng.sample(range(n), round(n * noise_rate)))
+    used: Counter[str] = Counter()
+    rows = []
+    for i, topic in enumerate(schedule):
+        fns = SCENARIOS[topic]
+        fn = fns[used[topic] % len(fns)]
+        used[topic] += 1
+        pick = 0 if style == "train" else rng.choice((1, 2))
+        dialogue, refs = build_one(fn, rng, n_refs, i in noisy, pool)
+        while refs[pick] in held_refs:
+            dialogue, refs = build_one(fn, rng, n_refs, i in noisy, pool)
+        rows.append([f"extra{seed}_{i}", dialogue, refs[pick], topic])
+    return rows
+
+
 def write_csvs(out_dir: Path) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     data = generate()
@@ -6346,7 +6413,24 @@ def write_csvs(out_dir: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="with --n: write an extra train-style corpus from this seed instead")
+    parser.add_argument("--n", type=int, default=None, help="rows of the extra corpus")
+    parser.add_argument("--style", choices=("train", "alt"), default="train",
+                        help="extra corpus: summaries in train.csv's style or the other two")
     args = parser.parse_args(argv)
+    if (args.seed is None) != (args.n is None):
+        parser.error("--seed and --n go together")
+    if args.seed is not None:
+        rows = generate_corpus(args.seed, args.n, style=args.style)
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / f"extra-{args.style}-{args.seed}-{args.n}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+            writer.writerow(["fname", "dialogue", "summary", "topic"])
+            writer.writerows(rows)
+        print(f"extra: {len(rows)} rows -> {path}")
+        return
     counts = write_csvs(args.out)
     print(", ".join(f"{split}: {n} rows" for split, n in counts.items()), "->", args.out)
 

@@ -10,6 +10,11 @@ from workbench.backends.base import Backend, TrialOutcome
 GUARD_OFF = {f"objective.guard.{rule}": None for rule in (
     "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
     "max_length_ratio")}
+# A base of 96 generated dialogues, half an epoch (seconds to build once, then cached): the
+# runner tests exercise the base path without the default's two-minute build.
+SMALL_BASE = {"model.base.corpus_rows": 96, "model.base.epochs": 0.5,
+              "model.base.batch_size": 16, "model.base.max_input_length": 256}
+PLUMBING = {**GUARD_OFF, **SMALL_BASE}
 
 
 class FakeBackend(Backend):

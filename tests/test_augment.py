@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 from transformers import (
     BartConfig,
     BartForConditionalGeneration,
@@ -370,7 +370,7 @@ def test_study_on_the_embedded_default_searches_model_free_strategies(tmp_path, 
         "data.max_train_samples": 48, "data.max_dev_samples": 12, "hparams.num_epochs": 2,
         "hparams.num_beams": 1, "hparams.max_new_tokens": 50, "model.backend": "counting",
         "search.space": str(space), "search.params": ["augmentation_strategy"],
-        "study.warm_start": [{"augmentation_strategy": s} for s in order], **GUARD_OFF,
+        "study.warm_start": [{"augmentation_strategy": s} for s in order], **PLUMBING,
     }
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, pruner="none",
                            storage=f"sqlite:///{tmp_path / 'study.db'}", study_name="aug",

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 import torch
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 
 from workbench import metrics, paths, validate
 from workbench.backends import causal
@@ -294,7 +294,7 @@ def test_study_records_rouge_truncation_share_and_trainable_params(tmp_path, pre
 
     over = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 2,
             "llm.base_pretrain_epochs": 1, "hparams.max_new_tokens": 30,
-            "hparams.min_new_tokens": 10, "hparams.batch_size": 8, **GUARD_OFF}
+            "hparams.min_new_tokens": 10, "hparams.batch_size": 8, **PLUMBING}
     run = wstudy.start_run("run-study", preset=preset, n_trials=2,
                            storage=f"sqlite:///{tmp_path}/s.db", run_dir=str(tmp_path / "rec"),
                            overrides=over)
@@ -324,7 +324,7 @@ def test_multi_objective_study_on_a_tiny_llm(tmp_path):
     over = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 1,
             "llm.base_pretrain_epochs": 1, "hparams.max_new_tokens": 30,
             "hparams.min_new_tokens": 10, "objective.timing_samples": 2,
-            "objective.timing_repeats": 2, **GUARD_OFF}
+            "objective.timing_repeats": 2, **PLUMBING}
     run = wstudy.start_run("run-study", preset="tiny-llama", n_trials=2, objective="multi",
                            storage=f"sqlite:///{tmp_path}/s.db", run_dir=str(tmp_path / "rec"),
                            overrides=over)

@@ -6,14 +6,14 @@ import json
 import nbformat
 import pytest
 import torch
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 from transformers import AutoModelForSeq2SeqLM, BartConfig, GPT2Config
 
 from workbench import analysis, cli, gentune, validate
 from workbench import study as wstudy
 
 TINY = {
-    **GUARD_OFF,
+    **PLUMBING,
     "data.max_train_samples": 24,
     "data.max_dev_samples": 6,
     "hparams.num_epochs": 1,

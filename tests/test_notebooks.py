@@ -5,12 +5,12 @@ import json
 import nbformat
 import papermill as pm
 import pytest
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 
 from workbench import cli, paths
 
 QUICK = {
-    **GUARD_OFF,
+    **PLUMBING,
     "data.max_train_samples": 48,
     "data.max_dev_samples": 12,
     "hparams.num_epochs": 2,

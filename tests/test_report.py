@@ -14,14 +14,14 @@ import shutil
 import nbformat
 import pytest
 import torch
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 
 from workbench import analysis, cli, paths, report
 from workbench import study as wstudy
 
 # A study cheap enough for 2 shared CPU cores: a few short dialogues, short outputs.
 TINY = {
-    **GUARD_OFF,
+    **PLUMBING,
     "data.max_train_samples": 24,
     "data.max_dev_samples": 6,
     "hparams.num_epochs": 2,

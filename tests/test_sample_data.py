@@ -350,3 +350,37 @@ def test_generator_reproduces_committed_files(tmp_path):
         assert (tmp_path / f"{split}.csv").read_bytes() == (
             SAMPLE_DIR / f"{split}.csv"
         ).read_bytes(), split
+
+
+# ------------------------------------------------------------------------------------------
+# the extra corpus (the CPU preset's base is trained on it)
+# ------------------------------------------------------------------------------------------
+def _extra(tmp_path: Path, seed: int, n: int) -> list[dict[str, str]]:
+    subprocess.run([sys.executable, str(GENERATOR), "--seed", str(seed), "--n", str(n),
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    text = (tmp_path / f"extra-train-{seed}-{n}.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_extra_corpus_holds_no_dev_or_test_dialogue_nor_reference(tmp_path, rows):
+    extra = _extra(tmp_path, 7, 400)
+    assert len(extra) == 400 and list(extra[0]) == TRAIN_DEV_COLUMNS
+    held = rows["dev"] + rows["test"]
+    held_dialogues = {r["dialogue"] for r in held}
+    held_refs = {s for r in held for s in _summaries(r)}
+    held_lines = [{text for _, text in _turns(r["dialogue"])} for r in held]
+    assert len({r["dialogue"] for r in extra}) == 400, "no dialogue repeats"
+    for r in extra:
+        assert r["dialogue"] not in held_dialogues and r["summary"] not in held_refs
+        lines = {text for _, text in _turns(r["dialogue"])}
+        for other in held_lines:
+            assert 2 * len(lines & other) < min(len(lines), len(other)), r["fname"]
+
+
+def test_extra_corpus_is_deterministic_and_never_the_shipped_seed(tmp_path):
+    first = _extra(tmp_path / "a", 11, 50)
+    assert first == _extra(tmp_path / "b", 11, 50)
+    assert first != _extra(tmp_path / "c", 12, 50)
+    refused = subprocess.run([sys.executable, str(GENERATOR), "--seed", "20240917", "--n", "5",
+                              "--out", str(tmp_path)], capture_output=True, text=True)
+    assert refused.returncode != 0 and "shipped splits' seed" in refused.stderr

@@ -90,7 +90,8 @@ def test_generation_config_follows_hparams(tokenizer):
 
 def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monkeypatch):
     cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
-                                         "hparams.max_new_tokens": 50, **GUARD_OFF})
+                                         "hparams.max_new_tokens": 50, **GUARD_OFF,
+                                         "model.base.corpus_rows": 0})
     splits = {"train": frame(24), "dev": frame(6)}
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     backend = seq2seq.Seq2SeqBackend(cfg, splits)
@@ -117,7 +118,7 @@ def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monke
 
 
 def test_nan_loss_fails_the_trial(tokenizer, tmp_path, monkeypatch):
-    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1})
+    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1, "model.base.corpus_rows": 0})
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     splits = {"train": frame(32), "dev": frame(2)}
     backend = seq2seq.Seq2SeqBackend(cfg, splits)

@@ -478,6 +478,36 @@ def test_valid_custom_space_may_refer_to_catalogue_params(tmp_path):
     assert {v["min_new_tokens"] for v in returned} <= {20, 30, 40, 50, 60}
 
 
+def test_a_space_extends_another_redefining_some_params(tmp_path, seed):
+    path = tmp_path / "cpu.yaml"
+    path.write_text(textwrap.dedent("""\
+        extends: seed
+        cpu:
+          learning_rate: {type: float, low: 1.0e-4, high: 3.0e-3, log: true}
+        """), encoding="utf-8")
+    space = spaces.load_space(path)
+    assert set(space.params) == set(seed.params)
+    lr = space.params["learning_rate"]
+    assert (lr.group, lr.low, lr.high, lr.log) == ("cpu", 1e-4, 3e-3, True)
+    assert space.params["num_beams"] == seed.params["num_beams"]
+    assert space.fixed == seed.fixed
+    tiny = spaces.load_space("tiny")
+    assert (tiny.params["num_beams"].low, tiny.params["num_beams"].high) == (1, 4)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("extends: [seed]\n", "extends: expected a space name"),
+    ("extends: nope\n", "unknown space 'nope'"),
+    ("extends: {self}\ng:\n  a: {{type: int, low: 1, high: 2}}\n", "spaces extend each other"),
+])
+def test_bad_extends_refused(tmp_path, text, reason):
+    path = tmp_path / "loop.yaml"
+    path.write_text(text.replace("{self}", str(path)).replace("{{", "{").replace("}}", "}"),
+                    encoding="utf-8")
+    with pytest.raises(spaces.SpaceError, match=reason):
+        spaces.load_space(path)
+
+
 # --------------------------------------------------------------------------- conditions
 
 

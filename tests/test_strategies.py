@@ -13,7 +13,7 @@ import time
 import optuna
 import pytest
 import yaml
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 
 from workbench import backends, cli, spaces
 from workbench import study as wstudy
@@ -25,7 +25,7 @@ from workbench.strategies import targets as objectives
 from workbench.study.samplers import make_sampler
 
 QUICK = {
-    **GUARD_OFF,
+    **PLUMBING,
     "data.max_train_samples": 48,
     "data.max_dev_samples": 12,
     "hparams.num_epochs": 2,

@@ -5,7 +5,7 @@ import json
 import optuna
 import pytest
 import torch
-from helpers import GUARD_OFF, outcome
+from helpers import PLUMBING, outcome
 
 from workbench import records
 from workbench import study as wstudy
@@ -13,7 +13,7 @@ from workbench.study import execution
 from workbench.study.start import RUN_STUDY_PARAMETERS
 
 QUICK = {
-    **GUARD_OFF,
+    **PLUMBING,
     "data.max_train_samples": 48,
     "data.max_dev_samples": 12,
     "hparams.num_epochs": 2,
@@ -114,6 +114,24 @@ def test_pruned_trial_is_recorded_with_its_reason(fake_backend, tmp_path):
     assert pruned["state"] == "PRUNED"
     assert pruned["epoch_scores"] == {"1": 6.0}
     assert "pruned after epoch 1" in pruned["prune_reason"]
+
+
+def test_the_last_epoch_is_never_pruned(fake_backend, tmp_path):
+    """Pruning after the last epoch saves nothing and would throw the trial's result away."""
+    def curve(self, hp, report, outdir, save_to=None):
+        good = hp["learning_rate"] > 1e-4
+        report(1, 20.0)
+        report(2, 21.0 if good else 5.0)  # below the median only at the last epoch (2)
+        return outcome(21.0 if good else 20.0)
+
+    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
+            "study.warm_start": [{"learning_rate": 1e-6}]}
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                           storage=storage(tmp_path), overrides={**over, **fake_backend(curve)},
+                           run_dir=str(tmp_path / "rec"))
+    run.optimize()
+    rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
+    assert [t["state"] for t in rec["trials"]] == ["COMPLETE", "COMPLETE"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import os
 
 import pytest
 import services
-from helpers import GUARD_OFF
+from helpers import PLUMBING
 
 from workbench import cli, storage
 from workbench import study as wstudy
@@ -17,7 +17,7 @@ TINY = {
     "hparams.num_beams": 1,
     "hparams.max_new_tokens": 50,
     "search.params": ["learning_rate", "weight_decay"],
-    **GUARD_OFF,
+    **PLUMBING,
 }
 
 

@@ -261,7 +261,7 @@ class Generator:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from workbench.backends import bpe, seq2seq
+        from workbench.backends import seq2seq
 
         global MODEL_LOADS
         hf_logging.set_verbosity_error()
@@ -273,14 +273,8 @@ class Generator:
             self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
         else:
-            name = wconfig.model_id(config)
-            if name is not None:
-                self.tokenizer = seq2seq.load_pretrained_tokenizer(name)
-            else:
-                texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
-                self.tokenizer = bpe.cached_tokenizer(
-                    texts, config["model"]["tokenizer_vocab_size"])
-            self.model = seq2seq.build_model(config, self.tokenizer)
+            self.tokenizer, source = seq2seq.model_source(config, train)
+            self.model = seq2seq.build_model(config, self.tokenizer, source)
         MODEL_LOADS += 1
         self.loads = 1
         use_cpu = config["runtime"]["use_cpu"] or not torch.cuda.is_available()
@@ -294,8 +288,11 @@ class Generator:
 
     @property
     def trained(self) -> bool:
-        """False for a model built from a config with no checkpoint (random weights)."""
-        return self.model_dir is not None or wconfig.model_id(self.config) is not None
+        """False for a model built from a config with no checkpoint nor base (random weights)."""
+        from workbench.backends import pretraining
+
+        return (self.model_dir is not None or wconfig.model_id(self.config) is not None
+                or pretraining.wanted(self.config))
 
     def generate(self, d: Mapping[str, Any], rows: Sequence[int] | None = None) -> list[str]:
         """Summaries of the dev dialogues `rows` (all when None) with decoding config `d`."""

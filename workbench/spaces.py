@@ -27,6 +27,7 @@ FROM_PRESET = "from_preset"  # `choices: from_preset` = the preset's model candi
 TYPES = ("float", "int", "categorical")
 PARAM_KEYS = ("type", "low", "high", "step", "log", "choices", "when", "at_most")
 FIXED_KEY = "fixed"
+EXTENDS_KEY = "extends"  # a space that is another one with some parameters redefined
 _REL_TOL = 1e-6  # tolerance for "(high - low) is a multiple of step"
 _EXACT_COUNT_LIMIT = 1_000_000  # enumerate at most this many controller assignments
 
@@ -226,6 +227,7 @@ def _parse_space(
         raise SpaceError(
             f"{where}: expected a mapping of groups at the top level, got {type(data).__name__}"
         )
+    data = _extended(path, data)
     params: dict[str, Param] = {}
     for group, body in data.items():
         if group == FIXED_KEY:
@@ -251,6 +253,39 @@ def _parse_space(
     _check_acyclic(where, params)
     fixed = _parse_fixed(where, data.get(FIXED_KEY), params, known)
     return Space(name=path.stem, path=path, params=params, fixed=fixed)
+
+
+def _extended(path: Path, data: dict[str, Any], seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A space's groups with `extends: <space>` applied: the other space's parameters, each
+    one this file defines again replaced (and moved to this file's group), and both `fixed`."""
+    base_name = data.get(EXTENDS_KEY)
+    if base_name is None:
+        return data
+    where = _where(path)
+    if not isinstance(base_name, str):
+        raise SpaceError(f"{where}: {EXTENDS_KEY}: expected a space name, got {base_name!r}")
+    base_path = _resolve_space_path(base_name)
+    if base_path in (*seen, path.resolve()):
+        raise SpaceError(f"{where}: {EXTENDS_KEY}: spaces extend each other ({base_name})")
+    base = _read_yaml(base_path)
+    if not isinstance(base, dict):
+        raise SpaceError(f"{_where(base_path)}: expected a mapping of groups at the top level")
+    base = _extended(base_path, base, (*seen, path.resolve()))
+    merged = {g: dict(b) for g, b in base.items() if g != FIXED_KEY}
+    for group, body in data.items():
+        if group in (FIXED_KEY, EXTENDS_KEY):
+            continue
+        if not isinstance(body, dict) or not body:
+            raise SpaceError(f"{where}: {group}: a group must be a non-empty mapping of parameters")
+        for name, raw in body.items():
+            for params in merged.values():
+                params.pop(name, None)
+            merged.setdefault(group, {})[name] = raw
+    out: dict[str, Any] = {g: b for g, b in merged.items() if b}
+    fixed = {**(base.get(FIXED_KEY) or {}), **(data.get(FIXED_KEY) or {})}
+    if fixed:
+        out[FIXED_KEY] = fixed
+    return out
 
 
 def _fail(where: str, group: str, name: str, reason: str) -> SpaceError:

@@ -20,11 +20,10 @@ import torch
 from transformers import (
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
-    BartConfig,
-    BartForConditionalGeneration,
     DataCollatorForSeq2Seq,
     GenerationConfig,
     PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
     PrinterCallback,
     Seq2SeqTrainer,
     Seq2SeqTrainingArguments,
@@ -33,6 +32,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
+from workbench.backends import pretraining
 from workbench.backends.base import (
     Backend,
     EpochTracker,
@@ -48,7 +48,7 @@ from workbench.backends.base import (
 )
 from workbench.backends.base import time_inference as timed_inference
 from workbench.backends.bpe import cached_tokenizer
-from workbench.config import ConfigError, model_id
+from workbench.config import model_id
 
 # ---------------------------------------------------------------- tokenizer and model
 
@@ -63,30 +63,35 @@ def load_pretrained_tokenizer(name: str) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
-def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase) -> torch.nn.Module:
-    """A fresh model for one trial: pretrained weights, or a BART built from the preset's config."""
-    set_seed(config["runtime"]["seed"])
+def model_source(config: Mapping[str, Any], train: Any) -> tuple[PreTrainedTokenizerBase,
+                                                                 str | Path | None]:
+    """The tokenizer trials use and where their weights come from: a pretrained model's name,
+    the cached base of a model built from a config (`model.base`), or None (random weights,
+    with a BPE trained on the train split)."""
     name = model_id(config)
     if name is not None:
-        try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(name)
-        except OSError as exc:
-            raise ModelUnavailable(unavailable_message(name, exc)) from None
-        if model.get_input_embeddings().num_embeddings < len(tokenizer):
-            model.resize_token_embeddings(len(tokenizer))
-        return model
-    arch = dict(config["model"]["architecture"])
+        return load_pretrained_tokenizer(name), name
+    if pretraining.wanted(config):
+        folder = pretraining.cached_base(config)
+        return PreTrainedTokenizerFast.from_pretrained(folder), folder
+    texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
+    return cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"]), None
+
+
+def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase,
+                source: str | Path | None) -> torch.nn.Module:
+    """A fresh model for one trial: pretrained weights (a Hub name or a cached base), or a BART
+    with random weights built from the preset's `model.architecture`."""
+    set_seed(config["runtime"]["seed"])
+    if source is None:
+        return pretraining.new_bart(config["model"]["architecture"], tokenizer)
     try:
-        bart = BartConfig(
-            vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
-            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-            decoder_start_token_id=tokenizer.eos_token_id,
-            forced_eos_token_id=tokenizer.eos_token_id,
-            **arch,
-        )
-    except TypeError as exc:
-        raise ConfigError(f"model.architecture: {exc}") from None
-    return BartForConditionalGeneration(bart)
+        model = AutoModelForSeq2SeqLM.from_pretrained(source)
+    except OSError as exc:
+        raise ModelUnavailable(unavailable_message(str(source), exc)) from None
+    if model.get_input_embeddings().num_embeddings < len(tokenizer):
+        model.resize_token_embeddings(len(tokenizer))
+    return model
 
 
 # ---------------------------------------------------------------- data
@@ -132,13 +137,7 @@ class Seq2SeqBackend(Backend):
         hf_logging.disable_progress_bar()
         if config["runtime"]["cpu_threads"]:
             torch.set_num_threads(config["runtime"]["cpu_threads"])
-        name = model_id(config)
-        if name is not None:
-            self.tokenizer = load_pretrained_tokenizer(name)
-        else:
-            train = splits["train"]
-            texts = list(train["dialogue"]) + [r[0] for r in train["references"] if r]
-            self.tokenizer = cached_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
+        self.tokenizer, self.source = model_source(config, splits["train"])
 
     def _args(self, hp: Mapping[str, Any], outdir: Path, gen: GenerationConfig):
         rt = self.config["runtime"]
@@ -156,7 +155,7 @@ class Seq2SeqBackend(Backend):
         with self._encode_lock:
             train_set = encode(train, tok, hp)
             dev = encode(self.splits["dev"], tok, hp)
-        model = build_model(self.config, tok)
+        model = build_model(self.config, tok, self.source)
         gen = generation_config(hp, tok)
         model.generation_config = gen
         track = EpochTracker(report, dev.references, self.config)

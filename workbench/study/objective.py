@@ -51,7 +51,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         hp = {**config["hparams"], **sampled}
         verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
                    if limits.active or need_estimate else None)
-        report = _reporter(trial, targets.multi)
+        report = _reporter(trial, targets.multi, hp["num_epochs"])
         saved: dict[str, Path] = {}
 
         def save_to(value: float) -> Path | None:
@@ -94,9 +94,10 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
 DEGENERATE = "degenerate"  # the constraint a trial with no healthy epoch violates
 
 
-def _reporter(trial: optuna.Trial, multi: bool) -> Callable[[int, float], None]:
-    """Hands each epoch's dev ROUGE to Optuna, which may prune (one objective), or keeps it in
-    the trial's attributes (several objectives: Optuna has no intermediate values for them)."""
+def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int) -> Callable[[int, float], None]:
+    """Hands each epoch's objective to Optuna, which may prune (one objective), or keeps it in
+    the trial's attributes (several objectives: Optuna has no intermediate values for them).
+    The last epoch is never pruned: the training it would save is already spent."""
     epochs: dict[str, float] = {}
 
     def report(epoch: int, value: float) -> None:
@@ -105,7 +106,7 @@ def _reporter(trial: optuna.Trial, multi: bool) -> Callable[[int, float], None]:
             trial.set_user_attr("epoch_scores", dict(epochs))
             return
         trial.report(value, epoch)
-        if trial.should_prune():
+        if epoch < last_epoch and trial.should_prune():
             reason = (f"pruned after epoch {epoch}: objective {value:.4f} below the median of "
                       "earlier trials")
             trial.set_user_attr("prune_reason", reason)

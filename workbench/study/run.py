@@ -200,6 +200,9 @@ class StudyRun:
         arch = cfg["model"]["architecture"] or {}
         built = arch.get("model_type", "bart") if cfg["model"]["backend"] == "causal" else "bart"
         model = wconfig.model_id(cfg) or f"a tiny {built} built from model.architecture"
+        if not wconfig.model_id(cfg) and cfg["model"]["base"]["corpus_rows"] and built == "bart":
+            model += (f", fine-tuned from its base (trained once on "
+                      f"{cfg['model']['base']['corpus_rows']} generated dialogues)")
         lines = tables.overview_lines(cfg, self.targets, paths.shown(self.folder), model)
         for line in lines + self.strategy_lines():
             print(line)

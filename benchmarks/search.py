@@ -59,8 +59,10 @@ def build_table(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str
     wanted = sample_configs(cfg, searched, size["table_configs"])
     # The preset's config again with other trial seeds: the objective's seed-to-seed noise.
     repeats = [(wanted[0], seed) for seed in size["noise_seeds"]]
-    jobs = [("rows", i, sampled, None) for i, sampled in enumerate(wanted)] + \
-        [("noise", i, sampled, seed) for i, (sampled, seed) in enumerate(repeats)]
+    configs = [("rows", i, sampled, None) for i, sampled in enumerate(wanted)]
+    # The repeats come right after config 0, so a run that hits its time budget has them.
+    jobs = configs[:1] + [("noise", i, sampled, seed)
+                          for i, (sampled, seed) in enumerate(repeats)] + configs[1:]
     built_now, start = 0, time.perf_counter()
     runs: dict[int | None, tuple[Any, Any]] = {}
     for kind, i, sampled, seed in jobs:

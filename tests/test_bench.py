@@ -59,6 +59,9 @@ def test_section_structure(report):
     assert se["table"]["configs"] == 3 and se["seeds"] == [0, 1]
     assert set(se["final_best"]) == {"a_default", "b_random", "c_tpe_no_pruning"}
     assert 0 <= se["pruning"]["share_of_epochs_saved"]["median"] <= 1
+    sig = se["signal"]  # the preset's config again with trial seed 1 (quick: one repeat)
+    assert len(sig["preset_config_seeds"]) == 2 and len(sig["best_distinct"]) == 3
+    assert sig["healthy_configs"] <= 3 and "Signal:" in (report[1] / "report.md").read_text()
     assert [r["workers"] for r in out["parallel"]["runs"]] == [1, 2]
     assert out["generation"]["training_trial_s"]["n"] == 1
 

@@ -32,7 +32,7 @@ def test_defaults_then_preset_then_overrides():
     cfg = validate.resolve("tiny-bart", {"hparams.num_beams": 3, "study": {"n_trials": 2}})
     assert cfg["hparams"]["num_beams"] == 3
     assert cfg["study"]["n_trials"] == 2
-    assert cfg["hparams"]["learning_rate"] == 1e-3  # preset
+    assert cfg["hparams"]["learning_rate"] == 5e-4  # preset
     assert cfg["hparams"]["weight_decay"] == 0.0  # default
     assert cfg["preset"] == "tiny-bart"
 

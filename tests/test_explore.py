@@ -22,11 +22,12 @@ def test_param_table_lists_searched_then_every_fixed_value(tiny):
     assert list(table.index[: len(names)]) == names
     assert set(table.index) == set(cfg["hparams"])
     assert list(table.columns) == list(explore.TABLE_COLUMNS)
-    lr = table.loc["learning_rate"]  # fixed by tiny-bart, still described from the space
-    assert (lr["type"], lr["log"], lr["searched"]) == ("float", True, False)
-    wd = table.loc["weight_decay"]
-    assert (wd["type"], wd["log"], wd["searched"]) == ("float", False, True)
-    assert lr["range"] == "1e-06–0.001"
+    lr = table.loc["learning_rate"]  # searched in tiny-bart's own range (params/spaces/tiny.yaml)
+    assert (lr["type"], lr["log"], lr["searched"]) == ("float", True, True)
+    epochs = table.loc["num_epochs"]  # fixed by tiny-bart, still described from the space
+    assert (epochs["type"], epochs["searched"]) == ("int", False)
+    assert epochs["value"] == cfg["hparams"]["num_epochs"]
+    assert lr["range"] == "0.0001–0.003"
     assert table.loc["warmup_ratio", "step"] == 0.05
     assert table.loc["temperature", "condition"] == "do_sample = true"
     assert table.loc["min_new_tokens", "condition"] == "≤ max_new_tokens"

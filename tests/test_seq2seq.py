@@ -57,7 +57,7 @@ def test_specials_follow_bart_convention(tokenizer):
 def test_label_pads_are_minus_100(tokenizer):
     cfg = validate.resolve("tiny-bart")
     enc = seq2seq.encode(frame(6), tokenizer, cfg["hparams"])
-    model = seq2seq.build_model(cfg, tokenizer)
+    model = seq2seq.build_model(cfg, tokenizer, None)  # random weights
     batch = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100)(enc.features)
     lengths = [len(f["labels"]) for f in enc.features]
     assert len(set(lengths)) > 1, "the test needs labels of different lengths"

@@ -153,9 +153,9 @@ def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monke
     built, trained = [], []
     real_build = seq2seq.build_model
 
-    def counting_build(config, tokenizer):
+    def counting_build(config, tokenizer, source):
         built.append(1)
-        return real_build(config, tokenizer)
+        return real_build(config, tokenizer, source)
 
     class Spying(seq2seq.Seq2SeqBackend):
         def train_and_evaluate(self, hp, *args, **kwargs):
@@ -179,7 +179,8 @@ def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monke
         backends.unregister("spying")
     rec = read(tmp_path / "rec")
     assert [t["state"] for t in rec["trials"]] == ["COMPLETE", "PRUNED", "PRUNED", "PRUNED"]
-    assert len(built) == len(trained) == 1 and trained[0]["batch_size"] == 4
+    assert len(built) == len(trained) == 1
+    assert trained[0]["batch_size"] == run.config["hparams"]["batch_size"]  # trial 0, the preset
     assert rec["infeasible"] == {"count": 3, "by_rule": {"memory": 2, "too_slow": 1},
                                  "trials": [1, 2, 3]}
     for t in rec["trials"][1:]:
@@ -259,7 +260,7 @@ def _plan_file(tmp_path, monkeypatch, plan):
                           "b": {"trials": 2, "params": ["num_beams"], "after": ["a"]}},
          "the stage order has a cycle: a -> b -> a"),
         ({"stage": "a"}, {"a": {"trials": 2, "params": ["decoding"]}},
-         "p.a.params: space 'seed': unknown group or parameter 'decoding'"),
+         "p.a.params: space 'tiny': unknown group or parameter 'decoding'"),
         ({"stage": "a"}, {"a": {"trials": 2, "params": ["batch_size"], "after": ["zero"]}},
          "p.a.after: no stage 'zero' in plan 'p'"),
         ({"stage": "a"}, {"a": {"trials": 0, "params": ["batch_size"]}}, "p.a.trials"),

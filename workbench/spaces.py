@@ -278,8 +278,9 @@ def _extended(path: Path, data: dict[str, Any], seen: tuple[Path, ...] = ()) -> 
         if not isinstance(body, dict) or not body:
             raise SpaceError(f"{where}: {group}: a group must be a non-empty mapping of parameters")
         for name, raw in body.items():
-            for params in merged.values():
-                params.pop(name, None)
+            for other, params in merged.items():
+                if other != group:  # a param redefined in its own group keeps its place
+                    params.pop(name, None)
             merged.setdefault(group, {})[name] = raw
     out: dict[str, Any] = {g: b for g, b in merged.items() if b}
     fixed = {**(base.get(FIXED_KEY) or {}), **(data.get(FIXED_KEY) or {})}

@@ -5,7 +5,6 @@ import json
 
 import nbformat
 import pytest
-import torch
 from helpers import PLUMBING
 from transformers import AutoModelForSeq2SeqLM, BartConfig, GPT2Config
 
@@ -28,17 +27,6 @@ CHEAP_SEARCH = ["num_beams", "length_penalty", "repetition_penalty"]
 GREEDY = {"do_sample": False, "temperature": 1.0, "top_p": 1.0, "top_k": 50, "num_beams": 1,
           "repetition_penalty": 1.0, "length_penalty": 1.0, "no_repeat_ngram_size": 0,
           "max_new_tokens": 60, "min_new_tokens": 20}
-
-
-@pytest.fixture(scope="module")
-def one_thread():
-    """Torch on one thread here and in kernels: on a couple of shared cores it is faster."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OMP_NUM_THREADS", "1")
-        yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import shutil
 
 import nbformat
 import pytest
-import torch
 from helpers import PLUMBING
 
 from workbench import analysis, cli, paths, report
@@ -43,15 +42,6 @@ def require_browser() -> str:
         pytest.skip("chromium is not installed: the rendered report cannot be opened "
                     "(apt-get install chromium fonts-nanum, or `make browser`)")
     return found
-
-
-@pytest.fixture(scope="module")
-def one_thread():
-    """Torch on one thread: on 2 shared cores, two threads per process only contend."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

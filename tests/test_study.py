@@ -255,3 +255,32 @@ def test_free_memory_hands_the_c_heap_back():
         pytest.skip("not glibc: no malloc_trim")
     execution.free_memory()  # callable with no arguments, and as a callback
     execution.free_memory(None, None)
+
+
+def test_tables_are_computed_from_the_record_alone():
+    """The notebook's tables are pure functions of results.json: no study, no storage."""
+    from workbench.study import tables
+
+    data = {
+        "baselines": {"lead2": {"final": 20.0}, "constant": {"final": 25.0}},
+        "preset_trial": {"number": 0, "value": 70.0, "state": "COMPLETE"},
+        "best": {"number": 1, "value": 74.5},
+        "counts": {"COMPLETE": 2, "PRUNED": 1}, "degenerate": {"count": 1, "trials": [2]},
+        "trials": [
+            {"number": n, "state": s, "value": v, "origin": "sampler", "duration_s": 1.0,
+             "best_epoch": 3, "params": {"num_beams": b}, "trainable_params": 10,
+             "fail_reason": None, "prune_reason": None,
+             "extra": {"diversity": {"distinct_share": d, "top_share": 0.1},
+                       **({"degenerate": "no healthy epoch"} if d < 0.5 else {})}}
+            for n, s, v, b, d in ((0, "COMPLETE", 70.0, 1, 1.0), (1, "COMPLETE", 74.5, 3, 0.95),
+                                  (2, "COMPLETE", 0.0, 4, 0.1))],
+    }
+    rows = {r["what"].split(" (")[0]: r for r in tables.summary_rows(data)}
+    assert rows["best"] == {"what": "best (trial 1)", "dev ROUGE": 74.5, "distinct": 0.95}
+    assert rows["constant output"]["dev ROUGE"] == 25.0
+    lines = tables.summary_lines(data, "outputs/x/results.json")
+    assert "+54.5000 over lead-2, +49.5000 over the best constant output" in lines[2]
+    assert lines[1].startswith("degenerate (no healthy epoch, never the best): 1")
+    trial_rows = tables.trial_rows(data, ["dev ROUGE"])
+    assert [r["distinct"] for r in trial_rows] == [1.0, 0.95, 0.1]
+    assert trial_rows[2]["reason"] == "no healthy epoch" and trial_rows[0]["num_beams"] == 1

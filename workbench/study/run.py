@@ -87,6 +87,9 @@ class StudyRun:
         adaptive_run = cfg["adaptive"]["enabled"] and not join
         queued = sc["n_trials"] if adaptive_run else len(
             study.get_trials(deepcopy=False, states=WAITING))
+        in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
+        # Built before the progress bar: the backend may first build a base, and says so.
+        objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
                    ascii=True, dynamic_ncols=False, ncols=100)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -96,7 +99,6 @@ class StudyRun:
             elif sc["workers"] or sc["gpus"]:
                 self._run_processes(url, name, run_id, bar)
             else:
-                objective = build_objective(cfg, self.folder, run_id, splits)
                 execution.run_threads(cfg, url, name, objective,
                                       lambda _, trial: self._progress(bar, trial))
         finally:

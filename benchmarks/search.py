@@ -90,8 +90,8 @@ def build_table(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str
             "distinct": [f["distinct_share"] for f in figures],
             "steps_per_epoch": steps, "seconds_per_epoch": outcome.train_seconds / len(epochs)})
         built_now += 1
-        log(f"  table: {'config' if seed is None else f'seed {seed} of config'} {i} trained, "
-            f"best {max(table[kind][-1]['curve']):.3f}")
+        which = f"config {i}" if seed is None else f"config 0 with trial seed {seed}"
+        log(f"  table: {which} trained, best {max(table[kind][-1]['curve']):.3f}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(table, indent=1))
         free_memory()

@@ -13,7 +13,6 @@ from tqdm import tqdm
 
 import workbench.study.execution as execution
 import workbench.study.tables as tables
-from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import paths, records, spaces, storage
 from workbench.records import Record
@@ -199,13 +198,7 @@ class StudyRun:
     def overview(self) -> pd.DataFrame:
         """What this run will do: preset, model, study settings and the searched parameters."""
         cfg = self.config
-        arch = cfg["model"]["architecture"] or {}
-        built = arch.get("model_type", "bart") if cfg["model"]["backend"] == "causal" else "bart"
-        model = wconfig.model_id(cfg) or f"a tiny {built} built from model.architecture"
-        if not wconfig.model_id(cfg) and cfg["model"]["base"]["corpus_rows"] and built == "bart":
-            model += (f", fine-tuned from its base (trained once on "
-                      f"{cfg['model']['base']['corpus_rows']} generated dialogues)")
-        lines = tables.overview_lines(cfg, self.targets, paths.shown(self.folder), model)
+        lines = tables.overview_lines(cfg, self.targets, paths.shown(self.folder))
         for line in lines + self.strategy_lines():
             print(line)
         rows = tables.searched_rows(self.searched(), cfg["hparams"])

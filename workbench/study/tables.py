@@ -142,9 +142,24 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
 # ---------------------------------------------------------------- the notebook
 
 
-def overview_lines(config: Mapping[str, Any], targets: wtargets.Targets, folder: str,
-                   model: str) -> list[str]:
+def model_description(config: Mapping[str, Any]) -> str:
+    """The model trials start from, in words: a pretrained name, or what is built and how."""
+    name = config["hparams"]["model_name"] or config["model"]["name"]
+    if name:
+        return name
+    arch = config["model"]["architecture"] or {}
+    built = arch.get("model_type", "bart") if config["model"]["backend"] == "causal" else "bart"
+    text = f"a tiny {built} built from model.architecture"
+    rows = config["model"]["base"]["corpus_rows"]
+    if rows and config["model"]["backend"] == "seq2seq":
+        text += f", fine-tuned from its base (trained once on {rows} generated dialogues)"
+    return text
+
+
+def overview_lines(config: Mapping[str, Any], targets: wtargets.Targets,
+                   folder: str) -> list[str]:
     """What a run will do, in two lines: preset, model and record; the study's settings."""
+    model = model_description(config)
     sc = config["study"]
     goal = ", ".join(f"{label} ({d})" for label, d in
                      zip(targets.labels, targets.directions, strict=True))

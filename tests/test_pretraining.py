@@ -2,12 +2,15 @@
 starting point of every trial (as a pretrained model is for the GPU presets)."""
 
 import json
+import re
 
+import pytest
 import torch
 from helpers import SMALL_BASE
 
 from workbench import validate
 from workbench.backends import pretraining, seq2seq
+from workbench.config import ConfigError
 
 # A tiny corpus and a fraction of an epoch: the mechanics, not the quality (see the README).
 SMALL = SMALL_BASE
@@ -55,3 +58,14 @@ def test_without_a_base_trials_train_from_random_weights():
     config = validate.resolve("tiny-bart", {"model.base.corpus_rows": 0})
     assert not pretraining.wanted(config)
     assert not pretraining.wanted(validate.resolve("kobart"))
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("corpus_rows", -1, "model.base.corpus_rows: must be >= 0"),
+    ("epochs", 0.0, "model.base.epochs: must be > 0"),
+    ("batch_size", 0, "model.base.batch_size: must be >= 1"),
+    ("warmup_ratio", 1.0, "model.base.warmup_ratio: must be in [0, 1)"),
+])
+def test_base_settings_are_checked(key, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        validate.resolve("tiny-bart", {f"model.base.{key}": value})

@@ -31,6 +31,7 @@ def check(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"model.backend: {config['model']['backend']!r} is not one of "
                           f"{', '.join(backends.names())}")
     _check_search(config)
+    _check_base(config)
     _check_llm(config)
     targets.check(config)
     diversity.check(config)
@@ -89,3 +90,22 @@ def _check_llm(config: Mapping[str, Any]) -> None:
     if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
         raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
                           "qwen3) to build a model from a config")
+
+
+def _check_base(config: Mapping[str, Any]) -> None:
+    """`model.base`: a corpus size, and training settings that can train (when it is used)."""
+    base = config["model"]["base"]
+    if base["corpus_rows"] < 0:
+        raise ConfigError(f"model.base.corpus_rows: must be >= 0 (0: no base), got "
+                          f"{base['corpus_rows']}")
+    if not base["corpus_rows"]:
+        return
+    for key, low in (("epochs", 0), ("learning_rate", 0)):
+        if base[key] <= low:
+            raise ConfigError(f"model.base.{key}: must be > {low}, got {base[key]}")
+    for key in ("batch_size", "max_input_length", "max_target_length"):
+        if base[key] < 1:
+            raise ConfigError(f"model.base.{key}: must be >= 1, got {base[key]}")
+    if not 0 <= base["warmup_ratio"] < 1:
+        raise ConfigError(f"model.base.warmup_ratio: must be in [0, 1), got "
+                          f"{base['warmup_ratio']}")

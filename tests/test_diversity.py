@@ -146,5 +146,6 @@ def test_the_constant_never_wins_whatever_its_rouge(shop_data, tmp_path, fake_ba
     assert rec["degenerate"] == {"count": 1, "trials": [0]}
     assert rec["baselines"]["constant"]["final"] > rec["baselines"]["lead2"]["final"]
     rows = {r["what"].split(" (")[0]: r for r in tables.summary_rows(rec)}
-    assert rows["constant output"]["distinct"] == 0.0
+    assert rows["constant output"]["distinct"] == 1 / 12  # one string for 12 dialogues
+    assert rows["lead-2 baseline"]["distinct"] == 1.0
     assert rows["best"]["distinct"] == 1.0

@@ -262,7 +262,8 @@ def test_tables_are_computed_from_the_record_alone():
     from workbench.study import tables
 
     data = {
-        "baselines": {"lead2": {"final": 20.0}, "constant": {"final": 25.0}},
+        "baselines": {"lead2": {"final": 20.0, "distinct_share": 1.0},
+                      "constant": {"final": 25.0, "distinct_share": 0.025}},
         "preset_trial": {"number": 0, "value": 70.0, "state": "COMPLETE"},
         "best": {"number": 1, "value": 74.5},
         "counts": {"COMPLETE": 2, "PRUNED": 1}, "degenerate": {"count": 1, "trials": [2]},
@@ -277,7 +278,8 @@ def test_tables_are_computed_from_the_record_alone():
     }
     rows = {r["what"].split(" (")[0]: r for r in tables.summary_rows(data)}
     assert rows["best"] == {"what": "best (trial 1)", "dev ROUGE": 74.5, "distinct": 0.95}
-    assert rows["constant output"]["dev ROUGE"] == 25.0
+    assert (rows["constant output"]["dev ROUGE"], rows["constant output"]["distinct"]) == (
+        25.0, 0.025)
     lines = tables.summary_lines(data, "outputs/x/results.json")
     assert "+54.5000 over lead-2, +49.5000 over the best constant output" in lines[2]
     assert lines[1].startswith("degenerate (no healthy epoch, never the best): 1")

@@ -9,15 +9,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import data as wdata
-from workbench import metrics
+from workbench import diversity, metrics
 
 CONSTANT_CANDIDATES = 50  # training summaries tried as the constant output
 
 
 def _score(config: Mapping[str, Any], preds: list[str], dev: Any) -> dict[str, float]:
+    """ROUGE on the objective's scale, and the share of distinct predictions."""
     obj = config["objective"]
-    return metrics.score(preds, list(dev["references"]), mode=obj["metric"],
-                         tokenizer=obj["tokenizer"]).as_dict()
+    refs = list(dev["references"])
+    return {**metrics.score(preds, refs, mode=obj["metric"], tokenizer=obj["tokenizer"]).as_dict(),
+            "distinct_share": diversity.measure(preds, refs).distinct_share}
 
 
 def lead_baseline(config: Mapping[str, Any], dev: Any) -> dict[str, float]:

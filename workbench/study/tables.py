@@ -211,9 +211,11 @@ def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     baselines = data.get("baselines", {})
     by_number = {t["number"]: t for t in data.get("trials", []) if "study" not in t}
     rows = [{"what": "lead-2 baseline (first two turns)",
-             "dev ROUGE": baselines.get("lead2", {}).get("final"), "distinct": 1.0},
+             "dev ROUGE": baselines.get("lead2", {}).get("final"),
+             "distinct": baselines.get("lead2", {}).get("distinct_share")},
             {"what": "constant output (best single training summary for every dialogue)",
-             "dev ROUGE": baselines.get("constant", {}).get("final"), "distinct": 0.0}]
+             "dev ROUGE": baselines.get("constant", {}).get("final"),
+             "distinct": baselines.get("constant", {}).get("distinct_share")}]
     if data.get("preset_trial"):
         number = data["preset_trial"]["number"]
         rows.append({"what": f"preset config (trial {number})",

@@ -286,3 +286,39 @@ def test_tables_are_computed_from_the_record_alone():
     trial_rows = tables.trial_rows(data, ["dev ROUGE"])
     assert [r["distinct"] for r in trial_rows] == [1.0, 0.95, 0.1]
     assert trial_rows[2]["reason"] == "no healthy epoch" and trial_rows[0]["num_beams"] == 1
+
+
+def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tmp_path):
+    """Every run used to seed its sampler with study.seed, so a resumed study (or a second
+    process) drew its earlier run's configs again. Samplers now move on by the trials a study
+    holds, and a config already trained is not trained again."""
+    import threading
+
+    trained: list[tuple] = []
+
+    def fake(self, hp, report, outdir, save_to=None):
+        trained.append((hp["learning_rate"], hp["batch_size"], hp["weight_decay"],
+                        hp["num_beams"]))
+        report(1, hp["learning_rate"] * 1000)
+        return outcome(hp["learning_rate"] * 1000)
+
+    kw = dict(preset="tiny-bart", n_trials=3, sampler="random", pruner="none",
+              storage=storage(tmp_path), study_name="again",
+              overrides={**QUICK, **fake_backend(fake)})
+    for run in ("a", "b", "c"):  # a fresh study, then resumed twice
+        wstudy.start_run("run-study", run_dir=str(tmp_path / run), **kw).optimize()
+    runs = [wstudy.start_run("run-study", run_dir=str(tmp_path / f"p{i}"), **kw)
+            for i in (1, 2)]  # two processes on the same study at once
+    threads = [threading.Thread(target=r.optimize) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    study = runs[0].study
+    params = [tuple(sorted(t.params.items())) for t in study.trials]
+    assert len(study.trials) >= 12  # two runs started at once share one budget (issue 15)
+    copies = [t for t in study.trials if "duplicate_of" in t.user_attrs]
+    assert len(set(trained)) == len(trained), "no config was trained twice"
+    assert len(set(params)) + len(copies) == len(params)
+    for t in copies:  # a copy says whose values it took, and they are that trial's
+        assert t.values == study.trials[t.user_attrs["duplicate_of"]].values

@@ -48,6 +48,9 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         trial.set_user_attr("run_id", run_id)
         params = adaptive.phase_params(trial.study, searched) if narrowing else searched
         sampled = spaces.suggest(trial, params, config["hparams"])
+        earlier = reuse_duplicate(trial)
+        if earlier is not None:  # an identical config already trained: its values, no training
+            return earlier if targets.multi else earlier[0]
         hp = {**config["hparams"], **sampled}
         verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
                    if limits.active or need_estimate else None)
@@ -92,6 +95,32 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
 
 
 DEGENERATE = "degenerate"  # the constraint a trial with no healthy epoch violates
+
+
+def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
+    """The values of an earlier trial of the study with exactly these params, if there is one.
+
+    Another run of the same study (resumed, or a second process at once) may sample a config
+    that is already done: it is not trained again; the trial takes the earlier trial's values
+    and constraints and says whose they are. A config that another trial is training right now
+    is pruned with that trial's number (its value is not known yet).
+    """
+    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.RUNNING)
+    for other in trial.study.get_trials(deepcopy=False, states=states):
+        if other.number == trial.number or other.params != trial.params:
+            continue
+        if other.state == optuna.trial.TrialState.RUNNING:
+            reason = f"duplicate of trial {other.number}, which is training the same config now"
+            trial.set_user_attr("prune_reason", reason)
+            raise optuna.TrialPruned(reason)
+        trial.set_user_attr("duplicate_of", other.number)
+        for key in ("best_epoch", "degenerate", "diversity"):
+            if key in other.user_attrs:
+                trial.set_user_attr(key, other.user_attrs[key])
+        for key, value in other.constraints.items():
+            trial.set_constraint(key, value)
+        return list(other.values)
+    return None
 
 
 def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int) -> Callable[[int, float], None]:

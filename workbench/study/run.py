@@ -92,13 +92,16 @@ class StudyRun:
         bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
                    ascii=True, dynamic_ncols=False, ncols=100)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+        # A resumed study must not replay its earlier runs' samples: the samplers' seed moves on
+        # by the trials the study already holds (a fresh study keeps study.seed: reproducible).
+        seeded = {**cfg, "study": {**sc, "seed": sc["seed"] + before}}
         try:
             if adaptive_run:
                 self._run_adaptive(url, run_id, splits, bar)
             elif sc["workers"] or sc["gpus"]:
-                self._run_processes(url, name, run_id, bar)
+                self._run_processes(url, name, run_id, bar, seeded)
             else:
-                execution.run_threads(cfg, url, name, objective,
+                execution.run_threads(seeded, url, name, objective,
                                       lambda _, trial: self._progress(bar, trial))
         finally:
             bar.close()

@@ -277,7 +277,9 @@ def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str,
         for key in BACKEND_COLUMNS:
             if key in t.get("extra", {}):
                 row[key] = t["extra"][key]
-        row["reason"] = t["fail_reason"] or t["prune_reason"] or t.get("extra", {}).get(
-            "degenerate")
+        extra = t.get("extra", {})
+        row["reason"] = (t["fail_reason"] or t["prune_reason"] or extra.get("degenerate")
+                         or (f"same config as trial {extra['duplicate_of']}: its values, not "
+                             "trained again" if "duplicate_of" in extra else None))
         rows.append(row)
     return rows

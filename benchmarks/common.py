@@ -180,6 +180,10 @@ def sleep_backend(sleep_s: float) -> Iterator[dict[str, Any]]:
     that selects it. Registration is per process: a section that runs the study's trials in
     spawned worker processes must register it there too (the overhead section runs them here).
     """
+    # Its trial imports the backends' base (transformers): once, here, so that the import's
+    # seconds never fall inside a timed study (it would add ~80 ms to each of 12 sleep trials).
+    import workbench.backends.base  # noqa: F401
+
     backends.register(SLEEP_BACKEND,
                       lambda config, splits: SleepBackend(config, splits, sleep_s))
     try:

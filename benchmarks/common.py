@@ -130,14 +130,6 @@ def quiet() -> Iterator[None]:
         yield
 
 
-# Sections that time the machinery, not the quality of what a model writes, turn the guard
-# against degenerate outputs off: at their small caps the model may not learn, and a trial with
-# no healthy epoch keeps no model to decode with (workbench/diversity.py).
-GUARD_OFF = {f"objective.guard.{rule}": None for rule in (
-    "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
-    "max_length_ratio")}
-
-
 def bench_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The benchmark preset's config with `overrides`, checked as every entry point checks it."""
     return validate.resolve(PRESET, dict(overrides))

@@ -8,15 +8,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import GUARD_OFF, bench_config, spread
+from benchmarks.common import bench_config, spread
 from workbench import augment, backends
 from workbench import data as wdata
+from workbench.config import GUARD_OFF
 
 
 def bench_generation(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     """One training trial vs one decoding-only trial (same preset, same dev rows)."""
     from workbench import gentune
 
+    # The guard is off: this times decoding, and at small caps a degenerate trial keeps no model.
     cfg = bench_config({**size["gen_caps"], **GUARD_OFF})
     splits = wdata.load_splits(cfg)
     backend = backends.make_backend(cfg, splits)

@@ -3,13 +3,12 @@
 import json
 
 from workbench.backends.base import Backend, TrialOutcome
+from workbench.config import GUARD_OFF
 
 # Runner and notebook tests train a tiny model for an epoch or two on a few dozen rows: it
 # cannot learn to summarize, so its outputs are degenerate. Those tests check the plumbing
-# (records, best model, notebooks) and turn the guard off; tests/test_diversity.py tests it.
-GUARD_OFF = {f"objective.guard.{rule}": None for rule in (
-    "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
-    "max_length_ratio")}
+# (records, best model, notebooks) and turn the guard off (GUARD_OFF); test_diversity.py
+# tests the guard itself.
 # A base of 96 generated dialogues, half an epoch (seconds to build once, then cached): the
 # runner tests exercise the base path without the default's two-minute build.
 SMALL_BASE = {"model.base.corpus_rows": 96, "model.base.epochs": 0.5,

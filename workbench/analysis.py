@@ -27,6 +27,7 @@ from workbench import config as wconfig
 from workbench import paths, records, validate
 from workbench import storage as wstorage
 from workbench.records import Record, mask_url
+from workbench.study.tables import DIVERSITY_COLUMNS
 
 # The analyze notebook's parameters and the types each accepts.
 ANALYZE_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -140,10 +141,6 @@ def state_counts(study: optuna.Study) -> pd.DataFrame:
     rows.append({"state": "INFEASIBLE", "trials": sum(1 for t in trials if infeasible(t))})
     rows.append({"state": "total", "trials": len(trials)})
     return pd.DataFrame(rows).set_index("state")
-
-
-DIVERSITY_COLUMNS = {"distinct_share": "distinct", "top_share": "top share",
-                     "length_ratio": "length ratio", "repetition": "repetition"}
 
 
 def trial_table(study: optuna.Study) -> pd.DataFrame:

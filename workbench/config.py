@@ -18,6 +18,12 @@ from workbench import paths, spaces
 
 DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
 
+# The rules of `objective.guard` (workbench/diversity.py); each may be null (off).
+GUARD_RULES = ("min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
+               "max_length_ratio")
+# Overrides that turn the guard off, for runs that test machinery rather than a model's outputs.
+GUARD_OFF = {f"objective.guard.{rule}": None for rule in GUARD_RULES}
+
 # Keys that may be null (most are null by default), with the types they accept when set.
 NULLABLE: dict[str, tuple[type, ...]] = {
     "model.name": (str,),
@@ -42,9 +48,7 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "augment.source_lang": (str,),
     "augment.pivot_lang": (str,),
     "augment.paraphrase_model": (str,),
-    **{f"objective.guard.{rule}": (int, float) for rule in (
-        "min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
-        "max_length_ratio")},
+    **{f"objective.guard.{rule}": (int, float) for rule in GUARD_RULES},
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {

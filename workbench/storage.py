@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import optuna
+import sqlalchemy
 from optuna.storages import JournalStorage, RDBStorage
 from optuna.trial import FrozenTrial, TrialState
 
@@ -245,6 +246,27 @@ def _rdb_url(parts: _Url) -> str:
     return parts.text().replace("{", "{{").replace("}", "}}")
 
 
+def _lock_on_begin(engine: Any) -> None:
+    """Make every SQLite transaction take the write lock when it begins (`BEGIN IMMEDIATE`).
+
+    Optuna takes a queued trial by reading its state and then setting it to RUNNING, relying on
+    `SELECT ... FOR UPDATE`, which SQLite ignores; and Python's sqlite3 only begins a transaction
+    at the first write. Two processes (or threads) on one SQLite study could then both take the
+    same trial and train it twice. Beginning each transaction with the write lock makes that
+    read-then-write atomic; other connections wait (the `timeout` above) rather than fail.
+    The recipe is SQLAlchemy's for pysqlite's transaction handling.
+    """
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver emits no BEGIN of its own
+
+    @sqlalchemy.event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections opened while the storage set itself up lack the listeners
+
+
 class _QueueOnly:
     """Refuses fresh trials, so a worker runs only trials taken from the study's queue."""
 
@@ -291,12 +313,15 @@ def _build(parts: _Url, heartbeat_interval: int, grace_period: int | None, max_r
         cls = _QueueOnlyRDBStorage if queue_only else RDBStorage
         with warnings.catch_warnings():  # heartbeats and the retry callback are "experimental"
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return cls(
+            rdb = cls(
                 _rdb_url(parts), engine_kwargs=_engine_kwargs(parts),
                 heartbeat_interval=heartbeat_interval, grace_period=grace_period,
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                     max_retry=max_retry),
             )
+        if parts.scheme == "sqlite":
+            _lock_on_begin(rdb.engine)
+        return rdb
     return (_QueueOnlyJournalStorage if queue_only else JournalStorage)(backend)
 
 

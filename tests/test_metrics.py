@@ -367,6 +367,35 @@ def test_untokenized_mecab_would_split_tags() -> None:
     assert "#Person1#" not in mecab.MeCab().morphs(TAG_TEXT)
 
 
+def test_split_tags_are_plain_mecab_and_score_on_rouge_score_over_its_morphs() -> None:
+    # tags="split" reproduces the re-implementations that run Mecab on the raw text.
+    plain = mecab.MeCab().morphs
+    assert get_tokenizer("mecab", "split").tokenize(TAG_TEXT) == plain(TAG_TEXT)
+
+    class Plain:
+        def tokenize(self, text: str) -> list[str]:
+            return plain(" ".join(text.split()))
+
+    scorer = RougeScorer(TYPES, tokenizer=Plain())
+    rows = [scorer.score(r, p) for p, r in PAIRS]
+    expected = [sum(row[t].fmeasure for row in rows) / len(rows) for t in TYPES]
+    got = values(score([p for p, _ in PAIRS], [r for _, r in PAIRS], tags="split"))
+    assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_split_tags_score_a_tag_heavy_prediction_higher_and_cache_apart() -> None:
+    # Split tags turn one shared '#Person1#' into four shared tokens: a summary that gets
+    # little but the speakers right gains most (the constant-output trap grows).
+    pred, ref = "#Person1#과 #Person2#가 이야기한다.", "#Person1#은 #Person2#에게 책을 빌려준다."
+    whole = score([pred], [ref]).final
+    split = score([pred], [ref], tags="split").final
+    assert split > whole
+    assert score([pred], [ref]).final == whole  # the split profile did not replace the whole one
+    assert "#Person1#" not in get_tokenizer("kiwi", "split").tokenize(pred)  # Kiwi's own cut
+    assert score([pred], [ref], mode="baseline", tags="split") == score(
+        [pred], [ref], mode="baseline")  # whitespace tokens: tags do not apply
+
+
 @pytest.mark.parametrize("tokenizer", ["mecab", "kiwi"])
 def test_korean_perfect_match_is_one_and_default_rouge_score_tokenizer_gives_zero(
     tokenizer: str,
@@ -444,6 +473,7 @@ def test_empty_reference_scores_zero(mode: str) -> None:
     [
         ({"mode": "exact"}, ["exact", "baseline", "morpheme"]),
         ({"tokenizer": "okt"}, ["okt", "mecab", "kiwi"]),
+        ({"tags": "glued"}, ["glued", "whole", "split"]),
     ],
 )
 def test_unknown_mode_or_tokenizer_names_allowed_values(
@@ -523,6 +553,8 @@ def test_score_csv_single_reference(files, mode: str) -> None:
 def test_score_csv_summary1_to_3(files, mode: str) -> None:
     got = score_csv(files["pred"], files["multi"], mode=mode)
     assert got == score(MULTI_PREDS, MULTI_REFS, mode=mode)
+    split = score_csv(files["pred"], files["multi"], mode=mode, tags="split")
+    assert split == score(MULTI_PREDS, MULTI_REFS, mode=mode, tags="split")
 
 
 def test_score_csv_empty_prediction_counts_as_zero(files) -> None:
@@ -594,3 +626,25 @@ def test_score_csv_duplicate_fname_is_an_error(files) -> None:
 def test_nan_is_empty_in_clean() -> None:
     assert metrics.clean(float("nan")) == "" and metrics.clean(None) == ""
     assert not math.isnan(score([float("nan")], ["가"]).final)  # type: ignore[list-item]
+
+
+# --------------------------------------------------------------------------- objective.tags
+
+
+def test_objective_tags_is_checked_and_split_is_another_task() -> None:
+    from workbench import validate
+    from workbench.config import ConfigError
+    from workbench.study.task import task_of
+
+    with pytest.raises(ConfigError, match=r"objective.tags: 'glued' is not one of whole, split"):
+        validate.resolve("tiny-bart", {"objective.tags": "glued"})
+    whole = validate.resolve("tiny-bart")
+    assert whole["objective"]["tags"] == "whole"
+    # Studies made before the key scored tags whole: their task stays the same...
+    assert "tags" not in task_of(whole)["objective"]
+    # ...and a split-tag study is not comparable with them.
+    split = validate.resolve("tiny-bart", {"objective.tags": "split"})
+    assert task_of(split)["objective"]["tags"] == "split"
+    assert metrics.scale(split["objective"]) == {"mode": "morpheme", "tokenizer": "mecab",
+                                                 "tags": "split"}
+    assert "tags split" in metrics.describe_scale(split["objective"])

@@ -231,7 +231,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from workbench import metrics
 
-    scores = metrics.score_csv(args.pred, args.ref, mode=args.mode, tokenizer=args.tokenizer)
+    scores = metrics.score_csv(args.pred, args.ref, mode=args.mode, tokenizer=args.tokenizer,
+                               tags=args.tags)
     print(metrics.format_scores(scores))
     return 0
 
@@ -379,6 +380,9 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--mode", choices=("baseline", "morpheme"), default="morpheme")
     sc.add_argument("--tokenizer", choices=("mecab", "kiwi"), default="mecab",
                     help="morpheme analyser (morpheme mode)")
+    sc.add_argument("--tags", choices=("whole", "split"), default="whole",
+                    help="morpheme mode: keep #Person1#-style tags as one token (whole) or let "
+                    "Mecab split them (split); the leaderboard's choice is unconfirmed")
     sc.set_defaults(func=cmd_score)
 
     pr = sub.add_parser("presets", help="list the presets")

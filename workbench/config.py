@@ -56,6 +56,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "study.pruner": ("median", "none"),
     "objective.metric": ("morpheme", "baseline"),
     "objective.tokenizer": ("mecab", "kiwi"),
+    "objective.tags": ("whole", "split"),
     "llm.compute_dtype": ("float32", "bfloat16", "float16"),
     "llm.quant_type": ("nf4", "fp4"),
 }

@@ -323,8 +323,7 @@ class Generator:
 
         obj = self.config["objective"]
         refs = self.references if rows is None else [self.references[i] for i in rows]
-        return metrics.score(list(predictions), refs, mode=obj["metric"],
-                             tokenizer=obj["tokenizer"]).as_dict()
+        return metrics.score(list(predictions), refs, **metrics.scale(obj)).as_dict()
 
     def evaluate(self, d: Mapping[str, Any], rows: Sequence[int] | None = None) -> Evaluation:
         """Generate and score `rows` (all dev dialogues when None) with decoding config `d`."""

@@ -8,8 +8,10 @@ run far below the leaderboard's.
 
 ``mode="morpheme"`` (default): leaderboard style: texts cleaned the same way, split into
 morphemes by Mecab (default) or Kiwi with ``#...#`` tags (``#Person1#``, ``#PhoneNumber#``)
-kept as single tokens, then scored with rouge-score's definitions (clipped n-gram counts,
-token-level LCS). The numbers equal ``rouge_score.rouge_scorer.RougeScorer(["rouge1",
+kept as single tokens (``tags="whole"``, default) or split as plain Mecab splits them
+(``tags="split"``: ``#Person1#`` -> ``#``, ``Person``, ``1``, ``#``, as several competition
+re-implementations score; which one the leaderboard uses is unconfirmed), then scored with
+rouge-score's definitions (clipped n-gram counts, token-level LCS). The numbers equal ``rouge_score.rouge_scorer.RougeScorer(["rouge1",
 "rouge2", "rougeL"], tokenizer=get_tokenizer(name))``; they are computed here from cached
 tokens with a bit-parallel LCS, which is much faster when the same references are scored
 every epoch.
@@ -25,7 +27,7 @@ import math
 import re
 import sys
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,19 +38,23 @@ import pandas as pd
 __all__ = [
     "MODES",
     "SPECIAL_TOKENS",
+    "TAGS",
     "TAG_RE",
     "TOKENIZERS",
     "MorphemeTokenizer",
     "RougeScores",
     "clean",
+    "describe_scale",
     "format_scores",
     "get_tokenizer",
     "score",
+    "scale",
     "score_csv",
 ]
 
 MODES = ("baseline", "morpheme")
 TOKENIZERS = ("mecab", "kiwi")
+TAGS = ("whole", "split")  # #...# tags as one token, or split by the analyser as plain text
 SPECIAL_TOKENS = ("<usr>", "<s>", "</s>", "<pad>")
 TAG_RE = re.compile(r"#[A-Za-z][A-Za-z0-9]*#")
 
@@ -171,16 +177,21 @@ def _kiwi() -> Any:
 
 
 class MorphemeTokenizer:
-    """Korean morpheme tokenizer keeping #Tag# placeholders whole, with an LRU cache.
+    """Korean morpheme tokenizer keeping #Tag# placeholders whole (or, with tags="split",
+    leaving them to the analyser like any text), with an LRU cache.
 
     Usable as rouge-score's ``tokenizer=`` (it has ``tokenize(text) -> list[str]``).
     Whitespace is never a token; texts are cleaned of special tokens first.
     """
 
-    def __init__(self, name: str = "mecab", cache_size: int = 65_536) -> None:
+    def __init__(self, name: str = "mecab", cache_size: int = 65_536, tags: str = "whole"
+                 ) -> None:
         if name not in TOKENIZERS:
             raise ValueError(f"unknown tokenizer {name!r}; allowed: {', '.join(TOKENIZERS)}")
+        if tags not in TAGS:
+            raise ValueError(f"unknown tags {tags!r}; allowed: {', '.join(TAGS)}")
         self.name = name
+        self.tags = tags
         self._cache: _LRU[str, tuple[str, ...]] = _LRU(cache_size)
 
     def tokenize(self, text: str) -> list[str]:
@@ -207,8 +218,11 @@ class MorphemeTokenizer:
         return [self._analyse_mecab(t) for t in texts]
 
     def _analyse_mecab(self, text: str) -> tuple[str, ...]:
-        """Mecab on the stretches between tags; tags are emitted as they are."""
+        """Mecab on the stretches between tags; tags are emitted as they are (or, split, Mecab
+        on the whole text)."""
         morphs = _mecab_analyzer()
+        if self.tags == "split":
+            return tuple(morphs(text)) if text.strip() else ()
         tokens: list[str] = []
         pos = 0
         for match in TAG_RE.finditer(text):
@@ -227,7 +241,8 @@ class MorphemeTokenizer:
         indexed = [(i, t) for i, t in enumerate(texts) if t.strip()]
         result: list[tuple[str, ...]] = [()] * len(texts)
         if indexed:
-            analysed = _kiwi().tokenize([t for _, t in indexed], pretokenized=_tag_spans)
+            pinned = _tag_spans if self.tags == "whole" else None
+            analysed = _kiwi().tokenize([t for _, t in indexed], pretokenized=pinned)
             for (i, _), toks in zip(indexed, analysed, strict=True):
                 result[i] = tuple(tok.form for tok in toks)
         return result
@@ -239,9 +254,9 @@ def _tag_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 @cache
-def get_tokenizer(name: str = "mecab") -> MorphemeTokenizer:
-    """The shared tokenizer for a backend (one analyser and one cache per process)."""
-    return MorphemeTokenizer(name)
+def get_tokenizer(name: str = "mecab", tags: str = "whole") -> MorphemeTokenizer:
+    """The shared tokenizer for a backend and tag handling (one cache each per process)."""
+    return MorphemeTokenizer(name, tags=tags)
 
 
 # --------------------------------------------------------------------------- morpheme mode
@@ -272,20 +287,20 @@ class _Profile:
         return self._masks
 
 
-_PROFILES: _LRU[tuple[str, str], _Profile] = _LRU(16_384)
+_PROFILES: _LRU[tuple[str, str, str], _Profile] = _LRU(16_384)
 
 
 def _profiles(texts: Sequence[str], tokenizer: MorphemeTokenizer) -> list[_Profile]:
     """Profiles for texts, tokenizing only those not cached yet (in one batch)."""
-    keyed = [(tokenizer.name, t) for t in texts]
-    found: dict[tuple[str, str], _Profile] = {}
+    keyed = [(tokenizer.name, tokenizer.tags, t) for t in texts]
+    found: dict[tuple[str, str, str], _Profile] = {}
     for key in keyed:
         if key not in found and (profile := _PROFILES.get(key)) is not None:
             found[key] = profile
     missing = [k for k in dict.fromkeys(keyed) if k not in found]
     if missing:
         for key, tokens in zip(
-            missing, tokenizer.tokenize_many([t for _, t in missing]), strict=True
+            missing, tokenizer.tokenize_many([k[-1] for k in missing]), strict=True
         ):
             found[key] = _Profile(tokens)
             _PROFILES.put(key, found[key])
@@ -381,12 +396,17 @@ def score(
     references: Sequence[str] | Sequence[Sequence[str]],
     mode: str = "morpheme",
     tokenizer: str = "mecab",
+    tags: str = "whole",
 ) -> RougeScores:
-    """Mean ROUGE F1 of predictions against one or several references each (see module doc)."""
+    """Mean ROUGE F1 of predictions against one or several references each (see module doc).
+
+    `tags` applies to morpheme mode only (baseline mode splits on whitespace)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; allowed: {', '.join(MODES)}")
     if tokenizer not in TOKENIZERS:
         raise ValueError(f"unknown tokenizer {tokenizer!r}; allowed: {', '.join(TOKENIZERS)}")
+    if tags not in TAGS:
+        raise ValueError(f"unknown tags {tags!r}; allowed: {', '.join(TAGS)}")
     if isinstance(predictions, str) or isinstance(references, str):
         raise ValueError("predictions and references must be sequences, not a single string")
     if len(predictions) != len(references):
@@ -403,7 +423,7 @@ def score(
         for pred, group in zip(preds, refs, strict=True):
             per_sample.append(_mean3([_baseline_pair(pred, r) for r in group]))
     else:
-        tok = get_tokenizer(tokenizer)
+        tok = get_tokenizer(tokenizer, tags)
         flat_refs = [r for group in refs for r in group]
         profiles = _profiles(preds + flat_refs, tok)
         pred_profiles, ref_profiles = profiles[: len(preds)], profiles[len(preds) :]
@@ -414,6 +434,22 @@ def score(
             per_sample.append(_mean3([_morpheme_pair(pred_profile, r) for r in group_profiles]))
     total = _mean3(per_sample)
     return RougeScores(rouge1=total[0], rouge2=total[1], rougeL=total[2])
+
+
+def scale(objective: Mapping[str, Any]) -> dict[str, str]:
+    """The `score` keywords of a config's `objective` section: mode, tokenizer and tags.
+
+    A config written before `objective.tags` existed scored tags whole."""
+    return {"mode": objective["metric"], "tokenizer": objective["tokenizer"],
+            "tags": objective.get("tags", "whole")}
+
+
+def describe_scale(objective: Mapping[str, Any]) -> str:
+    """The scale a score is on, in words, for records and printed lines."""
+    s = scale(objective)
+    if s["mode"] == "baseline":
+        return "baseline scale (rouge==1.0.1, whitespace tokens)"
+    return f"morpheme scale ({s['tokenizer']}, tags {s['tags']})"
 
 
 def _mean3(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, float]:
@@ -479,6 +515,7 @@ def score_csv(
     ref_path: str | Path,
     mode: str = "morpheme",
     tokenizer: str = "mecab",
+    tags: str = "whole",
 ) -> RougeScores:
     """Score a submission CSV (fname,summary) against a reference CSV, matched by fname.
 
@@ -516,4 +553,4 @@ def score_csv(
     blank = [f for f, g in zip(fnames, groups, strict=True) if not g]
     if blank:
         raise ValueError(f"reference file {ref_path} has no reference text for {_few(blank)}")
-    return score([by_fname[f] for f in fnames], groups, mode=mode, tokenizer=tokenizer)
+    return score([by_fname[f] for f in fnames], groups, mode=mode, tokenizer=tokenizer, tags=tags)

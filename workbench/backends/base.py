@@ -9,6 +9,7 @@ data preparation, done by the study). Backends never import each other.
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import threading
 import time
@@ -40,6 +41,52 @@ def unavailable_message(name: str, exc: Exception) -> str:
         f"`hf download {name}` (or set model.name to a local folder holding the model), then "
         f"run again. ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
     )
+
+
+def check_available(name: str, connect_timeout: float = 3.0) -> None:
+    """Refuse, within seconds, a model that can be neither read locally nor downloaded.
+
+    A local folder or a model in the HF cache is available. Otherwise the Hub must be allowed
+    (no `HF_HUB_OFFLINE`) and answer a connection within `connect_timeout` seconds; loading it
+    without this check retries for over a minute before failing. Runs before any study exists.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    import huggingface_hub
+    from huggingface_hub import constants
+
+    if Path(name).is_dir():
+        return
+    try:
+        cached = huggingface_hub.try_to_load_from_cache(name, "config.json")
+    except ValueError:  # not a Hub id (HFValidationError): a folder that does not exist
+        raise ModelUnavailable(f"model {name!r}: no such folder, and not a Hugging Face model "
+                               "id (owner/name); set model.name to a folder or a Hub id") from None
+    if isinstance(cached, str):
+        return
+    if huggingface_hub.is_offline_mode():
+        raise ModelUnavailable(unavailable_message(
+            name, OSError("not in the local cache, and HF_HUB_OFFLINE is set")))
+    endpoint = urlparse(constants.ENDPOINT)
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    try:
+        socket.create_connection((endpoint.hostname, port), timeout=connect_timeout).close()
+    except OSError as exc:
+        raise ModelUnavailable(unavailable_message(
+            name, OSError(f"not in the local cache, and {constants.ENDPOINT} did not answer "
+                          f"within {connect_timeout:g} s ({exc})"))) from None
+
+
+def device_label() -> str:
+    """Where this process trains: 'cuda:0 (<GPU name>)' or 'cpu' (a trial's record says it)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return "cpu"
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    shown = f", CUDA_VISIBLE_DEVICES={visible}" if visible is not None else ""
+    return f"cuda:{torch.cuda.current_device()} ({torch.cuda.get_device_name()}{shown})"
 
 
 # ---------------------------------------------------------------- a trial's outcome
@@ -205,8 +252,8 @@ class EpochTracker:
     def evaluate(self, predictions: Sequence[str]) -> dict[str, float]:
         """ROUGE, diversity and the guarded objective of one evaluation's predictions."""
         self.last = list(predictions)
-        scores = metrics.score(self.last, self.references, mode=self.objective["metric"],
-                               tokenizer=self.objective["tokenizer"]).as_dict()
+        scores = metrics.score(self.last, self.references,
+                               **metrics.scale(self.objective)).as_dict()
         figures = diversity.measure(self.last, self.references)
         self._last_reasons = self.guard.reasons(figures)
         degenerate = bool(self._last_reasons)

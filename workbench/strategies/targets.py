@@ -15,6 +15,7 @@ from typing import Any
 
 import optuna
 
+from workbench import metrics
 from workbench.config import ConfigError
 
 # name -> (direction, label shown in records and charts)
@@ -82,7 +83,8 @@ class Targets:
         """One entry per objective for the record: name, direction and what exactly it measures."""
         obj = config["objective"]
         what = {
-            "rouge": f"dev ROUGE, {obj['metric']} mode, 100 x mean(R1,R2,RL F1), best epoch",
+            "rouge": (f"dev ROUGE, {metrics.describe_scale(obj)}, 100 x mean(R1,R2,RL F1), "
+                      "best epoch"),
             "inference_time": (
                 f"seconds per dialogue to generate a summary with the trial's decoding settings: "
                 f"the first {obj['timing_samples']} dev dialogues one at a time (batch 1), "

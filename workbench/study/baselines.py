@@ -18,7 +18,7 @@ def _score(config: Mapping[str, Any], preds: list[str], dev: Any) -> dict[str, f
     """ROUGE on the objective's scale, and the share of distinct predictions."""
     obj = config["objective"]
     refs = list(dev["references"])
-    return {**metrics.score(preds, refs, mode=obj["metric"], tokenizer=obj["tokenizer"]).as_dict(),
+    return {**metrics.score(preds, refs, **metrics.scale(obj)).as_dict(),
             "distinct_share": diversity.measure(preds, refs).distinct_share}
 
 

@@ -38,6 +38,8 @@ def task_of(config: Mapping[str, Any]) -> dict[str, Any]:
     The inference-timing settings belong to it only when inference time is an objective.
     """
     task = json.loads(json.dumps({k: config[k] for k in TASK_SECTIONS}, default=str))
+    if task["objective"].get("tags") == "whole":  # what every study scored before the key
+        task["objective"].pop("tags")
     if "inference_time" not in task["objective"]["targets"]:
         for key in ("timing_samples", "timing_warmup", "timing_repeats"):
             task["objective"].pop(key, None)

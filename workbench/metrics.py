@@ -11,8 +11,9 @@ morphemes by Mecab (default) or Kiwi with ``#...#`` tags (``#Person1#``, ``#Phon
 kept as single tokens (``tags="whole"``, default) or split as plain Mecab splits them
 (``tags="split"``: ``#Person1#`` -> ``#``, ``Person``, ``1``, ``#``, as several competition
 re-implementations score; which one the leaderboard uses is unconfirmed), then scored with
-rouge-score's definitions (clipped n-gram counts, token-level LCS). The numbers equal ``rouge_score.rouge_scorer.RougeScorer(["rouge1",
-"rouge2", "rougeL"], tokenizer=get_tokenizer(name))``; they are computed here from cached
+rouge-score's definitions (clipped n-gram counts, token-level LCS). The numbers equal
+``rouge_score.rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"],
+tokenizer=get_tokenizer(name, tags))``; they are computed here from cached
 tokens with a bit-parallel LCS, which is much faster when the same references are scored
 every epoch.
 

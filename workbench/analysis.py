@@ -389,9 +389,9 @@ def draw_contour(study: optuna.Study, params: list[str]) -> Any | None:
 
 
 def draw_pareto(study: optuna.Study) -> Any | None:
-    """The Pareto front of a multi-objective study; None (with a note) for one objective."""
+    """The Pareto front of a multi-objective study; None, silently, for one objective (the
+    notebooks' Pareto sections say they are for several)."""
     if not is_multi_objective(study):
-        print("Single-objective study: no Pareto front.")
         return None
     if not completed(study):
         print("No completed trials yet.")

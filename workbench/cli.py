@@ -38,7 +38,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     """
     import papermill as pm
 
-    from workbench import records
+    from workbench import display, records
     from workbench.records import ParameterError
 
     source = paths.NOTEBOOKS / f"{name}.ipynb"
@@ -58,11 +58,13 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{name}.ipynb"
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    os.environ[display.FORWARDED] = "1"  # log_output shows cell outputs: the kernel says once
     try:
         pm.execute_notebook(
             str(source), str(output), parameters={**parameters, "run_dir": str(folder)},
             kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=True,
             stdout_file=sys.stdout, stderr_file=sys.stderr,
+            kernel_manager_class=display.kernel_manager_class(),
         )
     except pm.PapermillExecutionError as exc:
         _mark_failed(folder, name, parameters, f"{exc.ename}: {exc.evalue}")
@@ -174,6 +176,10 @@ def study_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
+    if getattr(args, "gpus", None):  # refused here, before a kernel starts, and again there
+        from workbench.study.execution import check_gpus
+
+        check_gpus(args.gpus)
     folder = run_notebook("run-study", study_params(args))
     _print_record(folder)
     return 0

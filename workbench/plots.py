@@ -15,11 +15,18 @@ OFFLINE_RENDERER = "plotly_mimetype+notebook"
 
 
 def setup_notebook() -> None:
-    """Embed plotly.js in notebook outputs and keep library logs quiet."""
+    """Embed plotly.js in notebook outputs, keep library logs quiet, show tables whole (the
+    HTML report scrolls them) and end a failed run with a short error (`display`)."""
+    import pandas as pd
     import plotly.io as pio
+
+    from workbench import display
 
     pio.renderers.default = OFFLINE_RENDERER
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_columns", None)
+    display.install_short_errors()
 
 
 def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:

@@ -141,9 +141,13 @@ class Record:
         write_json(self.path, self.data)
 
     def fail(self, exc: BaseException) -> None:
-        """Mark the run failed with the error, keeping everything recorded so far."""
+        """Mark the run failed with the error, keeping everything recorded so far; the
+        exception gets a note naming the record (a notebook's short error ends with it)."""
         self.data.setdefault("timings", {})["finished"] = now()
         self.update(status="failed", error=error_info(exc))
+        note = f"record: {paths.shown(self.path)} (status failed; the full traceback is there)"
+        if note not in getattr(exc, "__notes__", []):
+            exc.add_note(note)
 
     @contextlib.contextmanager
     def failing(self, before: Callable[[], None] | None = None) -> Iterator[Record]:

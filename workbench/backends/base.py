@@ -47,11 +47,11 @@ def check_available(name: str, connect_timeout: float = 3.0) -> None:
     """Refuse, within seconds, a model that can be neither read locally nor downloaded.
 
     A local folder or a model in the HF cache is available. Otherwise the Hub must be allowed
-    (no `HF_HUB_OFFLINE`) and answer a connection within `connect_timeout` seconds; loading it
+    (no `HF_HUB_OFFLINE`) and answer one request within `connect_timeout` seconds; loading it
     without this check retries for over a minute before failing. Runs before any study exists.
     """
-    import socket
-    from urllib.parse import urlparse
+    import urllib.error
+    import urllib.request
 
     import huggingface_hub
     from huggingface_hub import constants
@@ -68,14 +68,17 @@ def check_available(name: str, connect_timeout: float = 3.0) -> None:
     if huggingface_hub.is_offline_mode():
         raise ModelUnavailable(unavailable_message(
             name, OSError("not in the local cache, and HF_HUB_OFFLINE is set")))
-    endpoint = urlparse(constants.ENDPOINT)
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    try:
-        socket.create_connection((endpoint.hostname, port), timeout=connect_timeout).close()
-    except OSError as exc:
+    url = huggingface_hub.hf_hub_url(name, "config.json", endpoint=constants.ENDPOINT)
+    try:  # one request, no retries: any HTTP answer means the Hub is reachable
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"),
+                               timeout=connect_timeout).close()
+    except urllib.error.HTTPError:
+        return  # it answered (a missing or gated model): loading says why, at once
+    except OSError as exc:  # URLError, timeouts, refused connections
         raise ModelUnavailable(unavailable_message(
             name, OSError(f"not in the local cache, and {constants.ENDPOINT} did not answer "
-                          f"within {connect_timeout:g} s ({exc})"))) from None
+                          f"within {connect_timeout:g} s ({getattr(exc, 'reason', exc)})"))
+        ) from None
 
 
 def device_label() -> str:

@@ -68,6 +68,38 @@ def _glibc() -> Any:
 _LIBC = _glibc()
 
 
+def gpu_ids(gpus: str | None) -> list[str]:
+    """The GPU ids of a `study.gpus` setting ("0,1" -> ["0", "1"]; None -> [])."""
+    return [g.strip() for g in str(gpus).split(",") if g.strip()] if gpus else []
+
+
+def check_gpus(gpus: str | None) -> None:
+    """Refuse a GPU request this torch cannot serve, naming the build and what to install.
+
+    Without the check, workers given a GPU id silently train on the CPU when torch has no CUDA.
+    """
+    ids = gpu_ids(gpus)
+    if not ids:
+        return
+    import torch
+
+    build = f"torch {torch.__version__}"
+    if torch.version.cuda is None:
+        raise ValueError(
+            f"study.gpus {gpus!r}: this torch cannot use a GPU ({build} is a CPU-only build). "
+            "Install a CUDA build of torch that matches the machine's driver (README, 'On a "
+            "GPU box'), or drop --gpus to train on the CPU.")
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count == 0:
+        raise ValueError(
+            f"study.gpus {gpus!r}: {build} (CUDA {torch.version.cuda}) sees no GPU: check the "
+            "driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or drop --gpus to train on the CPU.")
+    wrong = [g for g in ids if not g.isdigit() or int(g) >= count]
+    if wrong:
+        raise ValueError(f"study.gpus {gpus!r}: no GPU {', '.join(wrong)}; {build} sees "
+                         f"{count} (ids 0 to {count - 1})")
+
+
 def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, run_id: str,
                 index: int, gpu: str | None, timeout: float | None) -> None:
     """One worker process: run the study's queued trials until none is left."""
@@ -128,7 +160,7 @@ def run_processes(config: dict[str, Any], url: str, name: str, folder: Path, run
     """
     sc = config["study"]
     timeout = sc["timeout"] if timeout is None else timeout
-    gpus = [g.strip() for g in str(sc["gpus"]).split(",") if g.strip()] if sc["gpus"] else []
+    gpus = gpu_ids(sc["gpus"])
     slots = gpus or [None] * sc["workers"]
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=worker_main, name=f"worker-{i}", args=(

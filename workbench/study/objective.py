@@ -17,7 +17,7 @@ import optuna
 
 from workbench import augment, backends, paths, spaces
 from workbench import data as wdata
-from workbench.backends.base import Timing
+from workbench.backends.base import Timing, device_label
 from workbench.strategies import adaptive, constraints
 from workbench.strategies import targets as wtargets
 
@@ -43,9 +43,11 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
     best = BestModel(folder)
     fnames = list(splits["dev"]["fname"])
     prepare_lock = threading.Lock()  # augmentation may load a model: one trial at a time
+    device = device_label()  # this process's: the record says where each trial trained
 
     def objective(trial: optuna.Trial) -> float | list[float]:
         trial.set_user_attr("run_id", run_id)
+        trial.set_user_attr("device", device)
         params = adaptive.phase_params(trial.study, searched) if narrowing else searched
         sampled = spaces.suggest(trial, params, config["hparams"])
         earlier = reuse_duplicate(trial)
@@ -80,7 +82,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         for key, value in outcome.extra.items():  # diversity, backend figures (truncation, ...)
             trial.set_user_attr(key, value)
         # A trial with no healthy epoch is infeasible: never the best, and TPE learns to avoid it.
-        trial.set_constraint(DEGENERATE, 1.0 if outcome.extra.get("degenerate") else 0.0)
+        constrain(trial, {DEGENERATE: 1.0 if outcome.extra.get("degenerate") else 0.0})
         if "path" in saved and saved["path"].exists():
             best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
                 folder / "dev_predictions.csv", fnames, outcome.predictions))
@@ -95,6 +97,16 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
 
 
 DEGENERATE = "degenerate"  # the constraint a trial with no healthy epoch violates
+
+
+def constrain(trial: optuna.Trial, values: Mapping[str, float]) -> None:
+    """Report constraint values, except those the trial already holds: a trial retried after
+    its worker died carries its first attempt's (same params, same values), and Optuna would
+    warn about each one it ignores."""
+    held = trial.constraints
+    for key, value in values.items():
+        if key not in held:
+            trial.set_constraint(key, value)
 
 
 def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
@@ -117,8 +129,7 @@ def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
         for key in ("best_epoch", "degenerate", "diversity"):
             if key in other.user_attrs:
                 trial.set_user_attr(key, other.user_attrs[key])
-        for key, value in other.constraints.items():
-            trial.set_constraint(key, value)
+        constrain(trial, other.constraints)
         return list(other.values)
     return None
 
@@ -208,8 +219,7 @@ def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Map
     state) and NSGA-II, which breeds from completed trials only, never breeds from it.
     """
     verdict = constraints.evaluate(config, hp, limits, need_estimate)
-    for key, value in verdict.values.items():
-        trial.set_constraint(key, value)
+    constrain(trial, verdict.values)
     if verdict.estimate is not None:
         trial.set_user_attr("estimated_peak_gib", round(verdict.estimate.peak_gib, 4))
     if not verdict.feasible:

@@ -3,18 +3,16 @@ trials (here, in worker processes, or in adaptive blocks) and keep the record up
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 import optuna
 import pandas as pd
-from tqdm import tqdm
 
 import workbench.study.execution as execution
 import workbench.study.tables as tables
 from workbench import data as wdata
-from workbench import paths, records, spaces, storage
+from workbench import display, paths, records, spaces, storage
 from workbench.records import Record
 from workbench.strategies import adaptive
 from workbench.strategies import targets as wtargets
@@ -89,34 +87,28 @@ class StudyRun:
         in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
         # Built before the progress bar: the backend may first build a base, and says so.
         objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
-        bar = tqdm(total=queued, desc=f"study {name}", unit="trial", file=sys.stdout,
-                   ascii=True, dynamic_ncols=False, ncols=100)
+        bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         # A resumed study must not replay its earlier runs' samples: the samplers' seed moves on
         # by the trials the study already holds (a fresh study keeps study.seed: reproducible).
         seeded = {**cfg, "study": {**sc, "seed": sc["seed"] + before}}
-        try:
-            if adaptive_run:
-                self._run_adaptive(url, run_id, splits, bar)
-            elif sc["workers"] or sc["gpus"]:
-                self._run_processes(url, name, run_id, bar, seeded)
-            else:
-                execution.run_threads(seeded, url, name, objective,
-                                      lambda _, trial: self._progress(bar, trial))
-        finally:
-            bar.close()
+        if adaptive_run:
+            self._run_adaptive(url, run_id, splits, bar)
+        elif sc["workers"] or sc["gpus"]:
+            self._run_processes(url, name, run_id, bar, seeded)
+        else:
+            execution.run_threads(seeded, url, name, objective,
+                                  lambda _, trial: self._progress(bar, trial))
         self._record_trials()
         self.record.data.setdefault("timings", {}).update(
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
         self.record.update(status="completed")
         return study
 
-    def _progress(self, bar: Any, trial: optuna.trial.FrozenTrial) -> None:
-        bar.update(1)
-        value = "-" if not trial.values else f"{trial.values[0]:.4f}"
+    def _progress(self, bar: display.Progress, trial: optuna.trial.FrozenTrial) -> None:
         found = tables.best_of(self._studies())
-        best = "-" if found is None else f"{found[1].values[0]:.4f}"
-        bar.set_postfix_str(f"last {trial.state.name.lower()} {value}, best {best}")
+        bar.trial(trial.number, trial.state.name, trial.values[0] if trial.values else None,
+                  None if found is None else found[1].values[0])
         self._record_trials()
 
     def _run_processes(self, url: str, name: str, run_id: str, bar: Any,
@@ -215,15 +207,17 @@ class StudyRun:
     def summary(self) -> pd.DataFrame:
         """Best trial against the preset's own config (trial 0) and the lead-2 baseline."""
         for line in tables.summary_lines(self.record.data, paths.shown(self.record.path)):
-            print(line)
+            display.say(line)  # plain papermill's terminal too: where the record is
         return pd.DataFrame(tables.summary_rows(self.record.data)).set_index("what")
 
-    def pareto(self) -> pd.DataFrame:
-        """The Pareto front of a multi-objective run as a table (empty, with a note, for one)."""
+    def pareto(self) -> pd.DataFrame | None:
+        """The Pareto front of a multi-objective run as a table; None, silently, for a
+        single-objective run (the notebook's heading says the section is for several)."""
+        if not self.targets.multi:
+            return None
         rows = tables.pareto_rows(self.record.data, self.targets.labels)
         if not rows:
-            print("Single-objective run: no Pareto front." if not self.targets.multi
-                  else "No completed, feasible trial yet.")
+            print("No completed, feasible trial yet.")
             return pd.DataFrame()
         return pd.DataFrame(rows).set_index("number")
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from workbench import config as wconfig
 from workbench import paths, records, spaces, storage, validate
+from workbench.config import model_id
 from workbench.strategies import stages, warmstart
 from workbench.strategies import targets as wtargets
+from workbench.study import execution
 from workbench.study.run import StudyRun
 from workbench.study.task import base_study_name, storage_url
 
@@ -90,6 +92,24 @@ def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
     return staged, info
 
 
+def models_needed(config: Mapping[str, Any], searched: list[str]) -> list[str]:
+    """The pretrained models a run may load: the config's, and the candidates it searches."""
+    names = [model_id(config)]
+    if "model_name" in searched:
+        names += list(config["model"]["candidates"])
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def check_resources(config: Mapping[str, Any], searched: list[str]) -> None:
+    """Before any study exists: the GPUs asked for are usable, and every model the run may
+    load is local or downloadable (seconds to fail offline, not a minute of Hub retries)."""
+    from workbench.backends.base import check_available
+
+    execution.check_gpus(config["study"]["gpus"])
+    for name in models_needed(config, searched):
+        check_available(name)
+
+
 def start_run(notebook: str, **params: Any) -> StudyRun:
     """Validate the notebook's parameters, resolve the config and open the record.
 
@@ -109,6 +129,7 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
                               model_candidates=config["model"]["candidates"] or None),
             list(config["search"]["params"]))]
         warm = warmstart.entries(config["study"], searched)
+        check_resources(config, searched)
     record.update(config=records.shown_config(config))
     if stage_info is not None:
         record.update(stage=stage_info)

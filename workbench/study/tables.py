@@ -15,7 +15,7 @@ from workbench.strategies import constraints, stages
 from workbench.strategies import targets as wtargets
 
 # Trial attributes with a column of their own in the record; the others go under `extra`.
-TRIAL_ATTRS = ("origin", "run_id", "best_epoch", "trainable_params", "fail_reason",
+TRIAL_ATTRS = ("origin", "run_id", "device", "best_epoch", "trainable_params", "fail_reason",
                "prune_reason", "epoch_scores", "infeasible", "infeasible_rules")
 # Figures some backends record per trial, shown in the trial table when present.
 BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib")
@@ -44,6 +44,7 @@ def trial_entry(trial: optuna.trial.FrozenTrial, study_name: str | None = None
         "params": trial.params,
         "origin": attrs.get("origin", "sampler"),
         "run_id": attrs.get("run_id"),
+        "device": attrs.get("device"),  # where it trained: "cpu" or "cuda:0 (<GPU name>)"
         "duration_s": trial.duration.total_seconds() if trial.duration else None,
         "epoch_scores": {str(k): v for k, v in sorted(epochs.items(), key=lambda kv: int(kv[0]))},
         "best_epoch": attrs.get("best_epoch"),

@@ -42,3 +42,14 @@ def sqlite_url(tmp_path):
 def read_record(folder):
     """A run folder's results.json."""
     return json.loads((folder / "results.json").read_text(encoding="utf-8"))
+
+
+def study_record(folder, preset, overrides, n_trials=1):
+    """The record folder of a real study of `preset` (its best model saved under it)."""
+    from workbench import study
+
+    run = study.start_run("run-study", preset=preset, n_trials=n_trials,
+                          storage=sqlite_url(folder), study_name="s", overrides=dict(overrides),
+                          run_dir=str(folder / "run"))
+    run.optimize()
+    return folder / "run"

@@ -5,6 +5,7 @@
     workbench study --preset tiny-bart --objective multi --memory-limit 0.5
     workbench study --preset tiny-bart --stage model_selection   (then learning_rate, ...)
     workbench score PRED.csv REF.csv --mode morpheme
+    workbench predict outputs/tiny-bart/<run-id> --split test --out submission.csv
     workbench presets
     workbench report outputs/tiny-bart/<run-id> --check
     workbench rerun outputs/tiny-bart/<run-id>/best-params.yaml
@@ -52,6 +53,8 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
             f"{paths.shown(source)}: unknown parameter(s) {', '.join(unknown)}; "
             f"it takes: {', '.join(declared)}"
         )
+    if out_dir is not None:
+        records.refuse_existing(out_dir)
     parameters = _without_secrets(parameters)
     preset = str(parameters.get("preset") or declared.get("preset", {}).get("default", "run"))
     folder = out_dir or records.new_run_dir(preset.strip("\"'"))
@@ -243,6 +246,39 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from workbench import predict
+
+    done = predict.predict(args.record, split=args.split, out=args.out, decoding=args.decoding,
+                           refit_on=args.refit, tags=args.tags, batch_size=args.batch_size)
+    for line in predict.summary_lines(done):
+        print(line)
+    return 0
+
+
+def _add_predict_command(sub: Any) -> None:
+    pd_ = sub.add_parser("predict", help="summarize test (or dev, or a CSV) with a run's best "
+                         "model and write a fname,summary submission")
+    pd_.add_argument("record", help="a run-study record folder (outputs/<preset>/<run-id>)")
+    pd_.add_argument("--split", default="test",
+                     help="test (default), dev, or a CSV with fname,dialogue (and optional "
+                     "summary or summary1..N references, which are then scored)")
+    pd_.add_argument("--out", help="submission CSV (default: in the prediction's own record "
+                     "folder, submission.csv for test)")
+    pd_.add_argument("--decoding", default="best",
+                     help="best (the newest generation-tuning result on this run, else the "
+                     "best trial's decoding), trial (the best trial's), or a YAML file")
+    pd_.add_argument("--refit", choices=("train+dev",),
+                     help="first train the best config again on train+dev for its best epoch "
+                     "count")
+    pd_.add_argument("--tags", choices=("whole", "split"),
+                     help="score with #...# tags whole or split (default: the run's "
+                     "objective.tags)")
+    pd_.add_argument("--batch-size", dest="batch_size", type=int,
+                     help="dialogues per generate call (default runtime.eval_batch_size)")
+    pd_.set_defaults(func=cmd_predict)
+
+
 def cmd_presets(args: argparse.Namespace) -> int:
     from workbench import config
 
@@ -258,6 +294,10 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from workbench import report
+
+    if args.out and Path(args.out).suffix.lower() != ".html":
+        raise ValueError(f"--out {args.out}: a report is an .html file; records and their files "
+                         f"({RECORD_FILES}) are never overwritten")
 
     html = report.render(args.record, args.out, show_code=args.show_code)
     charts = report.count_charts(html.read_text(encoding="utf-8"))
@@ -285,6 +325,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
     _print_record(folder)
     return 0
+
+
+RECORD_FILES = "results.json, the executed .ipynb, best-model/"
 
 
 def _add_sharing_commands(sub: Any) -> None:
@@ -390,6 +433,8 @@ def parser() -> argparse.ArgumentParser:
                     help="morpheme mode: keep #Person1#-style tags as one token (whole) or let "
                     "Mecab split them (split); the leaderboard's choice is unconfirmed")
     sc.set_defaults(func=cmd_score)
+
+    _add_predict_command(sub)
 
     pr = sub.add_parser("presets", help="list the presets")
     pr.set_defaults(func=cmd_presets)

@@ -9,12 +9,16 @@ config after that costs only batched generation and scoring. On top of it:
   sliders, for headless (papermill) runs and the shared HTML;
 - `optimize_decoding`: an Optuna study over the generation space only, on the fixed model.
 
-Only the seq2seq backend is supported here.
+Both backends: a seq2seq checkpoint, or a causal record's base + LoRA adapter (re-quantized as
+in training), with the causal backend's prompts (left padding) and output cleaning.
+`workbench.predict` generates submissions with the same `Generator`.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import sys
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -165,31 +169,65 @@ def locate(checkpoint: str | None) -> tuple[Path | None, dict[str, Any] | None]:
     if (path / records.RESULTS).is_file():
         data = records.read_results(path)
         model = path / "best-model"
-        if not (model / "config.json").is_file():
+        if not _is_model(model):
             raise CheckpointError(
                 f"record {paths.shown(path)} has no best-model/ (status {data.get('status')!r}; "
                 "a run saves one when a trial completes)")
         return model, data
-    if not (path / "config.json").is_file():
+    if not _is_model(path):
         raise CheckpointError(f"checkpoint {paths.shown(path)}: not a run record (no "
-                              f"{records.RESULTS}) nor a saved model (no config.json)")
+                              f"{records.RESULTS}) nor a saved model (no config.json) nor a "
+                              f"saved adapter (no {_adapter_meta(path).name})")
     return path, None
+
+
+def _adapter_meta(folder: Path) -> Path:
+    """Where the causal backend writes how to rebuild an adapter's base."""
+    from workbench.backends.causal import ADAPTER_META
+
+    return folder / ADAPTER_META
+
+
+def _is_model(folder: Path) -> bool:
+    """A saved seq2seq model (config.json) or a causal backend's adapter folder."""
+    return (folder / "config.json").is_file() or _adapter_meta(folder).is_file()
+
+
+def checkpoint_config(model_dir: Path) -> Any:
+    """The HF config of a checkpoint: the model's own, or an adapter's base model's."""
+    from transformers import AutoConfig
+
+    meta = _adapter_meta(model_dir)
+    if not meta.is_file():
+        return AutoConfig.from_pretrained(model_dir)
+    base = json.loads(meta.read_text(encoding="utf-8"))["base"]
+    return AutoConfig.from_pretrained(model_dir / base if (model_dir / base).is_dir() else base)
 
 
 def check_architecture(model_dir: Path, config: Mapping[str, Any]) -> None:
     """Refuse a checkpoint whose architecture differs from the preset's model."""
     from transformers import AutoConfig
 
-    ckpt = AutoConfig.from_pretrained(model_dir)
+    ckpt = checkpoint_config(model_dir)
     where = f"checkpoint {paths.shown(model_dir)}"
     preset = config["preset"]
-    if not getattr(ckpt, "is_encoder_decoder", False):
+    backend = config["model"]["backend"]
+    if backend == "causal" and not _adapter_meta(model_dir).is_file():
         raise CheckpointError(
-            f"{where} is a {ckpt.model_type} model (decoder-only); preset {preset!r} uses the "
-            f"{config['model']['backend']} backend (an encoder-decoder)")
+            f"{where} is not an adapter saved by the causal backend (no "
+            f"{_adapter_meta(model_dir).name}); "
+            f"preset {preset!r} uses the causal backend (base model + LoRA adapter)")
+    wanted = backend != "causal"  # seq2seq presets are encoder-decoders
+    if bool(getattr(ckpt, "is_encoder_decoder", False)) != wanted:
+        kind = "an encoder-decoder" if wanted else "a decoder-only LLM"
+        got = "an encoder-decoder" if not wanted else "decoder-only"
+        raise CheckpointError(
+            f"{where} is a {ckpt.model_type} model ({got}); preset {preset!r} uses the "
+            f"{backend} backend ({kind})")
     name = wconfig.model_id(config)
     if name is None:
-        expected = {"model_type": "bart", **config["model"]["architecture"]}
+        arch = dict(config["model"]["architecture"])
+        expected = {"model_type": arch.pop("model_type", "bart"), **arch}
         source = f"preset {preset!r} model.architecture"
     else:
         try:
@@ -253,67 +291,137 @@ class Evaluation:
 
 
 class Generator:
-    """A checkpoint loaded once, with the dev dialogues encoded once; generates in batches."""
+    """A checkpoint loaded once, with the dev dialogues encoded once; generates in batches.
+
+    seq2seq: the saved model and its tokenizer. causal: the base re-quantized as in training
+    with the LoRA adapter on top, the causal backend's chat prompts (only the dialogue is ever
+    shortened), left padding, stop at the end of the turn and its output cleaning. With no
+    checkpoint: the preset's own model, built as a trial's would be.
+    """
 
     def __init__(self, config: Mapping[str, Any], hparams: Mapping[str, Any],
-                 model_dir: Path | None, dev: pd.DataFrame, train: pd.DataFrame | None = None):
+                 model_dir: Path | None, dev: pd.DataFrame, train: pd.DataFrame | None = None,
+                 batch_size: int | None = None):
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
-
-        from workbench.backends import seq2seq
 
         global MODEL_LOADS
         hf_logging.set_verbosity_error()
         self.config = config
         self.hparams = dict(hparams)
         self.model_dir = model_dir
-        self.batch_size = config["runtime"]["eval_batch_size"]
-        if model_dir is not None:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
-        else:
-            self.tokenizer, source = seq2seq.model_source(config, train)
-            self.model = seq2seq.build_model(config, self.tokenizer, source)
-        MODEL_LOADS += 1
-        self.loads = 1
+        self.batch_size = batch_size or config["runtime"]["eval_batch_size"]
+        self.causal = config["model"]["backend"] == "causal"
         use_cpu = config["runtime"]["use_cpu"] or not torch.cuda.is_available()
         self.device = torch.device("cpu" if use_cpu else "cuda")
         if use_cpu and config["runtime"].get("cpu_threads"):
             torch.set_num_threads(config["runtime"]["cpu_threads"])
-        self.model.to(self.device).eval()
+        (self._load_causal if self.causal else self._load_seq2seq)(model_dir, train)
+        MODEL_LOADS += 1
+        self.loads = 1
+        self.model.eval()
         self.dev = dev.reset_index(drop=True)
-        self.encoded = seq2seq.encode(self.dev, self.tokenizer, self.hparams, with_labels=False)
+        self.encoded = self.encode(self.dev)
         self.references = self.encoded.references
+
+    def _load_seq2seq(self, model_dir: Path | None, train: pd.DataFrame | None) -> None:
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        from workbench.backends import seq2seq
+
+        if model_dir is not None:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
+        else:
+            self.tokenizer, source = seq2seq.model_source(self.config, train)
+            self.model = seq2seq.build_model(self.config, self.tokenizer, source)
+        self.model.to(self.device)
+
+    def _load_causal(self, model_dir: Path | None, train: pd.DataFrame | None) -> None:
+        from workbench.backends import causal
+
+        llm = self.config["llm"]
+        if model_dir is not None:
+            self.model, self.tokenizer = causal.load_adapter(model_dir, self.device)
+            if llm["chat_template"]:
+                self.tokenizer.chat_template = llm["chat_template"]
+            self.tokenizer.padding_side = "left"
+            self.suppress = (causal.other_script_ids(self.tokenizer)
+                             if llm["suppress_other_scripts"] else [])
+        else:
+            backend = causal.CausalBackend(self.config, {"train": train, "dev": None})
+            self.tokenizer, self.suppress = backend.tokenizer, backend.suppress
+            self.model = causal.build_model(backend.source, self.hparams, llm, self.device,
+                                            self.tokenizer, self.config["preset"],
+                                            self.config["runtime"]["seed"])
+        self.format = causal.prompt_format(self.tokenizer, llm)
+
+    def encode(self, frame: pd.DataFrame) -> Any:
+        """A frame's dialogues as model inputs, with references and tag mappings beside them."""
+        if self.causal:
+            from workbench.backends import causal
+
+            return causal.encode(frame, self.tokenizer, self.format, self.hparams,
+                                 with_labels=False)
+        from workbench.backends import seq2seq
+
+        return seq2seq.encode(frame, self.tokenizer, self.hparams, with_labels=False)
 
     @property
     def trained(self) -> bool:
         """False for a model built from a config with no checkpoint nor base (random weights)."""
         from workbench.backends import pretraining
 
-        return (self.model_dir is not None or wconfig.model_id(self.config) is not None
-                or pretraining.wanted(self.config))
+        if self.model_dir is not None or wconfig.model_id(self.config) is not None:
+            return True
+        return not self.causal and pretraining.wanted(self.config)
 
-    def generate(self, d: Mapping[str, Any], rows: Sequence[int] | None = None) -> list[str]:
-        """Summaries of the dev dialogues `rows` (all when None) with decoding config `d`."""
-        import torch
-        from transformers import set_seed
+    def generation_config(self, d: Mapping[str, Any]) -> Any:
+        """The HF generation settings of decoding config `d` (on the checkpoint's hparams)."""
+        hp = {**self.hparams, **d}
+        if self.causal:
+            from workbench.backends import causal
 
+            return causal.generation_config(hp, self.tokenizer, self.format, self.suppress)
         from workbench.backends.base import generation_config
+
+        return generation_config(hp, self.tokenizer)
+
+    def _batch(self, rows: Sequence[int], gen: Any) -> list[str]:
+        """Raw summaries of one batch (tags not yet restored)."""
+        import torch
+
+        if self.causal:
+            from workbench.backends import causal
+
+            prompts = [self.encoded.prompts[i] for i in rows]
+            return causal.generate(self.model, self.tokenizer, prompts, gen, len(prompts))
+        chunk = [self.encoded.features[i] for i in rows]
+        batch = self.tokenizer.pad(chunk, return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            out = self.model.generate(**batch, generation_config=gen)
+        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+    def generate(self, d: Mapping[str, Any], rows: Sequence[int] | None = None,
+                 progress: bool = False) -> list[str]:
+        """Summaries of the dev dialogues `rows` (all when None) with decoding config `d`;
+        `progress` shows a progress bar (plain tqdm: tqdm.auto misbehaves under papermill)."""
+        from tqdm import tqdm
+        from transformers import set_seed
 
         errors = decoding_errors(d)
         if errors:
             raise ValueError("; ".join(errors))
-        gen = generation_config({**self.hparams, **d}, self.tokenizer)
+        gen = self.generation_config(d)
         rows = list(range(len(self.dev))) if rows is None else list(rows)
         set_seed(self.config["runtime"]["seed"])  # sampling configs are reproducible
         texts: list[str] = []
-        for start in range(0, len(rows), self.batch_size):
-            chunk = [self.encoded.features[i] for i in rows[start:start + self.batch_size]]
-            batch = self.tokenizer.pad(chunk, return_tensors="pt").to(self.device)
-            with torch.inference_mode():
-                out = self.model.generate(**batch, generation_config=gen)
-            texts.extend(self.tokenizer.batch_decode(out, skip_special_tokens=True))
+        with tqdm(total=len(rows), desc="generating", unit="dialogue", disable=not progress,
+                  file=sys.stdout, dynamic_ncols=True) as bar:
+            for start in range(0, len(rows), self.batch_size):
+                chunk = rows[start:start + self.batch_size]
+                texts.extend(self._batch(chunk, gen))
+                bar.update(len(chunk))
         return wdata.postprocess(texts, [self.encoded.mappings[i] for i in rows])
 
     def score(self, predictions: Sequence[str], rows: Sequence[int] | None = None
@@ -831,10 +939,10 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
         overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}
         config = validate.resolve(params["preset"], overrides)
-        if config["model"]["backend"] != "seq2seq":
+        if config["model"]["backend"] not in ("seq2seq", "causal"):
             raise wconfig.ConfigError(
-                f"preset {params['preset']!r}: generation tuning supports the seq2seq backend; "
-                f"this preset uses {config['model']['backend']!r}")
+                f"preset {params['preset']!r}: generation tuning supports the seq2seq and causal "
+                f"backends; this preset uses {config['model']['backend']!r}")
         if model_dir is not None:
             check_architecture(model_dir, config)
         hp = checkpoint_hparams(config, run, params.get("overrides") or {})

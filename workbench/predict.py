@@ -1,0 +1,327 @@
+"""From a study to a submission: a run record's best model summarizes a split or a file.
+
+`predict(record, split="test")` loads the model a run saved as its best (a seq2seq checkpoint,
+or a base + LoRA adapter) once, generates for every row in batches with the best trial's
+decoding (or the best decoding a generation-tuning study found for it, or a file's), cleans the
+outputs as the objective did, and writes `fname,summary`: every fname of the input exactly
+once, in input order. Where the input has references (dev, or the test format's summary1..N)
+it scores them on the objective's scale. `refit="train+dev"` first trains the best config
+again on train + dev for the best trial's epochs, as competitors do before submitting.
+
+Each prediction leaves its own record under outputs/<preset>/<run-id>/: the source run and
+trial, the config, the model, the decoding and where it came from, the input's fingerprint,
+the scale of any score, and timings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import config as wconfig
+from workbench import data as wdata
+from workbench import gentune, metrics, paths, records, validate
+
+PREDICT_PARAMETERS: dict[str, tuple[type, ...]] = {
+    "record": (str,),
+    "split": (str,),
+    "out": (str, type(None)),
+    "decoding": (str,),
+    "refit": (str, type(None)),
+    "tags": (str, type(None)),
+    "batch_size": (int, type(None)),
+    "run_dir": (str, type(None)),
+}
+SPLITS = ("test", "dev")  # or a CSV file
+DECODINGS = ("best", "trial")  # or a YAML file
+REFITS = ("train+dev",)
+DEFAULT_OUT = {"test": "submission.csv", "dev": "dev_predictions.csv"}
+
+
+# --------------------------------------------------------------------------- the source run
+
+
+@dataclass
+class Source:
+    """The run predicted from: its record, saved model, the trial that saved it, its config."""
+
+    folder: Path
+    run: dict[str, Any]
+    model_dir: Path
+    trial: dict[str, Any]
+    config: dict[str, Any]
+    hparams: dict[str, Any]
+
+
+def source_of(record: str, tags: str | None = None) -> Source:
+    """A run record's best model, the trial that saved it and the config it was trained with.
+
+    The trial is the one `best-model/trial.json` names (a resumed study's best may be an earlier
+    run's trial, whose model this run does not hold). `tags` overrides `objective.tags`.
+    """
+    from workbench.analysis import flat_overrides
+
+    model_dir, run = gentune.locate(record)
+    if run is None:
+        raise ValueError(f"{record}: not a run record (no {records.RESULTS}); predict needs the "
+                         "record of a study (outputs/<preset>/<run-id>) to know its config")
+    folder = model_dir.parent
+    saved = model_dir / "trial.json"
+    number = (json.loads(saved.read_text(encoding="utf-8"))["trial"] if saved.is_file()
+              else (run.get("best") or {}).get("number"))
+    trial = next((t for t in run.get("trials", []) if t.get("number") == number
+                  and t.get("state") == "COMPLETE"), None)
+    if trial is None:
+        raise ValueError(f"record {paths.shown(folder)}: best-model/ was saved by trial {number}, "
+                         "which the record does not list as complete")
+    preset = run.get("preset") or (run.get("parameters") or {}).get("preset")
+    overrides = flat_overrides((run.get("parameters") or {}).get("overrides") or {})
+    if tags is not None:
+        overrides["objective.tags"] = tags
+    config = validate.resolve(preset, overrides)
+    hp = dict(config["hparams"])
+    hp.update((run.get("config") or {}).get("hparams") or {})
+    hp.update(trial.get("params") or {})
+    gentune.check_architecture(model_dir, config)
+    return Source(folder, run, model_dir, trial, config, hp)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
+    """The decoding config to generate with, and where it came from.
+
+    `trial`: the best trial's own. `best`: the best of the newest generation-tuning record made
+    on this run's checkpoint, else the trial's. A YAML file: decoding keys (`num_beams: 4`,
+    ...) or a `{preset, overrides}` file such as generation-tuning's best-decoding.yaml.
+    """
+    own = gentune.decoding(source.hparams)
+    if choice == "trial":
+        return own, f"trial {source.trial['number']} of run {source.run.get('run_id')}"
+    if choice == "best":
+        tuned = latest_tuning(source)
+        if tuned is None:
+            return own, (f"trial {source.trial['number']} of run {source.run.get('run_id')} "
+                         "(no generation-tuning record on this checkpoint)")
+        found, where = tuned
+        return {**own, **found}, where
+    path = paths.project_path(choice)
+    if not path.is_file():
+        raise ValueError(f"--decoding {choice!r}: expected best, trial or a YAML file; "
+                         f"{paths.shown(path)} does not exist")
+    given = wconfig.load_yaml(path)
+    if isinstance(given, dict) and "overrides" in given:
+        from workbench.analysis import flat_overrides
+
+        flat = flat_overrides(given.get("overrides") or {})
+        given = {k.removeprefix("hparams."): v for k, v in flat.items()
+                 if k.removeprefix("hparams.") in gentune.DECODING_KEYS}
+    if not isinstance(given, dict) or not given:
+        raise ValueError(f"{paths.shown(path)}: expected a mapping of decoding keys "
+                         f"({', '.join(gentune.DECODING_KEYS)}) or a {{preset, overrides}} file")
+    unknown = sorted(set(given) - set(gentune.DECODING_KEYS))
+    if unknown:
+        raise ValueError(f"{paths.shown(path)}: {', '.join(unknown)}: not decoding keys; "
+                         f"allowed: {', '.join(gentune.DECODING_KEYS)}")
+    d = {**own, **given}
+    errors = gentune.decoding_errors(d)
+    if errors:
+        raise ValueError(f"{paths.shown(path)}: " + "; ".join(errors))
+    return d, paths.shown(path)
+
+
+def latest_tuning(source: Source) -> tuple[dict[str, Any], str] | None:
+    """The best decoding of the newest completed generation-tuning record on this run."""
+    run_id = source.run.get("run_id")
+    found = []
+    for folder in {source.folder.parent, paths.OUTPUTS / str(source.config["preset"])}:
+        for path in folder.glob(f"*/{records.RESULTS}"):
+            try:
+                data = records.read_results(path)
+            except (OSError, ValueError):
+                continue
+            best = (data.get("study") or {}).get("best")
+            if (data.get("notebook") == "generation-tuning" and data.get("status") == "completed"
+                    and (data.get("checkpoint") or {}).get("run") == run_id and best):
+                found.append((data.get("run_id") or "", best, path.parent))
+    if not found:
+        return None
+    _, best, folder = max(found, key=lambda f: f[0])
+    return dict(best["params"]), (f"generation-tuning record {paths.shown(folder)}, trial "
+                                  f"{best['number']} (dev ROUGE {best['value']:.4f})")
+
+
+# --------------------------------------------------------------------------- the input
+
+
+def read_input(config: Mapping[str, Any], split: str) -> tuple[pd.DataFrame, Path]:
+    """The rows to summarize: the config's test or dev file (all rows, no cap), or a CSV."""
+    if split in SPLITS:
+        path = paths.project_path(config["data"]["dir"]) / config["data"][split]
+    else:
+        path = paths.project_path(split)
+        if path.suffix.lower() != ".csv":
+            raise ValueError(f"--split {split!r}: expected test, dev or a CSV file")
+    # read as a test file: fname and dialogue required, summary or summary1..N optional
+    return wdata.read_split(path, "test"), path
+
+
+def fingerprint(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
+    """What identifies the input: path, SHA-256 of its bytes, rows and references per row."""
+    counts = sorted({len(r) for r in frame["references"]})
+    return {"path": paths.shown(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "rows": len(frame), "references_per_row": counts}
+
+
+# --------------------------------------------------------------------------- refit
+
+
+def refit(source: Source, folder: Path) -> tuple[Path, dict[str, Any]]:
+    """Train the best config again on train + dev for the best trial's epochs; save it.
+
+    The train split keeps the study's cap (`data.max_train_samples`); all of dev is added.
+    The backend still evaluates every epoch on the study's (capped) dev rows, which it has now
+    trained on: those scores only check the outputs stay healthy, and the saved epoch is the
+    best of them (recorded, with the last).
+    """
+    from workbench import augment, backends
+
+    config = source.config
+    epochs = source.trial.get("best_epoch")
+    if not epochs:
+        raise ValueError(f"record {paths.shown(source.folder)}: trial "
+                         f"{source.trial['number']} has no best_epoch to refit for")
+    splits = wdata.load_splits(config)
+    full_dev = wdata.read_split(paths.project_path(config["data"]["dir"]) / config["data"]["dev"],
+                                "dev")
+    train = pd.concat([splits["train"], full_dev], ignore_index=True)
+    hp = {**source.hparams, "num_epochs": int(epochs)}
+    train, augmented = augment.apply(train, hp, config)
+    backend = backends.make_backend(config, {"train": splits["train"], "dev": splits["dev"]})
+    target = folder / "refit-model"
+    start = time.perf_counter()
+    outcome = backend.train_and_evaluate(
+        hp, train, None, paths.CACHE / "trials" / f"refit-{folder.name}", lambda value: target)
+    seconds = time.perf_counter() - start
+    if not target.exists():
+        why = outcome.extra.get("degenerate")
+        raise RuntimeError(f"refit on train+dev wrote degenerate outputs on every epoch ({why}); "
+                           "no model was saved, nothing to predict with")
+    info = {"data": "train+dev", "train_rows": len(train), "dev_rows_added": len(full_dev),
+            "epochs": int(epochs), "saved_epoch": outcome.best_epoch,
+            "epoch_scores_on_seen_dev": {str(k): round(v.get("final", 0.0), 4)
+                                         for k, v in outcome.epoch_scores.items()},
+            "augmentation": augmented or None, "seconds": round(seconds, 2),
+            "model": paths.shown(target)}
+    return target, info
+
+
+# --------------------------------------------------------------------------- predict
+
+
+@dataclass
+class Prediction:
+    """What `predict` wrote: the predictions, their scores (if any) and the record."""
+
+    frame: pd.DataFrame  # fname, summary (input order)
+    out: Path
+    scores: dict[str, float] | None
+    record: records.Record
+
+
+def _check_choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise ValueError(f"--{name} {value!r}: allowed: {', '.join(allowed)}")
+
+
+def predict(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
+            refit_on: str | None = None, tags: str | None = None, batch_size: int | None = None,
+            run_dir: str | None = None, progress: bool = True) -> Prediction:
+    """Summarize `split` with the record's best model and write the submission (see module)."""
+    params = {"record": record, "split": split, "out": out, "decoding": decoding,
+              "refit": refit_on, "tags": tags, "batch_size": batch_size, "run_dir": run_dir}
+    records.check_parameters(params, PREDICT_PARAMETERS)
+    _check_choice("refit", refit_on, REFITS)
+    _check_choice("tags", tags, metrics.TAGS)
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"--batch-size must be >= 1, got {batch_size}")
+    started = time.perf_counter()
+    source = source_of(record, tags)
+    folder = Path(run_dir) if run_dir else records.new_run_dir(source.config["preset"])
+    rec = records.open_record("predict", {**params, "run_dir": str(folder),
+                                          "preset": source.config["preset"]},
+                              {**PREDICT_PARAMETERS, "preset": (str,)})
+    with rec.failing():
+        d, where = decoding_of(source, decoding)
+        frame, path = read_input(source.config, split)
+        rec.update(
+            source={"record": paths.shown(source.folder), "run_id": source.run.get("run_id"),
+                    "trial": source.trial["number"], "dev_value": source.trial.get("value"),
+                    "best_epoch": source.trial.get("best_epoch")},
+            config=records.shown_config(source.config), input=fingerprint(path, frame),
+            decoding={"values": d, "source": where})
+        model_dir, refit_info = source.model_dir, None
+        if refit_on:
+            print(f"refit: training trial {source.trial['number']}'s config on train+dev for "
+                  f"{source.trial.get('best_epoch')} epoch(s)", flush=True)
+            model_dir, refit_info = refit(source, folder)
+        load = time.perf_counter()
+        gen = gentune.Generator(source.config, source.hparams, model_dir, frame,
+                                batch_size=batch_size)
+        loaded = time.perf_counter()
+        preds = gen.generate(d, progress=progress)
+        generated = time.perf_counter()
+        target = paths.project_path(out) if out else folder / DEFAULT_OUT.get(
+            split, "predictions.csv")
+        wdata.write_submission(target, list(frame["fname"]), preds)
+        scores = None
+        refs = list(frame["references"])
+        if all(refs):
+            scores = gen.score(preds)
+        rec.update(
+            model={"path": paths.shown(model_dir), "backend": source.config["model"]["backend"],
+                   "refit": refit_info, "device": str(gen.device)},
+            output={"path": paths.shown(target), "rows": len(preds),
+                    "empty_summaries": sum(not p.strip() for p in preds)},
+            scores=None if scores is None else {
+                **scores, "scale": metrics.scale(source.config["objective"]),
+                "described": metrics.describe_scale(source.config["objective"]),
+                "references_per_row": fingerprint(path, frame)["references_per_row"]},
+            timings={**rec.data["timings"], "finished": records.now(),
+                     "refit_s": refit_info["seconds"] if refit_info else None,
+                     "load_s": round(loaded - load, 3),
+                     "generate_s": round(generated - loaded, 3),
+                     "s_per_dialogue": round((generated - loaded) / max(len(preds), 1), 5),
+                     "total_s": round(time.perf_counter() - started, 3)},
+            status="completed")
+    result = pd.DataFrame({"fname": list(frame["fname"]), "summary": preds})
+    return Prediction(result, target, scores, rec)
+
+
+def summary_lines(prediction: Prediction) -> list[str]:
+    """What a person wants to read after predicting: the file, the score and its scale."""
+    data = prediction.record.data
+    lines = [f"submission: {paths.shown(prediction.out)} ({data['output']['rows']} rows, "
+             f"fname,summary in input order; decoding: {data['decoding']['source']})"]
+    if prediction.scores is not None:
+        s = data["scores"]
+        lines.append(f"ROUGE {s['final']:.4f} on {s['described']} against "
+                     f"{'/'.join(map(str, s['references_per_row']))} reference(s) per dialogue "
+                     f"(R1 {s['rouge1']:.4f}, R2 {s['rouge2']:.4f}, RL {s['rougeL']:.4f})")
+    else:
+        lines.append("not scored: the input has no reference for every row")
+    t = data["timings"]
+    lines.append(f"{t['s_per_dialogue']:.3f} s per dialogue on {data['model']['device']} "
+                 f"(load {t['load_s']:.1f} s, generate {t['generate_s']:.1f} s"
+                 + (f", refit {t['refit_s']:.1f} s" if t.get("refit_s") else "") + ")")
+    lines.append(f"record: {paths.shown(prediction.record.folder)}/")
+    return lines
+

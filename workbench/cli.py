@@ -146,10 +146,22 @@ def _print_record(folder: Path) -> None:
               f"{degenerate}")
 
 
+def _preflight(notebook: str, params: dict[str, Any]) -> None:
+    """Refuse a run-study run's bad preset, key, value or data file before a kernel starts."""
+    if notebook == "run-study":
+        import papermill as pm
+
+        from workbench.study.start import preflight
+
+        declared = pm.inspect_notebook(str(paths.NOTEBOOKS / f"{notebook}.ipynb"))
+        preflight({"preset": _value(declared["preset"]["default"]), **params})
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     params = {k: _value(v) for k, v in args.param}
     if args.preset:
         params["preset"] = args.preset
+    _preflight(args.notebook, params)
     folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
     _print_record(folder)
     return 0
@@ -183,7 +195,9 @@ def cmd_study(args: argparse.Namespace) -> int:
         from workbench.study.execution import check_gpus
 
         check_gpus(args.gpus)
-    folder = run_notebook("run-study", study_params(args))
+    params = study_params(args)
+    _preflight("run-study", params)
+    folder = run_notebook("run-study", params)
     _print_record(folder)
     return 0
 
@@ -322,6 +336,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         overrides.setdefault("study.n_trials", args.trials)
     params["overrides"] = overrides
     params.update({k: _value(v) for k, v in args.param})
+    _preflight(args.notebook, params)
     folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
     _print_record(folder)
     return 0

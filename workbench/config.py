@@ -8,6 +8,7 @@ its type, so a typo fails loudly before any work (papermill only warns on unknow
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "llm.quant_type": ("nf4", "fp4"),
 }
 
+# What a preset name may be: a file name in params/presets/ without its .yaml, never a path.
+PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
 class ConfigError(ValueError):
     """A preset, override or parameter that cannot be used; the message names file and key."""
 
@@ -71,8 +76,13 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{paths.shown(path)}: file not found") from None
-    try:
-        data = yaml.safe_load(text)
+    try:  # a key written twice would silently drop the first block
+        data = yaml.load(text, Loader=spaces.UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{paths.shown(path)}: not valid YAML{at}: "
+                          f"{exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{paths.shown(path)}: not valid YAML: {exc}") from None
     return data
@@ -94,7 +104,16 @@ def list_presets() -> list[str]:
 
 
 def preset_file(name: str) -> Path:
-    """The YAML file of preset `name`, or a ConfigError listing the available ones."""
+    """The YAML file of preset `name`, or a ConfigError listing the available ones.
+
+    A preset is a name, never a path: its study and records go under outputs/<name>/.
+    """
+    if not isinstance(name, str) or not PRESET_NAME.fullmatch(name):
+        raise ConfigError(
+            f"preset {name!r}: a preset is a name (letters, digits, '-', '_', '.'), not a path; "
+            f"available presets: {', '.join(list_presets())} (files in "
+            f"{paths.shown(paths.PRESETS)}; copy your own YAML there to use it)"
+        )
     path = paths.PRESETS / f"{name}.yaml"
     if not path.is_file():
         raise ConfigError(

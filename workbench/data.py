@@ -135,6 +135,9 @@ def read_split(path: str | Path, kind: str) -> pd.DataFrame:
             f"{path}: missing required column(s) {', '.join(missing)} for kind={kind!r}; "
             f"found columns: {', '.join(df.columns) or '(none)'}{hint}"
         )
+    if df.empty:
+        raise DataError(f"{path}: no rows after the header (a {kind} split needs at least one "
+                        "dialogue)")
 
     fnames = [f.strip() for f in df["fname"]]
     dialogues = list(df["dialogue"])

@@ -44,9 +44,22 @@ def new_run_id() -> str:
 
 def new_run_dir(preset: str, run_id: str | None = None) -> Path:
     """A fresh folder outputs/<preset>/<run-id>/ for one run's record."""
-    folder = paths.OUTPUTS / (_SAFE_RE.sub("_", preset) or "_") / (run_id or new_run_id())
+    # A preset that is not a plain name (".." or a path) still files its record under outputs/.
+    folder = paths.OUTPUTS / (_SAFE_RE.sub("_", preset).lstrip(".") or "_") / (
+        run_id or new_run_id())
     folder.mkdir(parents=True, exist_ok=False)
     return folder
+
+
+def refuse_existing(folder: str | Path) -> None:
+    """Refuse a record folder that already holds something: a record is never overwritten."""
+    p = Path(folder)
+    held = sorted(x.name for x in p.iterdir()) if p.is_dir() else []
+    if held or (p.exists() and not p.is_dir()):
+        shown = ", ".join(held[:5]) + (" ..." if len(held) > 5 else "")
+        raise ValueError(
+            f"{paths.shown(p)}: already holds a record ({shown or 'a file'}); a record is never "
+            "overwritten: give a new folder, or none for a fresh outputs/<preset>/<run-id>/")
 
 
 def versions() -> dict[str, str | None]:
@@ -259,6 +272,8 @@ def open_record(notebook: str, params: dict[str, Any],
     preset = params.get("preset") if isinstance(params.get("preset"), str) else notebook
     run_dir = params.get("run_dir")
     folder = Path(run_dir) if isinstance(run_dir, str) and run_dir else new_run_dir(preset)
+    if (folder / RESULTS).exists():  # papermill has written its notebook here: not the record
+        refuse_existing(folder)
     folder.mkdir(parents=True, exist_ok=True)
     record = Record(folder, {
         "run_id": folder.name, "notebook": notebook, "preset": preset, "status": "running",

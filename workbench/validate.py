@@ -30,6 +30,7 @@ def check(config: Mapping[str, Any]) -> None:
     if config["model"]["backend"] not in backends.names():
         raise ConfigError(f"model.backend: {config['model']['backend']!r} is not one of "
                           f"{', '.join(backends.names())}")
+    _check_counts(config)
     _check_search(config)
     _check_base(config)
     _check_llm(config)
@@ -37,6 +38,42 @@ def check(config: Mapping[str, Any]) -> None:
     diversity.check(config)
     constraints.check_limits(config)
     adaptive.check(config)
+
+
+# Settings that must be a positive count (or a positive number) for a run to do any work.
+_AT_LEAST_ONE = ("study.n_trials", "study.n_jobs", "hparams.num_epochs", "hparams.batch_size",
+                 "hparams.gradient_accumulation_steps", "hparams.num_beams",
+                 "hparams.max_new_tokens")
+_POSITIVE = ("hparams.learning_rate",)
+# Optional limits: null means none, a value must be usable.
+_OPTIONAL_AT_LEAST_ONE = {"data.max_train_samples": "all rows", "data.max_dev_samples": "all rows"}
+_OPTIONAL_POSITIVE = {"study.timeout": "no limit"}
+
+
+def _get(config: Mapping[str, Any], dotted: str) -> Any:
+    section, key = dotted.split(".")
+    return config[section][key]
+
+
+def _check_counts(config: Mapping[str, Any]) -> None:
+    """Budgets, epochs, batches and caps that would run nothing (or fail every trial)."""
+    for key in _AT_LEAST_ONE:
+        if _get(config, key) < 1:
+            raise ConfigError(f"{key}: must be >= 1, got {_get(config, key)}")
+    for key in _POSITIVE:
+        if _get(config, key) <= 0:
+            raise ConfigError(f"{key}: must be > 0, got {_get(config, key)}")
+    if config["study"]["workers"] < 0:
+        raise ConfigError(f"study.workers: must be >= 0 (0: no worker processes), got "
+                          f"{config['study']['workers']}")
+    for key, none in _OPTIONAL_AT_LEAST_ONE.items():
+        value = _get(config, key)
+        if value is not None and value < 1:
+            raise ConfigError(f"{key}: must be >= 1 (or null: {none}), got {value}")
+    for key, none in _OPTIONAL_POSITIVE.items():
+        value = _get(config, key)
+        if value is not None and value <= 0:
+            raise ConfigError(f"{key}: must be > 0 (or null: {none}), got {value}")
 
 
 def _check_search(config: Mapping[str, Any]) -> None:

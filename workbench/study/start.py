@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import config as wconfig
+from workbench import data as wdata
 from workbench import paths, records, spaces, storage, validate
 from workbench.config import model_id
 from workbench.strategies import stages, warmstart
@@ -110,6 +111,32 @@ def check_resources(config: Mapping[str, Any], searched: list[str]) -> None:
         check_available(name)
 
 
+def resolve_run(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None,
+                                                     list[str], list[dict[str, Any]]]:
+    """The run's config (a stage's included), its stage record, searched names, warm starts."""
+    overrides = _notebook_overrides(params)
+    config = validate.resolve(params["preset"], overrides)
+    stage_info = None
+    if config["study"]["stage"]:
+        explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
+        config, stage_info = _prepare_stage(config, overrides, explicit)
+    searched = [p.name for p in spaces.select(
+        spaces.load_space(config["search"]["space"],
+                          model_candidates=config["model"]["candidates"] or None),
+        list(config["search"]["params"]))]
+    return config, stage_info, searched, warmstart.entries(config["study"], searched)
+
+
+def preflight(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a run's parameters, config, space and data files as `start_run` will, without
+    opening a record: the CLI calls it before papermill starts a kernel (12-17 s), so a bad
+    preset, key, value or data file is refused at once and leaves no folder in outputs/."""
+    records.check_parameters(dict(params), RUN_STUDY_PARAMETERS)
+    config = resolve_run({"overrides": {}, **params})[0]
+    wdata.load_splits(config)
+    return config
+
+
 def start_run(notebook: str, **params: Any) -> StudyRun:
     """Validate the notebook's parameters, resolve the config and open the record.
 
@@ -118,17 +145,7 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
     """
     record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
     with record.failing():
-        overrides = _notebook_overrides(params)
-        config = validate.resolve(params["preset"], overrides)
-        stage_info = None
-        if config["study"]["stage"]:
-            explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
-            config, stage_info = _prepare_stage(config, overrides, explicit)
-        searched = [p.name for p in spaces.select(
-            spaces.load_space(config["search"]["space"],
-                              model_candidates=config["model"]["candidates"] or None),
-            list(config["search"]["params"]))]
-        warm = warmstart.entries(config["study"], searched)
+        config, stage_info, searched, warm = resolve_run(params)
         check_resources(config, searched)
     record.update(config=records.shown_config(config))
     if stage_info is not None:

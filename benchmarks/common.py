@@ -45,11 +45,9 @@ SIZES: dict[str, dict[str, Any]] = {
         "memory_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
                         "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
                         "hparams.min_new_tokens": 1, **QUICK_BASE},
-        "table_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
-                       "hparams.num_epochs": 2, "hparams.max_new_tokens": 20,
-                       "hparams.min_new_tokens": 1, **QUICK_BASE},
-        "table_configs": 3, "noise_seeds": (1,), "table_budget_s": 60, "replay_seeds": 5,
-        "replay_trials": 6,
+        # The committed search table, replayed by two samplers and two pruners, 3 seeds.
+        "replay_seeds": 3, "search_samplers": ("random", "tpe-mv5"),
+        "search_pruners": ("none", "median-w2"),
         "gen_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
                      "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
                      "hparams.min_new_tokens": 1, **QUICK_BASE},
@@ -62,9 +60,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "memory_caps": {"data.max_train_samples": 64, "data.max_dev_samples": 8,
                         "hparams.num_epochs": 2, "hparams.max_new_tokens": 30,
                         "hparams.min_new_tokens": 5},
-        "table_caps": {},  # the embedded default as it is: its base, 40 dev rows, 3 epochs
-        "table_configs": 60, "noise_seeds": (1, 2, 3, 4), "table_budget_s": 720,
-        "replay_seeds": 20, "replay_trials": 20,
+        # Every sampler and pruner of benchmarks/search.py, 20 seeds, on the committed table.
+        "replay_seeds": 20,
         "gen_caps": {"hparams.num_epochs": 1},
         "parallel_workers": (1, 2, 4), "parallel_trials": 24, "parallel_sleep_s": 0.5,
         "parallel_storages": ("journal", "postgresql", "mysql", "redis"),

@@ -3,6 +3,7 @@ Markdown summary (one line per headline figure) and one self-contained HTML page
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,7 @@ def figures(report: Mapping[str, Any]) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     if search := report.get("search"):
-        fig = go.Figure()
-        for name, curves in search["curves"].items():
-            for i, curve in enumerate(curves):
-                fig.add_trace(go.Scatter(x=[c[0] for c in curve], y=[c[1] for c in curve],
-                                         mode="lines", name=f"{name} seed {i}",
-                                         legendgroup=name))
-        fig.update_layout(title="best dev ROUGE so far vs optimizer steps (tabular replay)",
-                          xaxis_title="cumulative optimizer steps", yaxis_title="best so far")
-        out["search"] = fig
+        out["search"] = search_figure(search)
     if mem := report.get("memory"):
         fig = go.Figure()
         for name, marks in (("searched configs: RSS", [m["rss_mb"] for m in mem["per_trial"]]),
@@ -48,17 +41,133 @@ def figures(report: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+SHOWN_IN_CHART = 6  # strategies drawn in the search chart: random, the default, the seed's, ...
+
+
+def _strategies_shown(se: Mapping[str, Any]) -> list[str]:
+    """Random, the default, the design document's, then the best by median fraction."""
+    ranked = sorted(se["at_budget"], key=lambda n: _rank_key(se["at_budget"][n]))
+    first = ["random/none", se.get("default_strategy"), se["seed_strategy"]]
+    names = [n for n in dict.fromkeys([*first, *ranked]) if n in se["curves"]]
+    return names[:SHOWN_IN_CHART]
+
+
+def _rank_key(s: Mapping[str, Any]) -> tuple[float, float]:
+    """Strategies in order of merit: most seeds reaching random's best, then least compute."""
+    frac = s["fraction_of_random"]["steps"]["median"]
+    return (-s["reached"], frac if frac is not None else math.inf)
+
+
+def search_figure(se: Mapping[str, Any]) -> Any:
+    """Best so far against cumulative optimizer steps: median over seeds, with a band from
+    the lower to the upper quartile, for a few strategies."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    ends = [c[-1][0] for curves in se["curves"].values() for c in curves if c]
+    grid = [max(ends) * i / 60 for i in range(1, 61)] if ends else []
+    for name in _strategies_shown(se):
+        rows = []
+        for x in grid:
+            seen = [max((b for s, b in c if s <= x and math.isfinite(b)), default=math.nan)
+                    for c in se["curves"][name]]
+            seen = sorted(v for v in seen if not math.isnan(v))
+            rows.append([seen[int(q * (len(seen) - 1))] for q in (0.25, 0.5, 0.75)]
+                        if len(seen) >= len(se["curves"][name]) / 2 else [None] * 3)
+        low, mid, high = ([r[i] for r in rows] for i in range(3))
+        fig.add_trace(go.Scatter(x=grid + grid[::-1], y=high + low[::-1], fill="toself",
+                                 opacity=0.15, line={"width": 0}, showlegend=False,
+                                 legendgroup=name, hoverinfo="skip", name=name))
+        fig.add_trace(go.Scatter(x=grid, y=mid, mode="lines", name=name, legendgroup=name))
+    fig.update_layout(
+        title=f"best dev objective so far vs optimizer steps ({len(se['seeds'])} seeds: median, "
+              "quartile band; surrogate of the search table)",
+        xaxis_title="cumulative optimizer steps", yaxis_title="best so far")
+    return fig
+
+
+def search_lines(se: Mapping[str, Any]) -> list[str]:
+    """The search section: the table and its surrogate, then one table per budget."""
+    t, su = se["table"], se["surrogate"]
+    held = su["held_out"][su["model"]]
+    n = len(se["seeds"])
+    lines = [
+        f"- Search table: {t['configs']} configs of the default's search space, "
+        f"{t['noise_runs']} seed repeats, {t['epochs']} epochs each ({t['file']}, built "
+        f"{t['built']}, {t['train_seconds_total'] / 3600:.1f} h of training); best "
+        f"{t['best_in_table']:.2f}, healthy {t['healthy_configs']}/{t['configs']}",
+        f"- Surrogate: {su['model']} (lowest held-out error of "
+        + ", ".join(f"{k} {v['rmse_best']:.2f}" for k, v in su["held_out"].items())
+        + f"; RMSE of a config's best epoch, {su['folds']}-fold); its rank correlation "
+        f"{held['spearman_best']:.2f}, mean error {held['mae_best']:.2f}; seed noise per epoch "
+        + ", ".join(f"{v:.2f}" for v in su["seed_noise_per_epoch"]),
+        f"- Signal: best epoch over the table's configs {_fmt(se['signal']['configs'])}, std "
+        f"{se['signal']['config_std']:.2f}; one config over trial seeds: std "
+        f"{se['signal']['seed_std_best']:.2f}",
+        f"- Default strategy: {se.get('default_strategy')}; the design document's: "
+        f"{se['seed_strategy']}; goal for the default {se['goal']} of random's steps, "
+        f"reached in >= 18/{n} seeds", ""]
+    for key, trials in (("at_budget", se["budget"]), ("at_2x_budget", 2 * se["budget"])):
+        lines += [f"Strategies at {trials} trials ({n} seeds; medians; fraction = the steps "
+                  "needed to reach random's final best of the same seed, over random's):", "",
+                  "| sampler/pruner | final best | vs random | fraction of random's steps | "
+                  f"reached /{n} | epochs saved | best changed by pruning | pruned a winner |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name, s in sorted(se[key].items(), key=lambda kv: _rank_key(kv[1])):
+            frac = s["fraction_of_random"]["steps"]["median"]
+            lines.append(
+                f"| {name} | {s['final_best']['median']:.2f} | "
+                f"{s['final_best_vs_random']['median']:+.2f} | "
+                f"{'never' if frac is None else f'{frac:.2f}'} | {s['reached']} | "
+                f"{s['epochs_saved']['median']:.0%} | {s['final_best_changed_by_pruning']} | "
+                f"{s['killed_winner_seeds']} |")
+        lines.append("")
+    return lines
+
+
+def _html_lines(lines: list[str]) -> list[str]:
+    """The markdown report's lines as HTML: items, paragraphs and pipe tables."""
+    import html
+
+    out: list[str] = []
+    items: list[str] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if items:
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+        if table:
+            head, *body = table
+            out.append("<table border='1' cellspacing='0' cellpadding='3'><tr>"
+                       + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row)
+                                 + "</tr>" for row in body) + "</table>")
+            table.clear()
+
+    for line in lines:
+        if line.startswith("- "):
+            items.append(line[2:])
+            continue
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not all(set(c) <= {"-"} for c in cells):
+                table.append(cells)
+            continue
+        flush()
+        if line:
+            out.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    return out
+
+
 def write_html(report: Mapping[str, Any], figs: Mapping[str, Any], path: Path) -> None:
     """One self-contained page: the markdown report's lines, then every chart (plotly.js
     inlined once, so it opens offline)."""
     import html
 
     lines = markdown(report).splitlines()
-    body = [f"<h1>{html.escape(lines[0].lstrip('# '))}</h1>"]
-    items = [line[2:] for line in lines[1:] if line.startswith("- ")]
-    body += [f"<p>{html.escape(line)}</p>" for line in lines[1:] if line and
-             not line.startswith("- ")]
-    body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
+    body = [f"<h1>{html.escape(lines[0].lstrip('# '))}</h1>", *_html_lines(lines[1:])]
     for i, fig in enumerate(figs.values()):
         body.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False))
     path.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
@@ -105,27 +214,7 @@ def markdown(report: Mapping[str, Any]) -> str:
                      f"{mem['same_config']['peak_growth_mb']} MB, RSS "
                      f"{mem['same_config']['rss_growth_mb']} MB; goal {mem['goal']}")
     if se := report.get("search"):
-        lines.append(f"- Search ({se['table']['configs']} configs, "
-                     f"{se['table']['real_runs_total']} real runs, {len(se['seeds'])} seeds): "
-                     f"(a) needs {_fmt(se['headline_fraction_of_random']['steps'])} of (b)'s "
-                     f"steps to reach (b)'s final best (reached in {se['headline_reached']}/"
-                     f"{len(se['seeds'])} seeds); goal {se['goal']}")
-        lines.append(f"- Search without the pruner, (c): needs "
-                     f"{_fmt(se['c_fraction_of_random']['steps'])} of (b)'s steps (reached in "
-                     f"{se['c_reached']}/{len(se['seeds'])} seeds); final best, median: (a) "
-                     f"{se['final_best']['a_default']['median']:.2f}, (b) "
-                     f"{se['final_best']['b_random']['median']:.2f}, (c) "
-                     f"{se['final_best']['c_tpe_no_pruning']['median']:.2f}")
-        sig = se["signal"]
-        ratio = f"{sig['std_ratio']:.1f}x" if sig["std_ratio"] else "n/a"
-        lines.append(f"- Signal: best dev objective over the table's configs "
-                     f"{_fmt(sig['configs'])}, std {sig['config_std']:.2f}; the preset's config "
-                     f"over {len(sig['preset_config_seeds'])} trial seeds: std "
-                     f"{sig['seed_std']:.2f}; ratio {ratio}; healthy configs "
-                     f"{sig['healthy_configs']}/{se['table']['configs']}")
-        lines.append(f"- Pruning: {_fmt(se['pruning']['share_of_epochs_saved'])} of epochs "
-                     f"saved; final best changed in {se['pruning']['final_best_changed_seeds']}"
-                     f"/{len(se['seeds'])} seeds")
+        lines += search_lines(se)
     if g := report.get("generation"):
         lines.append(f"- Generation trial {_fmt(g['generation_trial_s'], ' s')} vs training "
                      f"trial {_fmt(g['training_trial_s'], ' s')}")

@@ -1,250 +1,265 @@
-"""Search: a tabular benchmark of real tiny-bart per-epoch dev curves (cached, extended across
-runs), replayed with (a) the workbench default, (b) random search and (c) TPE without pruning;
-what the pruner saves."""
+"""Search: sampler x pruner strategies replayed, 20 seeds each, on a surrogate of the committed
+table of real tiny-bart training runs (`benchmarks/table.py`, `benchmarks/surrogate.py`).
+
+Every strategy runs studies of twice the default's trial budget; the figures at the default
+budget are those studies' first half (samplers and pruners never look at `n_trials`, so a study
+of N trials is exactly the first N trials of a longer one). Each strategy is measured against
+plain random search with the same seed: the compute (epochs, optimizer steps, seconds) it needs
+to reach random's final best, as a fraction of what random spent, and how often it gets there.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import statistics
-import time
+import multiprocessing as mp
+import os
+import random
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import optuna
 
-from benchmarks.common import CACHE_DIR, GOALS, PRESET, bench_config, spread
-from workbench import augment, backends, paths, spaces
-from workbench import data as wdata
-from workbench.study.execution import free_memory
-from workbench.study.samplers import make_pruner, make_sampler
-from workbench.study.task import task_of
-
-TABLE_VERSION = 2  # 2: guarded objective curves, diversity, seed repeats of the preset config
+from benchmarks import surrogate as wsurrogate
+from benchmarks import table as wtable
+from benchmarks.common import GOALS, bench_config, spread
+from workbench import spaces
 
 
-def _table_key(cfg: Mapping[str, Any]) -> str:
-    """The table belongs to one task (model and its base, data, hyperparameters, space,
-    objective and its guard): a changed default starts a new table."""
-    text = json.dumps({"task": task_of(cfg), "version": TABLE_VERSION}, sort_keys=True,
-                      default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+def _tpe(startup: int, multivariate: bool) -> Callable[[int], optuna.samplers.BaseSampler]:
+    def make(seed: int) -> optuna.samplers.BaseSampler:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.TPESampler(n_startup_trials=startup, n_ei_candidates=24,
+                                              multivariate=multivariate, group=multivariate,
+                                              seed=seed)
+    return make
 
 
-def sample_configs(config: Mapping[str, Any], searched: list[spaces.Param], k: int,
-                   seed: int = 0) -> list[dict[str, Any]]:
-    """Config 0 is the preset's; the rest are drawn at random from the real search space."""
-    enq, _ = spaces.enqueue_params(searched, config["hparams"])
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
-    study.enqueue_trial(enq)
-    out = []
-    for _ in range(k):
-        trial = study.ask()
-        out.append(spaces.suggest(trial, searched, config["hparams"]))
-        study.tell(trial, 0.0)
-    return out
+def _gp(seed: int) -> optuna.samplers.BaseSampler:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.GPSampler(seed=seed, n_startup_trials=5)
 
 
-def build_table(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
-    """Real per-epoch dev curves of tiny-bart configs, cached and extended across runs."""
-    caps = size["table_caps"]
-    cfg = bench_config(caps)
-    searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
-                             list(cfg["search"]["params"]))
-    path = Path(size.get("cache_dir") or CACHE_DIR) / f"table-{_table_key(cfg)}.json"
-    table = (json.loads(path.read_text()) if path.exists()
-             else {"preset": PRESET, "caps": caps, "rows": [], "noise": []})
-    wanted = sample_configs(cfg, searched, size["table_configs"])
-    # The preset's config again with other trial seeds: the objective's seed-to-seed noise.
-    repeats = [(wanted[0], seed) for seed in size["noise_seeds"]]
-    configs = [("rows", i, sampled, None) for i, sampled in enumerate(wanted)]
-    # The repeats come right after config 0, so a run that hits its time budget has them.
-    jobs = configs[:1] + [("noise", i, sampled, seed)
-                          for i, (sampled, seed) in enumerate(repeats)] + configs[1:]
-    built_now, start = 0, time.perf_counter()
-    runs: dict[int | None, tuple[Any, Any]] = {}
-    for kind, i, sampled, seed in jobs:
-        if i < len(table[kind]):
-            continue
-        if built_now >= 3 and time.perf_counter() - start > size["table_budget_s"]:
-            break
-        run_cfg = cfg if seed is None else {**cfg, "runtime": {**cfg["runtime"], "seed": seed}}
-        if seed not in runs:  # a backend per trial seed (its model init and data order)
-            splits = wdata.load_splits(run_cfg)
-            runs[seed] = (splits, backends.make_backend(run_cfg, splits))
-        splits, backend = runs[seed]
-        hp = {**cfg["hparams"], **sampled}
-        # The train split as the study's objective prepares it (augmented when hp says so).
-        train, _ = augment.apply(splits["train"], hp, cfg)
-        outcome = backend.train_and_evaluate(hp, train, None,
-                                             paths.CACHE / "trials" / f"bench-{kind}-{i}")
-        epochs = sorted(outcome.epoch_scores)
-        steps = math.ceil(len(train) / (hp["batch_size"] * hp["gradient_accumulation_steps"]))
-        figures = [outcome.epoch_scores[e] for e in epochs]
-        table[kind].append({
-            "id": i, "params": sampled, "seed": seed,
-            "curve": [f["objective"] for f in figures],  # what the study optimizes (guarded)
-            "rouge": [f["final"] for f in figures],
-            "distinct": [f["distinct_share"] for f in figures],
-            "steps_per_epoch": steps, "seconds_per_epoch": outcome.train_seconds / len(epochs)})
-        built_now += 1
-        which = f"config {i}" if seed is None else f"config 0 with trial seed {seed}"
-        log(f"  table: {which} trained, best {max(table[kind][-1]['curve']):.3f}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(table, indent=1))
-        free_memory()
-    table["real_runs_now"] = built_now
-    table["path"] = paths.shown(path)
-    return table
+# Samplers: (factory, whether trial 0 is the preset's config as the workbench queues it).
+# Constant liar only changes what parallel workers sample; these replays are sequential.
+SAMPLERS: dict[str, tuple[Callable[[int], optuna.samplers.BaseSampler], bool]] = {
+    "random": (lambda s: optuna.samplers.RandomSampler(seed=s), False),
+    "random+preset": (lambda s: optuna.samplers.RandomSampler(seed=s), True),
+    "tpe-seed": (_tpe(10, False), True),  # the design document's TPE: 10 startup, univariate
+    "tpe-mv10": (_tpe(10, True), True),  # multivariate + group, 10 startup
+    "tpe-mv5": (_tpe(5, True), True),  # multivariate + group, 5 startup (the embedded default's)
+    "gp": (_gp, True),
+}
 
 
-def _std(values: Sequence[float]) -> float:
-    return statistics.stdev(values) if len(values) > 1 else 0.0
+def _median(startup: int, warmup: int) -> Callable[[], optuna.pruners.BasePruner]:
+    return lambda: optuna.pruners.MedianPruner(n_startup_trials=startup, n_warmup_steps=warmup,
+                                               interval_steps=1)
 
 
-def _encode(p: spaces.Param, value: Any) -> list[float]:
-    """A config value as coordinates in [0, 1] (one-hot for categories, missing = 0.5)."""
-    if p.type == "categorical":
-        return [1.0 if spaces._same(value, c) else 0.0 for c in p.choices or ()]
-    if value is None:
-        return [0.5]
-    lo, hi, v = float(p.low), float(p.high), float(value)
-    if p.log:
-        lo, hi, v = math.log(lo), math.log(hi), math.log(max(v, 1e-12))
-    return [0.0 if hi == lo else (v - lo) / (hi - lo)]
+def _wilcoxon() -> optuna.pruners.BasePruner:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
 
 
-def nearest(params: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
-            searched: Sequence[spaces.Param]) -> Mapping[str, Any]:
-    """The table row closest to a sampled config (Euclidean, on normalised coordinates)."""
-    def coords(values: Mapping[str, Any]) -> list[float]:
-        return [x for p in searched for x in _encode(p, values.get(p.name))]
+PRUNERS: dict[str, Callable[[], optuna.pruners.BasePruner]] = {
+    "none": optuna.pruners.NopPruner,
+    "median-seed": _median(5, 3),  # the design document's: with 3 epochs it never prunes
+    "median-w2": _median(3, 2),  # decides after epoch 2
+    "median-w1": _median(3, 1),  # decides after epoch 1 (the most eager)
+    "median-patient": _median(6, 1),  # after epoch 1, but only once 6 trials are complete
+    "percentile25": lambda: optuna.pruners.PercentilePruner(25.0, n_startup_trials=3,
+                                                            n_warmup_steps=1),
+    "wilcoxon": _wilcoxon,
+    "successive-halving": lambda: optuna.pruners.SuccessiveHalvingPruner(
+        min_resource=1, reduction_factor=3),
+    "hyperband": lambda: optuna.pruners.HyperbandPruner(min_resource=1, max_resource=3,
+                                                         reduction_factor=3),
+}
+SEED_STRATEGY = "tpe-seed/median-seed"  # what the design document runs
 
-    target = coords(params)
-    return min(rows, key=lambda r: sum((a - b) ** 2 for a, b in
-                                       zip(coords(r["params"]), target, strict=True)))
 
-
-def replay(table: Mapping[str, Any], searched: list[spaces.Param], hparams: Mapping[str, Any],
-           sampler: optuna.samplers.BaseSampler, pruner: optuna.pruners.BasePruner,
-           n_trials: int, preset_first: bool) -> dict[str, Any]:
-    """One study on the table: every sampled config is looked up, its curve reported epoch by
-    epoch; returns best-so-far against cumulative epochs, steps and seconds."""
-    rows = table["rows"]
-    study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner)
+def replay(sur: wsurrogate.Surrogate, hparams: Mapping[str, Any], sampler_name: str,
+           pruner_name: str, seed: int, n_trials: int) -> dict[str, Any]:
+    """One study on the surrogate: each trial's curve (plus one draw of seed noise) is reported
+    epoch by epoch; the last epoch is never pruned (as in the workbench). Returns, per trial,
+    the cumulative compute when it ended and the study's best so far."""
+    make_sampler, preset_first = SAMPLERS[sampler_name]
+    # A fixed name: Hyperband assigns trials to brackets by a hash of the study's name.
+    study = optuna.create_study(direction="maximize", sampler=make_sampler(seed),
+                                pruner=PRUNERS[pruner_name](), study_name=f"replay-{seed}")
     if preset_first:
-        study.enqueue_trial(spaces.enqueue_params(searched, hparams)[0])
-    trace: list[dict[str, float]] = []
-    used = {"epochs": 0, "steps": 0, "seconds": 0.0, "saved_epochs": 0, "pruned": 0}
+        study.enqueue_trial(spaces.enqueue_params(sur.searched, hparams)[0])
+    rng = random.Random(f"{seed}-noise")  # the same noise draws for every strategy
+    used = {"epochs": 0, "steps": 0, "seconds": 0.0}
+    trace: list[dict[str, Any]] = []
     best = -math.inf
 
     def objective(trial: optuna.Trial) -> float:
-        nonlocal best
-        row = nearest(spaces.suggest(trial, searched, hparams), rows, searched)
-        trial.set_user_attr("row", row["id"])
-        seen = -math.inf
-        for epoch, value in enumerate(row["curve"], start=1):
+        curve, steps, seconds = sur.predict(spaces.suggest(trial, sur.searched, hparams))
+        z = rng.gauss(0.0, 1.0)
+        curve = [max(0.0, v + z * s) for v, s in zip(curve, sur.noise, strict=False)]
+        trial.set_user_attr("full_best", max(curve))
+        for epoch, value in enumerate(curve, start=1):
             used["epochs"] += 1
-            used["steps"] += row["steps_per_epoch"]
-            used["seconds"] += row["seconds_per_epoch"]
-            seen = max(seen, value)
-            best = max(best, value)
-            trace.append({"epochs": used["epochs"], "steps": used["steps"],
-                          "seconds": used["seconds"], "best": best})
+            used["steps"] += steps
+            used["seconds"] += seconds
             trial.report(value, epoch)
-            if trial.should_prune():
-                used["saved_epochs"] += len(row["curve"]) - epoch
-                used["pruned"] += 1
+            if epoch < len(curve) and trial.should_prune():
+                trial.set_user_attr("saved", len(curve) - epoch)
                 raise optuna.TrialPruned()
-        return seen
+        return max(curve)
 
-    study.optimize(objective, n_trials=n_trials)
-    return {"trace": trace, "final_best": best, **used,
-            "distinct_rows": len({t.user_attrs["row"] for t in study.trials})}
+    def after(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        nonlocal best
+        if trial.state == optuna.trial.TrialState.COMPLETE:
+            best = max(best, trial.value)
+        trace.append({**used, "best": best, "pruned": trial.state.name == "PRUNED",
+                      "saved": trial.user_attrs.get("saved", 0),
+                      "full_best": trial.user_attrs["full_best"]})
+
+    study.optimize(objective, n_trials=n_trials, callbacks=[after])
+    return {"sampler": sampler_name, "pruner": pruner_name, "seed": seed, "trace": trace}
 
 
-def _cost_to_reach(trace: Sequence[Mapping[str, float]], target: float, unit: str) -> float:
+def at_budget(run: Mapping[str, Any], n_trials: int) -> dict[str, Any]:
+    """The figures of a replay's first `n_trials` trials."""
+    trace = run["trace"][:n_trials]
+    last = trace[-1]
+    pruned = [t for t in trace if t["pruned"]]
+    return {"trace": trace, "final_best": last["best"], "epochs": last["epochs"],
+            "steps": last["steps"], "seconds": last["seconds"], "pruned": len(pruned),
+            "saved_epochs": sum(t["saved"] for t in trace),
+            # A pruned trial whose full curve would have beaten the study's final best.
+            "killed_winner": any(t["full_best"] > last["best"] + 1e-12 for t in pruned)}
+
+
+def cost_to_reach(trace: Sequence[Mapping[str, Any]], target: float, unit: str) -> float:
     for point in trace:
         if point["best"] >= target - 1e-12:
             return point[unit]
     return math.inf
 
 
-def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
-    """Replay (a) default, (b) random, (c) TPE without pruning on the tabular benchmark."""
-    table = build_table(size, log)
-    cfg = bench_config(size["table_caps"])
-    sc = cfg["study"]
-    searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
-                             list(cfg["search"]["params"]))
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    strategies = {
-        "a_default": lambda s: (make_sampler({**sc, "seed": s}), make_pruner(sc), True),
-        "b_random": lambda s: (optuna.samplers.RandomSampler(seed=s),
-                               optuna.pruners.NopPruner(), False),
-        "c_tpe_no_pruning": lambda s: (make_sampler({**sc, "seed": s}),
-                                       optuna.pruners.NopPruner(), True),
-    }
-    seeds = list(range(size["replay_seeds"]))
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in strategies}
-    for name, make in strategies.items():
-        for s in seeds:
-            sampler, pruner, first = make(s)
-            runs[name].append(replay(table, searched, cfg["hparams"], sampler, pruner,
-                                     size["replay_trials"], first))
-    def fraction_of_random(name: str) -> dict[str, list[float]]:
-        """Per seed: the compute `name` needed to reach (b)'s final best, over (b)'s."""
-        out: dict[str, list[float]] = {"epochs": [], "steps": [], "seconds": []}
-        for x, b in zip(runs[name], runs["b_random"], strict=True):
-            for unit, vals in out.items():
-                vals.append(_cost_to_reach(x["trace"], b["final_best"], unit) / b[unit])
-        return out
+_SUR: wsurrogate.Surrogate | None = None
+_HP: Mapping[str, Any] = {}
 
-    fractions = fraction_of_random("a_default")
-    bests = [max(r["curve"]) for r in table["rows"]]
-    same = [max(r["curve"]) for r in table["rows"][:1] + table["noise"]]
-    c_fractions = fraction_of_random("c_tpe_no_pruning")
-    a_runs, c_runs = runs["a_default"], runs["c_tpe_no_pruning"]
-    saved = [r["saved_epochs"] / (r["epochs"] + r["saved_epochs"]) for r in a_runs]
+
+def _init(sur: wsurrogate.Surrogate, hparams: Mapping[str, Any]) -> None:
+    global _SUR, _HP
+    _SUR, _HP = sur, hparams
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+
+
+def _job(args: tuple[str, str, int, int]) -> dict[str, Any]:
+    assert _SUR is not None
+    return replay(_SUR, _HP, *args)
+
+
+def summarise(runs: Sequence[Mapping[str, Any]], budget: int,
+              strategies: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per strategy ("sampler/pruner") at `budget` trials, against random with the same seed."""
+    by = {(r["sampler"], r["pruner"], r["seed"]): r for r in runs}
+    seeds = sorted({r["seed"] for r in runs})
+    base = {s: at_budget(by[("random", "none", s)], budget) for s in seeds}
+    out: dict[str, dict[str, Any]] = {}
+    for name in strategies:
+        sampler, pruner = name.split("/")
+        mine = {s: at_budget(by[(sampler, pruner, s)], budget) for s in seeds}
+        unpruned = {s: at_budget(by[(sampler, "none", s)], budget) for s in seeds}
+        fractions = {u: [cost_to_reach(mine[s]["trace"], base[s]["final_best"], u) / base[s][u]
+                         for s in seeds] for u in ("epochs", "steps", "seconds")}
+        full = [m["epochs"] + m["saved_epochs"] for m in mine.values()]
+        out[name] = {
+            "final_best": spread([m["final_best"] for m in mine.values()]),
+            "final_best_vs_random": spread([mine[s]["final_best"] - base[s]["final_best"]
+                                            for s in seeds]),
+            "fraction_of_random": {u: spread(v) for u, v in fractions.items()},
+            "reached": sum(math.isfinite(f) for f in fractions["steps"]),
+            "compute": {u: spread([m[u] for m in mine.values()])
+                        for u in ("epochs", "steps", "seconds")},
+            "epochs_saved": spread([m["saved_epochs"] / f for m, f in
+                                    zip(mine.values(), full, strict=True)]),
+            "pruned_trials": spread([m["pruned"] for m in mine.values()]),
+            "final_best_changed_by_pruning": sum(
+                abs(mine[s]["final_best"] - unpruned[s]["final_best"]) > 1e-12 for s in seeds),
+            "killed_winner_seeds": sum(m["killed_winner"] for m in mine.values()),
+        }
+    return out
+
+
+def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+    """Fit the surrogate on the committed table, replay every strategy, summarise at the
+    default budget and at twice it."""
+    table = wtable.read(size.get("search_table") or wtable.TABLE)
+    if len(table["rows"]) < 10:
+        raise RuntimeError(f"the search table {wtable.TABLE} has {len(table['rows'])} configs; "
+                           "build it with `python -m benchmarks.table` (see its docstring)")
+    cfg = bench_config({})
+    searched = wtable.searched_params(cfg)
+    sur = wsurrogate.fit(table, searched)
+    log(f"  surrogate: {sur.model_name} on {len(table['rows'])} configs, held-out RMSE of the "
+        f"best {sur.held_out[sur.model_name]['rmse_best']:.2f}; seed noise "
+        + ", ".join(f"{s:.2f}" for s in sur.noise))
+    budget = size.get("search_budget") or cfg["study"]["n_trials"]
+    seeds = list(range(size["replay_seeds"]))
+    samplers = size.get("search_samplers") or list(SAMPLERS)
+    pruners = size.get("search_pruners") or list(PRUNERS)
+    pairs = [(s, p) for s in samplers for p in pruners]
+    if ("random", "none") not in pairs:
+        pairs.insert(0, ("random", "none"))
+    jobs = [(s, p, seed, 2 * budget) for s, p in pairs for seed in seeds]
+    procs = max(1, min(os.cpu_count() or 1, size.get("search_processes") or 64))
+    with mp.get_context("fork").Pool(procs, _init, (sur, cfg["hparams"])) as pool:
+        runs = pool.map(_job, jobs, chunksize=max(1, len(jobs) // (procs * 8)))
+    names = [f"{s}/{p}" for s, p in pairs]
+    default = f"{cfg['study']['strategy_sampler']}/{cfg['study']['strategy_pruner']}" \
+        if "strategy_sampler" in cfg["study"] else None
+    rows = table["rows"]
+    bests = [max(r["curve"]) for r in rows]
     return {
-        "lookup": ("nearest neighbour: each sampled config (from the real search space) is "
-                   "mapped to the closest table row on normalised coordinates (log scale where "
-                   "the space is log, one-hot categories)"),
-        "c_definition": "(a) without the pruner: same TPE settings and trial 0 = preset",
-        "sampler_settings": {k: sc[k] for k in ("sampler", "tpe_n_startup_trials",
-                                                "tpe_n_ei_candidates", "median_n_startup_trials",
-                                                "median_n_warmup_steps",
-                                                "median_interval_steps")},
-        "table": {"configs": len(table["rows"]), "real_runs_this_time": table["real_runs_now"],
-                  "real_runs_total": len(table["rows"]), "caps": table["caps"],
-                  "epochs_per_config": max((len(r["curve"]) for r in table["rows"]), default=0),
-                  "best_in_table": max((max(r["curve"]) for r in table["rows"]), default=None),
-                  "cache": table["path"]},
-        "signal": {"configs": spread(bests), "config_std": _std(bests),
-                   "preset_config_seeds": same, "seed_std": _std(same),
-                   "std_ratio": _std(bests) / _std(same) if _std(same) else None,
-                   "range_over_seed_std": ((max(bests) - min(bests)) / _std(same)
-                                           if _std(same) and bests else None),
-                   "healthy_configs": sum(b > 0 for b in bests),
-                   "best_distinct": [max(r["distinct"]) for r in table["rows"]]},
-        "seeds": seeds, "trials_per_study": size["replay_trials"],
-        "final_best": {k: spread([r["final_best"] for r in v]) for k, v in runs.items()},
-        "compute": {k: {u: spread([r[u] for r in v]) for u in ("epochs", "steps", "seconds")}
-                    for k, v in runs.items()},
-        "headline_fraction_of_random": {u: spread(v) for u, v in fractions.items()},
-        "headline_reached": sum(math.isfinite(f) for f in fractions["steps"]),
-        "c_fraction_of_random": {u: spread(v) for u, v in c_fractions.items()},
-        "c_reached": sum(math.isfinite(f) for f in c_fractions["steps"]),
+        "table": {"configs": len(rows), "noise_runs": len(table["noise"]),
+                  "file": str(wtable.TABLE.relative_to(wtable.TABLE.parents[2])),
+                  "built": table["header"].get("started"),
+                  "machine": table["header"].get("machine", {}).get("cpu_model"),
+                  "epochs": max(len(r["curve"]) for r in rows),
+                  "best_in_table": max(bests), "healthy_configs": sum(b > 0 for b in bests),
+                  "train_seconds_total": round(sum(r["wall_seconds"] for r in rows)
+                                               + sum(r["wall_seconds"] for r in table["noise"]))},
+        "surrogate": {"model": sur.model_name, "held_out": sur.held_out, "folds":
+                      wsurrogate.FOLDS, "seed_noise_per_epoch": sur.noise},
+        "signal": {"configs": spread(bests),
+                   "config_std": _std(bests),
+                   "seed_std_best": _std_best(table)},
+        "seeds": seeds, "budget": budget, "default_strategy": default,
+        "seed_strategy": SEED_STRATEGY,
+        "at_budget": summarise(runs, budget, names),
+        "at_2x_budget": summarise(runs, 2 * budget, names),
         "goal": GOALS["search_fraction_of_random"],
-        "pruning": {"share_of_epochs_saved": spread(saved),
-                    "pruned_trials": spread([r["pruned"] for r in a_runs]),
-                    "final_best_changed_seeds": sum(
-                        abs(a["final_best"] - c["final_best"]) > 1e-12
-                        for a, c in zip(a_runs, c_runs, strict=True)),
-                    "final_best_with_pruning": [a["final_best"] for a in a_runs],
-                    "final_best_without_pruning": [c["final_best"] for c in c_runs]},
-        "curves": {k: [[(p["steps"], p["best"]) for p in r["trace"]] for r in v]
-                   for k, v in runs.items()},
+        "curves": {n: [[(p["steps"], p["best"]) for p in r["trace"][:2 * budget]]
+                       for r in runs if f"{r['sampler']}/{r['pruner']}" == n]
+                   for n in names},
     }
+
+
+def _std(values: Sequence[float]) -> float:
+    import statistics
+
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def _std_best(table: Mapping[str, Any]) -> float:
+    """Pooled seed-to-seed std of a config's best epoch."""
+    import statistics
+
+    originals = {r["id"]: r for r in table["rows"]}
+    groups: dict[int, list[float]] = {}
+    for run in table["noise"]:
+        if run["id"] in originals:
+            groups.setdefault(run["id"], [max(originals[run["id"]]["curve"])]).append(
+                max(run["curve"]))
+    variances = [statistics.variance(g) for g in groups.values() if len(g) > 1]
+    return math.sqrt(statistics.fmean(variances)) if variances else 0.0

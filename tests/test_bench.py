@@ -14,8 +14,8 @@ from workbench import report as report_module
 
 TINY = {
     "repeats": 1, "scorer_pairs": 40, "overhead_sleep_s": 0.01, "overhead_trials": 2,
-    "papermill_runs": 1, "memory_trials": 2, "table_configs": 3, "replay_seeds": 2,
-    "replay_trials": 4, "parallel_workers": (1, 2), "parallel_trials": 4,
+    "papermill_runs": 1, "memory_trials": 2, "replay_seeds": 2,
+    "parallel_workers": (1, 2), "parallel_trials": 4,
     "parallel_sleep_s": 0.01,
 }
 
@@ -55,13 +55,15 @@ def test_section_structure(report):
     assert out["overhead"]["papermill"]["runs"] == 1
     assert out["memory"]["trials"] == 2 and "peak_growth_mb" in out["memory"]
     assert len(out["memory"]["same_config"]["rss_per_trial_mb"]) == 2
-    se = out["search"]
-    assert se["table"]["configs"] == 3 and se["seeds"] == [0, 1]
-    assert set(se["final_best"]) == {"a_default", "b_random", "c_tpe_no_pruning"}
-    assert 0 <= se["pruning"]["share_of_epochs_saved"]["median"] <= 1
-    sig = se["signal"]  # the preset's config again with trial seed 1 (quick: one repeat)
-    assert len(sig["preset_config_seeds"]) == 2 and len(sig["best_distinct"]) == 3
-    assert sig["healthy_configs"] <= 3 and "Signal:" in (report[1] / "report.md").read_text()
+    se = out["search"]  # the committed table, replayed by 2 samplers x 2 pruners
+    assert se["table"]["configs"] >= 200 and se["table"]["noise_runs"] >= 10
+    assert se["seeds"] == [0, 1] and se["budget"] == 12
+    assert set(se["at_budget"]) == {f"{s}/{p}" for s in ("random", "tpe-mv5")
+                                    for p in ("none", "median-w2")}
+    assert se["at_budget"]["random/none"]["reached"] == 2
+    assert 0 <= se["at_2x_budget"]["tpe-mv5/median-w2"]["epochs_saved"]["median"] <= 1
+    text = (report[1] / "report.md").read_text()
+    assert "| sampler/pruner |" in text and "Surrogate:" in text
     assert [r["workers"] for r in out["parallel"]["runs"]] == [1, 2]
     assert out["generation"]["training_trial_s"]["n"] == 1
 
@@ -72,14 +74,99 @@ def test_spread_counts_targets_never_reached():
     assert common.spread([math.inf])["median"] is None
 
 
-def test_nearest_maps_a_sampled_config_to_the_closest_row():
-    from workbench import spaces
+def synthetic_table(n: int = 60, seed: int = 0) -> dict:
+    """A table whose objective is a known function of the learning rate and batch size
+    (peak at lr 1e-3, batch 8) plus seed noise, for the surrogate and the replays."""
+    import random
 
-    params = [spaces.Param(name="w", group="g", type="float", low=0.0, high=1.0),
-              spaces.Param(name="c", group="g", type="categorical", choices=("a", "b"))]
-    rows = [{"id": 0, "params": {"w": 0.1, "c": "a"}}, {"id": 1, "params": {"w": 0.9, "c": "b"}}]
-    assert search.nearest({"w": 0.8, "c": "b"}, rows, params)["id"] == 1
-    assert search.nearest({"w": 0.2, "c": "a"}, rows, params)["id"] == 0
+    from benchmarks import table
+
+    cfg = common.bench_config({})
+    rng = random.Random(seed)
+    rows, noise = [], []
+    for i, params in enumerate(table.sample_configs(cfg, n)):
+        top = 70 - 40 * (math.log10(params["learning_rate"]) + 3) ** 2 \
+            - 3 * abs(math.log2(params["batch_size"]) - 3)
+        curve = [top - 6, top - 2, top]
+        row = {"kind": "row", "id": i, "params": params, "seed": None, "train_rows": 432,
+               "seconds_per_epoch": 5.0 + params["num_beams"], "wall_seconds": 20.0}
+        rows.append({**row, "curve": [v + rng.gauss(0, 0.5) for v in curve]})
+        if i < 3:
+            noise += [{**row, "kind": "noise", "seed": s,
+                       "curve": [v + rng.gauss(0, 0.5) for v in curve]} for s in (1, 2)]
+    return {"header": {"started": "synthetic"}, "rows": rows, "noise": noise}
+
+
+def test_surrogate_learns_the_table_and_reports_its_held_out_error():
+    from benchmarks import surrogate, table
+
+    tab = synthetic_table()
+    searched = table.searched_params(common.bench_config({}))
+    sur = surrogate.fit(tab, searched)
+    assert set(sur.held_out) == set(surrogate.candidates())
+    chosen = sur.held_out[sur.model_name]
+    assert chosen["rmse_best"] == min(v["rmse_best"] for v in sur.held_out.values())
+    assert chosen["spearman_best"] > 0.8, sur.held_out  # the function is learnable
+    good, steps, seconds = sur.predict({**tab["rows"][0]["params"], "learning_rate": 1e-3,
+                                        "batch_size": 8})
+    bad, *_ = sur.predict({**tab["rows"][0]["params"], "learning_rate": 1e-4, "batch_size": 32})
+    assert max(good) > max(bad) + 10 and steps == 54 and seconds > 0
+    assert len(sur.noise) == 3 and all(0.1 < s < 2 for s in sur.noise)
+
+
+def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
+    """The default budget's figures are the first half of studies twice as long: that holds
+    only if samplers and pruners never look at the budget."""
+    from benchmarks import surrogate, table
+
+    sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
+                        model_name="knn5")
+    hp = common.bench_config({})["hparams"]
+    for sampler, pruner in (("tpe-mv5", "median-w1"), ("random", "hyperband")):
+        short = search.replay(sur, hp, sampler, pruner, seed=3, n_trials=6)["trace"]
+        long = search.replay(sur, hp, sampler, pruner, seed=3, n_trials=12)["trace"]
+        assert long[:6] == short
+        assert [t["epochs"] for t in long] == sorted(t["epochs"] for t in long)
+        # Every trial costs at least one epoch; a pruned one saves what it did not train.
+        assert all(t["saved"] == 0 for t in long if not t["pruned"])
+
+
+def test_strategies_are_measured_against_random_with_the_same_seed():
+    from benchmarks import surrogate, table
+
+    sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
+                        model_name="knn5")
+    hp = common.bench_config({})["hparams"]
+    runs = [search.replay(sur, hp, s, p, seed, 8) for s, p in
+            (("random", "none"), ("tpe-mv5", "none"), ("tpe-mv5", "median-w1"))
+            for seed in range(3)]
+    out = search.summarise(runs, 4, ["random/none", "tpe-mv5/none", "tpe-mv5/median-w1"])
+    rnd = out["random/none"]
+    assert rnd["reached"] == 3 and rnd["fraction_of_random"]["steps"]["max"] <= 1.0
+    assert rnd["final_best_vs_random"]["median"] == 0 and rnd["epochs_saved"]["max"] == 0
+    assert out["tpe-mv5/none"]["final_best_changed_by_pruning"] == 0
+    assert 0 <= out["tpe-mv5/median-w1"]["killed_winner_seeds"] <= 3
+
+
+def test_the_table_builds_resumably_in_worker_processes(tmp_path):
+    """Two configs (and config 0 again with the noise seeds) of a small default, in one worker
+    process; building again trains nothing more."""
+    from benchmarks import table
+
+    caps = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 2,
+            "hparams.max_new_tokens": 12, "hparams.min_new_tokens": 1, **common.QUICK_BASE}
+    out = tmp_path / "table.jsonl"
+    table.build(2, 1, out, caps=caps)
+    built = table.read(out)
+    assert [r["id"] for r in built["rows"]] == [0, 1]
+    assert sorted(r["seed"] for r in built["noise"]) == list(table.NOISE_SEEDS)
+    row = built["rows"][1]
+    assert len(row["curve"]) == 2 and len(row["distinct_share"]) == 2
+    assert row["params"] == table.sample_configs(common.bench_config(caps), 2)[1]
+    assert row["steps_per_epoch"] == math.ceil(16 / row["params"]["batch_size"])
+    lines = out.read_text().count("\n")
+    table.build(2, 1, out, caps=caps)
+    assert out.read_text().count("\n") == lines
 
 
 PARALLEL = {"repeats": 1, "parallel_workers": (1, 2), "parallel_trials": 4,

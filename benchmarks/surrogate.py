@@ -1,0 +1,151 @@
+"""A surrogate of the search table: what a sampled config's per-epoch dev curve and cost would
+be, predicted from the table's real runs, so a replayed study sees the sampler's actual choice
+(not the nearest of a few rows) and its figures stay honest about the surrogate's error.
+
+- Inputs: a config's searched values as coordinates in [0, 1] (log scale where the space is log,
+  one-hot categories).
+- Curve: a regression model (chosen by held-out error among a few scikit-learn models) predicts
+  the guarded objective of every epoch at once; cost per epoch is exact in optimizer steps (rows
+  / batch size) and predicted in seconds.
+- Noise: the real objective moves with the trial seed (model init, data order). The table
+  trains a few configs again with other seeds; a replayed trial adds one draw of that noise
+  (the pooled seed-to-seed standard deviation, per epoch) to its whole curve, so strategies are
+  compared on what a study would observe, not on a noiseless function.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from workbench import spaces
+
+FOLDS = 5
+
+
+def encode(p: spaces.Param, value: Any) -> list[float]:
+    """A config value as coordinates in [0, 1] (one-hot for categories, missing = 0.5)."""
+    if p.type == "categorical":
+        return [1.0 if spaces._same(value, c) else 0.0 for c in p.choices or ()]
+    if value is None:
+        return [0.5]
+    lo, hi, v = float(p.low), float(p.high), float(value)
+    if p.log:
+        lo, hi, v = math.log(lo), math.log(hi), math.log(max(v, 1e-12))
+    return [0.0 if hi == lo else (v - lo) / (hi - lo)]
+
+
+def coordinates(params: Mapping[str, Any], searched: Sequence[spaces.Param]) -> list[float]:
+    return [x for p in searched for x in encode(p, params.get(p.name))]
+
+
+def candidates() -> dict[str, Any]:
+    """The regression models tried, by name (fixed seeds: the choice is reproducible)."""
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import Matern, WhiteKernel
+    from sklearn.neighbors import KNeighborsRegressor
+
+    return {
+        "random_forest": RandomForestRegressor(n_estimators=100, min_samples_leaf=2,
+                                               random_state=0),
+        "extra_trees": ExtraTreesRegressor(n_estimators=100, min_samples_leaf=2,
+                                           random_state=0),
+        "knn5": KNeighborsRegressor(n_neighbors=5, weights="distance"),
+        "gp_matern": GaussianProcessRegressor(Matern(nu=2.5) + WhiteKernel(), normalize_y=True,
+                                              random_state=0),
+    }
+
+
+def _arrays(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.Param]
+            ) -> tuple[np.ndarray, np.ndarray]:
+    x = np.array([coordinates(r["params"], searched) for r in rows])
+    y = np.array([r["curve"] for r in rows])
+    return x, y
+
+
+def cross_validate(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.Param],
+                   folds: int = FOLDS, names: Sequence[str] | None = None
+                   ) -> dict[str, dict[str, float]]:
+    """Each candidate's error on held-out rows (k-fold): RMSE of every epoch's value and of the
+    curve's best, and the rank correlation of predicted and real bests."""
+    from scipy.stats import spearmanr
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold
+
+    x, y = _arrays(rows, searched)
+    out: dict[str, dict[str, float]] = {}
+    for name, model in candidates().items():
+        if names is not None and name not in names:
+            continue
+        pred = np.zeros_like(y)
+        for train, test in KFold(folds, shuffle=True, random_state=0).split(x):
+            pred[test] = clone(model).fit(x[train], y[train]).predict(x[test])
+        best_true, best_pred = y.max(axis=1), pred.max(axis=1)
+        out[name] = {
+            "rmse_epochs": float(np.sqrt(((pred - y) ** 2).mean())),
+            "rmse_best": float(np.sqrt(((best_pred - best_true) ** 2).mean())),
+            "mae_best": float(np.abs(best_pred - best_true).mean()),
+            "spearman_best": float(spearmanr(best_pred, best_true).statistic)}
+    return out
+
+
+def seed_noise(table: Mapping[str, Any]) -> list[float]:
+    """Pooled seed-to-seed standard deviation of each epoch's objective, from the configs the
+    table trained with several seeds (the original row counts as one seed)."""
+    by_id: dict[int, list[list[float]]] = {}
+    originals = {r["id"]: r for r in table["rows"]}
+    for run in table["noise"]:
+        if run["id"] in originals:
+            by_id.setdefault(run["id"], [originals[run["id"]]["curve"]]).append(run["curve"])
+    epochs = max((len(r["curve"]) for r in table["rows"]), default=0)
+    out = []
+    for e in range(epochs):
+        variances = [statistics.variance([c[e] for c in curves])
+                     for curves in by_id.values() if len(curves) > 1]
+        out.append(math.sqrt(statistics.fmean(variances)) if variances else 0.0)
+    return out
+
+
+@dataclass
+class Surrogate:
+    """Predicts a config's per-epoch curve, steps and seconds per epoch; `noise` is the
+    per-epoch seed standard deviation a replayed trial draws from."""
+
+    model_name: str
+    curve_model: Any
+    seconds_model: Any
+    searched: list[spaces.Param]
+    train_rows: int
+    noise: list[float]
+    held_out: dict[str, dict[str, float]]
+
+    def predict(self, params: Mapping[str, Any]) -> tuple[list[float], int, float]:
+        x = np.array([coordinates(params, self.searched)])
+        curve = [float(v) for v in self.curve_model.predict(x)[0]]
+        seconds = float(math.exp(self.seconds_model.predict(x)[0]))
+        batch = int(params.get("batch_size", 8))
+        return curve, math.ceil(self.train_rows / batch), seconds
+
+
+def fit(table: Mapping[str, Any], searched: list[spaces.Param],
+        model_name: str | None = None) -> Surrogate:
+    """The surrogate with the lowest held-out RMSE of the curve's best (or `model_name`)."""
+    from sklearn.base import clone
+
+    rows = table["rows"]
+    held_out = cross_validate(rows, searched, folds=min(FOLDS, len(rows)),
+                              names=[model_name] if model_name else None)
+    name = model_name or min(held_out, key=lambda k: held_out[k]["rmse_best"])
+    x, y = _arrays(rows, searched)
+    seconds = np.log([max(r["seconds_per_epoch"], 1e-3) for r in rows])
+    return Surrogate(
+        model_name=name, curve_model=clone(candidates()[name]).fit(x, y),
+        seconds_model=clone(candidates()["random_forest"]).fit(x, seconds),
+        searched=searched, train_rows=int(statistics.median(r["train_rows"] for r in rows)),
+        noise=seed_noise(table), held_out=held_out)

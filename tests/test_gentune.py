@@ -4,11 +4,12 @@ the headless grid, and the notebook's record (including bad checkpoints)."""
 import json
 
 import nbformat
+import pandas as pd
 import pytest
-from helpers import PLUMBING
+from helpers import PLUMBING, study_record
 from transformers import AutoModelForSeq2SeqLM, BartConfig, GPT2Config
 
-from workbench import analysis, cli, gentune, validate
+from workbench import analysis, cli, gentune, paths, validate
 from workbench import study as wstudy
 
 TINY = {
@@ -256,3 +257,65 @@ def test_bad_checkpoint_fails_on_first_cell_and_keeps_the_record(tmp_path, make,
     errors = [o for o in code[0].outputs if o["output_type"] == "error"]
     assert errors and message in errors[0]["evalue"]
     assert all(not c.get("outputs") for c in code[1:])
+
+
+# --------------------------------------------------------------------------- causal records
+
+LLM = {**PLUMBING, "data.max_train_samples": 16, "data.max_dev_samples": 4,
+       "hparams.num_epochs": 1, "llm.base_pretrain_epochs": 1, "hparams.max_new_tokens": 12,
+       "hparams.min_new_tokens": 2}
+
+
+@pytest.fixture(scope="module")
+def llama_run(tmp_path_factory, one_thread):
+    """A tiny-llama study record (base + LoRA adapter saved), its base built in a temp cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paths, "CACHE", tmp_path_factory.mktemp("cache"))
+        return study_record(tmp_path_factory.mktemp("llama"), "tiny-llama", LLM)
+
+
+def test_causal_record_tunes_its_decoding_on_one_adapter_load(llama_run, tmp_path, monkeypatch):
+    from workbench.backends import causal
+
+    loads = []
+    real = causal.load_base
+
+    def counting(*args, **kwargs):
+        loads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(causal, "load_base", counting)
+    tuner = gentune.start_tuning(
+        "generation-tuning", preset="tiny-llama", checkpoint=str(llama_run), overrides={},
+        n_dialogues=2, grid={"no_repeat_ngram_size": [0, 3]}, n_trials=3,
+        search=["repetition_penalty"], interactive=False, storage=None, study_name=None,
+        run_dir=str(tmp_path / "rec"))
+    gen = tuner.generator
+    assert gen.causal and gen.tokenizer.padding_side == "left"
+    assert tuner.base["quantization"] == "4bit"  # the run's own config, re-quantized as trained
+    frame = tuner.optimize()
+    assert len(frame) == 3 and len(loads) == 1, f"base loaded {len(loads)} times"
+    rec = tuner.record.data
+    assert rec["study"]["model_loads_during_study"] == 0
+    assert rec["study"]["trials"][0]["params"] == {
+        "repetition_penalty": tuner.base["repetition_penalty"]}  # trial 0: the checkpoint's
+    assert sorted(tuner.grid()["no_repeat_ngram_size"]) == [0, 3]
+    # The same prompts and cleaning as the trial's evaluation: its dev predictions again.
+    preds = gen.generate(gentune.decoding(tuner.base))
+    study = pd.read_csv(llama_run / "dev_predictions.csv", dtype=str, keep_default_na=False)
+    assert preds == list(study["summary"])
+    panel = gentune.DecodingPanel(gen, tuner.base, [0, 1])
+    panel.button.click()
+    assert len(panel.last) == 2
+    assert tuner.export_best().is_file()
+
+
+def test_causal_checkpoint_must_be_an_adapter_of_the_presets_shape(llama_run, trained):
+    cfg = validate.resolve("tiny-llama")
+    gentune.check_architecture(llama_run / "best-model", cfg)
+    with pytest.raises(gentune.CheckpointError, match="not an adapter saved by the causal"):
+        gentune.check_architecture(trained / "best-model", cfg)
+    wider = validate.resolve("tiny-llama", {"model.architecture": {
+        **cfg["model"]["architecture"], "hidden_size": 128}})
+    with pytest.raises(gentune.CheckpointError, match="hidden_size: 64 in the checkpoint, 128"):
+        gentune.check_architecture(llama_run / "best-model", wider)

@@ -145,3 +145,18 @@ def test_causal_record_predicts_with_its_adapter(llama_run, tmp_path):
     rec = read_record(tmp_path / "r")
     assert rec["model"]["backend"] == "causal" and rec["model"]["path"].endswith("best-model")
     assert done.scores == metrics.score_csv(done.out, TEST).as_dict()
+
+
+@pytest.mark.slow
+def test_predict_notebook_leaves_the_submission_and_its_record(bart_run, tmp_path):
+    folder = cli.run_notebook("predict", {"record": str(bart_run)}, out_dir=tmp_path / "nb")
+    rec = read_record(folder)
+    assert rec["status"] == "completed" and rec["notebook"] == "predict"
+    assert rec["output"]["path"].endswith("submission.csv")
+    written = pd.read_csv(folder / "submission.csv", dtype=str, keep_default_na=False)
+    assert list(written["fname"]) == list(wdata.read_split(TEST, "test")["fname"])
+    assert rec["scores"] == {**metrics.score_csv(folder / "submission.csv", TEST).as_dict(),
+                             **{k: rec["scores"][k] for k in ("scale", "described",
+                                                              "references_per_row")}}
+    text = (folder / "predict.ipynb").read_text(encoding="utf-8")
+    assert "morpheme scale (mecab, tags whole)" in text and "reference" in text

@@ -265,8 +265,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     done = predict.predict(args.record, split=args.split, out=args.out, decoding=args.decoding,
                            refit_on=args.refit, tags=args.tags, batch_size=args.batch_size)
-    for line in predict.summary_lines(done):
-        print(line)
+    predict.print_summary(done)
     return 0
 
 

@@ -235,6 +235,14 @@ class Prediction:
     out: Path
     scores: dict[str, float] | None
     record: records.Record
+    references: list[list[str]]
+
+    def head(self, n: int = 10) -> pd.DataFrame:
+        """The first `n` summaries beside their first reference (when the input has one)."""
+        shown = self.frame.head(n).copy()
+        if any(self.references):
+            shown["reference"] = [r[0] if r else "" for r in self.references[:n]]
+        return shown.set_index("fname")
 
 
 def _check_choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
@@ -303,7 +311,7 @@ def predict(record: str, split: str = "test", out: str | None = None, decoding: 
                      "total_s": round(time.perf_counter() - started, 3)},
             status="completed")
     result = pd.DataFrame({"fname": list(frame["fname"]), "summary": preds})
-    return Prediction(result, target, scores, rec)
+    return Prediction(result, target, scores, rec, refs)
 
 
 def summary_lines(prediction: Prediction) -> list[str]:
@@ -324,4 +332,10 @@ def summary_lines(prediction: Prediction) -> list[str]:
                  + (f", refit {t['refit_s']:.1f} s" if t.get("refit_s") else "") + ")")
     lines.append(f"record: {paths.shown(prediction.record.folder)}/")
     return lines
+
+
+def print_summary(prediction: Prediction) -> None:
+    """Print `summary_lines` (the CLI and the notebook say the same)."""
+    for line in summary_lines(prediction):
+        print(line)
 

@@ -54,26 +54,37 @@ def measure(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None,
         if config["llm"]["gradient_checkpointing"]:
             model.base_model.model.activation_checkpointing_enable(
                 activation_checkpointing_kwargs={"use_reentrant": False})
-        model.train()
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
-                                      lr=1e-5)
-        length = hp["max_input_length"] + hp["max_target_length"]
-        ids = torch.randint(0, model_config.vocab_size, (hp["batch_size"], length),
-                            device=device)
-        labels = ids.clone()
-        labels[:, : hp["max_input_length"]] = -100
-        for _ in range(steps):
-            with torch.autocast("cuda", dtype=half or torch.float32, enabled=half is not None):
-                loss = model(input_ids=ids, labels=labels).loss
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+        train_steps(model, hp, model_config.vocab_size, device, steps)
         measured = torch.cuda.max_memory_allocated()
-        del model, optimizer
+        del model
         torch.cuda.empty_cache()
     est = memory.estimate(config, hp, model_config=model_config)
     return {"measured_gib": measured / memory.GIB, "estimated_gib": est.peak_gib,
             "ratio": est.peak_bytes / measured}
+
+
+def train_steps(model: torch.nn.Module, hp: Mapping[str, Any], vocab_size: int,
+                device: torch.device, steps: int = 2) -> None:
+    """`steps` LoRA training steps (AdamW on the trainable parameters, under bf16/fp16
+    autocast as hp says) on random full-length batches: batch_size x (max_input_length +
+    max_target_length) tokens, the loss on the answer part only, as a trial's batches."""
+    half = torch.bfloat16 if hp["bf16"] else torch.float16 if hp["fp16"] else None
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
+    length = hp["max_input_length"] + hp["max_target_length"]
+    ids = torch.randint(0, vocab_size, (hp["batch_size"], length), device=device)
+    labels = ids.clone()
+    labels[:, : hp["max_input_length"]] = -100
+    try:
+        for _ in range(steps):
+            with torch.autocast(device.type, dtype=half or torch.float32,
+                                enabled=half is not None):
+                loss = model(input_ids=ids, labels=labels).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+    finally:
+        del optimizer
 
 
 def main(argv: list[str] | None = None) -> int:

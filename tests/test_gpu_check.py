@@ -1,0 +1,149 @@
+"""The GPU check (`benchmarks/gpu_check.py`, issue 18) as far as a CPU can take it: its dry run
+goes through all four parts with the tiny presets and says it measured nothing a GPU would,
+its long rows fill the full presets' lengths, and the verdicts its GPU run prints are right on
+rows written for them. The GPU figures themselves come from `make gpu-check` on a CUDA box."""
+
+import dataclasses
+import json
+
+import pytest
+import torch
+
+from benchmarks import gpu_check
+from workbench import data as wdata
+from workbench import paths, validate
+from workbench.backends import causal, seq2seq
+
+
+@pytest.fixture(scope="module")
+def dry_run(tmp_path_factory, one_thread):
+    folder = tmp_path_factory.mktemp("gpu-check")
+    mode = dataclasses.replace(gpu_check.TINY, batches=(2,))  # one batch: half the grid
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paths, "CACHE", folder / "cache")  # the study's trial folders
+        report = gpu_check.run(mode, out=folder, budget_s=600, log=lambda _: None)
+    return report, folder, mode
+
+
+def test_dry_run_writes_every_part_labelled_as_no_gpu_measurement(dry_run):
+    report, folder, _ = dry_run
+    assert report["failed"] == {} and list(report["parts"]) == list(gpu_check.PARTS)
+    for name in (*gpu_check.PARTS, "report"):
+        text = (folder / f"{name}.md").read_text(encoding="utf-8")
+        assert "CPU dry run" in text and "not a GPU measurement" in text
+        assert "| met |" not in text and "MISSED" not in text  # a dry run judges no goal
+    saved = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert saved["dry_run"] is True and saved["device"].startswith("CPU")
+
+
+def test_dry_run_memory_grid_runs_every_case_and_reports_no_figure(dry_run):
+    report, _, mode = dry_run
+    rows = report["parts"]["memory"]["rows"]
+    cases = {(r["preset"], r["quantization"], r["batch"], r["checkpointing"]) for r in rows}
+    assert cases == {(p, q, b, gc) for p in mode.causal for q in gpu_check.QUANTIZATIONS
+                     for b in mode.batches for gc in ("on", "off")}
+    assert all(r["measured GiB"] == gpu_check.DRY for r in rows)
+    assert all(r["estimated GiB"] >= 0 and r.get("estimate / measured") is None for r in rows)
+
+
+def test_dry_run_times_both_paths_of_both_backends(dry_run):
+    report, _, mode = dry_run
+    rows = report["parts"]["speed"]["rows"]
+    assert [r["path"] for r in rows] == ["workbench trial", "plain Trainer + peft",
+                                         "workbench trial", "plain Trainer"]
+    for row in rows:
+        assert row["steps timed"] == mode.speed_steps - 2 and row["step s (median)"] > 0
+    assert rows[0]["workbench / plain"] > 0
+
+
+def test_dry_run_study_runs_four_trials_with_the_absurd_batch_second(dry_run):
+    report, _, mode = dry_run
+    rows = report["parts"]["hygiene"]["rows"]
+    assert [r["trial"] for r in rows] == [1, 2, 3, 4]
+    assert [r["batch"] for r in rows] == list(mode.hygiene_batches)
+    assert all(r["state"] == "complete" for r in rows)  # a CPU has no GPU memory to exhaust
+    assert all(r["RSS at start MB"] > 0 and r["allocated at start GiB"] is None for r in rows)
+
+
+def test_dry_run_decodes_every_setting_at_every_batch(dry_run):
+    report, _, mode = dry_run
+    rows = report["parts"]["decode"]["rows"]
+    assert [(r["decoding"], r["batch"]) for r in rows] == [
+        (d, b) for d in gpu_check.DECODINGS for b in mode.decode_batches]
+    assert all(r["tokens/s"] > 0 and r["new tokens"] == mode.decode_tokens for r in rows)
+
+
+@pytest.mark.parametrize("preset", ["llama", "qwen", "kobart"])
+def test_long_rows_fill_the_full_presets_lengths(preset):
+    """The GPU figures assume full-length batches: every encoded row must be as long as the
+    preset's budgets allow, with the stand-in tokenizer the check saves beside the model."""
+    config = validate.resolve(preset)
+    whole = {**config, "data": {**config["data"], "max_train_samples": None}}
+    sample = wdata.load_splits(whole)["train"]
+    texts = list(sample["dialogue"]) + [r[0] for r in sample["references"]]
+    tokenizer = gpu_check.stand_in_tokenizer(config, texts)
+    rows = gpu_check.long_rows(sample, 4)
+    hp = config["hparams"]
+    if config["model"]["backend"] == "causal":
+        fmt = causal.prompt_format(tokenizer, config["llm"])
+        encoded = causal.encode(rows, tokenizer, fmt, hp)
+        assert all(encoded.truncated) and all(encoded.answer_truncated)
+        lengths = {len(f["input_ids"]) for f in encoded.features}
+        assert lengths == {hp["max_input_length"] + hp["max_target_length"]}
+    else:
+        encoded = seq2seq.encode(rows, tokenizer, hp)
+        assert {len(f["input_ids"]) for f in encoded.features} == {hp["max_input_length"]}
+        assert {len(f["labels"]) for f in encoded.features} == {hp["max_target_length"]}
+
+
+def _trial(number, state, reason="", start=1.0, peak=30.0):
+    return {"trial": number, "batch": 32 if number == 2 else 4, "state": state,
+            "reason": reason, "allocated at start GiB": start, "peak GiB": peak}
+
+
+OOM = "out of memory: OutOfMemoryError: CUDA out of memory. Tried to allocate 40.00 GiB"
+
+
+@pytest.mark.parametrize(("rows", "verdict"), [
+    ([_trial(1, "complete"), _trial(2, "fail", OOM), _trial(3, "complete"),
+      _trial(4, "complete")], "met"),
+    # a few MiB of difference on nearly empty memory is within 1 % of a trial's peak
+    ([_trial(1, "complete", start=0.0), _trial(2, "fail", OOM),
+      _trial(3, "complete", start=0.004), _trial(4, "complete", start=0.002)], "met"),
+    ([_trial(1, "complete"), _trial(2, "fail", OOM), _trial(3, "complete", start=1.5),
+      _trial(4, "complete", start=2.0)], "MISSED"),  # memory left behind by the failed trial
+    ([_trial(1, "complete"), _trial(2, "complete"), _trial(3, "complete"),
+      _trial(4, "complete")], "MISSED"),  # the absurd batch did not run out of memory
+    ([_trial(1, "complete"), _trial(2, "fail", "ValueError: bad"), _trial(3, "complete"),
+      _trial(4, "complete")], "MISSED"),  # failed, but not out of memory
+    ([_trial(1, "complete"), _trial(2, "fail", OOM), _trial(3, "fail", OOM),
+      _trial(4, "fail", OOM)], "MISSED"),  # the study did not recover
+    ([_trial(1, "complete"), _trial(2, "fail", OOM)], "MISSED"),  # the study stopped
+])
+def test_hygiene_verdict(rows, verdict):
+    assert gpu_check._hygiene_verdict(rows, gpu_check.FULL).startswith(f"Goal {verdict}")
+
+
+def test_step_seconds_drop_the_warm_up_step_and_what_follows_training():
+    # forward starts of 5 training steps, then evaluation's generation
+    stamps = [0.0, 1.0, 3.0, 6.0, 10.0, 50.0, 50.1]
+    assert gpu_check.step_seconds(stamps, 5) == [2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize(("exc", "oom"), [
+    (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), True),
+    (RuntimeError("CUDA error: out of memory"), True),
+    (RuntimeError("expected scalar type Half but found Float"), False),
+])
+def test_is_oom(exc, oom):
+    assert gpu_check.is_oom(exc) is oom
+
+
+def test_command_line(tmp_path, one_thread, monkeypatch, capsys):
+    if not torch.cuda.is_available():
+        assert gpu_check.main([]) == 2  # a GPU run without a GPU says so and stops
+        assert "--tiny" in capsys.readouterr().err
+    monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
+    assert gpu_check.main(["--tiny", "--parts", "decode", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == ["decode.md", "report.md"]
+    assert "## 4. Decode-only" in capsys.readouterr().out

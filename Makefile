@@ -3,6 +3,8 @@
 #   make test             run the whole test suite (CPU, no network)
 #   make lint             ruff + notebook hygiene (outputs stripped)
 #   make bench            benchmarks -> outputs/bench/<date>/ (ARGS=--quick: under 5 minutes)
+#   make gpu-check        LLM presets at full size on CUDA -> outputs/gpu-check/<date>/ (about
+#                         10 minutes; ARGS=--tiny: CPU dry run; docs/gpu-check.md)
 #   make dashboard        optuna-dashboard on the preset's study storage (127.0.0.1:8080)
 #   make browser          Debian's chromium + Korean fonts, to check rendered reports offline
 
@@ -18,7 +20,7 @@ TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
 
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install study test lint format dashboard clean browser bench
+.PHONY: install study test lint format dashboard clean browser bench gpu-check
 
 install: $(BIN)/.installed
 
@@ -41,6 +43,9 @@ test: install
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks $(ARGS)
+
+gpu-check: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.gpu_check $(ARGS)
 
 dashboard: install
 	$(BIN)/workbench dashboard --preset $(PRESET) $(ARGS)

@@ -29,8 +29,11 @@ Four parts, each printed as one Markdown table and written to `outputs/gpu-check
 `--tiny` runs the same code on the CPU with the tiny-llama, tiny-qwen and tiny-bart presets'
 models at short lengths. It proves the code path and measures nothing a GPU would: memory
 cells read "dry run", times are a tiny model's on the CPU, and no goal is judged. `--budget-s`
-bounds the whole run (default 540 s, one 10-minute device call with room to start); cases that
-do not fit are listed as not run, and `--parts` reruns a part on its own.
+bounds the parts (default 480 s: one 10-minute call with room for imports and a case that
+overruns); cases that do not fit are listed as not run, and `--parts` reruns a part on its own.
+
+`--pack-site FILE` writes, from this environment, the packages a bare CUDA machine without
+network lacks (see `CARRIED`) as one .tar.gz to unpack onto its PYTHONPATH (docs/gpu-check.md).
 """
 
 from __future__ import annotations
@@ -131,6 +134,11 @@ COMMON = {"hparams.num_epochs": 1, "hparams.gradient_accumulation_steps": 1,
           "hparams.num_beams": 1, "hparams.max_new_tokens": 8, "hparams.min_new_tokens": 1,
           "objective.metric": "baseline", "runtime.eval_batch_size": 8}
 DRY = "dry run"
+# Distributions a CUDA image with torch, transformers' dependencies, accelerate and pandas may
+# lack or hold at other versions, carried from this environment by `--pack-site`: all pure
+# Python but bitsandbytes, whose CUDA 13 libraries are loaded by path (ctypes).
+CARRIED = ("transformers", "peft", "bitsandbytes", "optuna", "alembic", "mako", "sqlalchemy",
+           "colorlog", "rouge")
 
 
 # --------------------------------------------------------------------------- measuring
@@ -365,6 +373,15 @@ def set_checkpointing(model: torch.nn.Module, on: bool) -> None:
         inner.activation_checkpointing_disable()
 
 
+def trial_model(built: Built, hp: Mapping[str, Any], device: torch.device,
+                tokenizer: Any = None) -> torch.nn.Module:
+    """A trial's LoRA model (`causal.build_model`) on `device`: bitsandbytes places a quantized
+    base there itself; an unquantized one is moved, as the Trainer moves it."""
+    model = causal.build_model(built.folder, hp, built.config["llm"], device, tokenizer,
+                               built.preset, built.config["runtime"]["seed"])
+    return model if hp["quantization"] != "none" else model.to(device)
+
+
 def memory_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
     """Estimated vs measured peak of two full-length LoRA steps, per preset and setting."""
     part = Part("memory", "1. Memory model: estimated vs measured peak (two LoRA steps)",
@@ -393,9 +410,7 @@ def memory_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
                     row["measured GiB"] = "not run (time budget)"
                 part.rows += rows
                 continue
-            model = causal.build_model(built.folder, {**built.hp, "quantization": quant},
-                                       built.config["llm"], meter.device, None, preset,
-                                       built.config["runtime"]["seed"])
+            model = trial_model(built, {**built.hp, "quantization": quant}, meter.device)
             try:
                 for row in rows:
                     _measure_case(row, model, built, meter, deadline, mode)
@@ -728,8 +743,7 @@ def decode_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
     backend = backends.make_backend(config, splits)
     tok, fmt = backend.tokenizer, backend.format
     prompts = causal.encode(splits["dev"], tok, fmt, hp, with_labels=False).prompts
-    model = causal.build_model(built.folder, hp, config["llm"], meter.device, tok,
-                               built.preset, config["runtime"]["seed"])
+    model = trial_model(built, hp, meter.device, tok)
     try:
         warm = causal.generation_config({**hp, **DECODINGS["greedy"], "max_new_tokens": 2,
                                          "min_new_tokens": 2}, tok, fmt, backend.suppress)
@@ -770,7 +784,7 @@ def decode_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
 # --------------------------------------------------------------------------- the run
 
 
-def run(mode: Mode, parts: Sequence[str] = PARTS, budget_s: float = 540.0,
+def run(mode: Mode, parts: Sequence[str] = PARTS, budget_s: float = 480.0,
         out: Path | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Run the chosen parts within `budget_s`, print each table, write the files; returns the
     report (tables as Markdown, raw rows, the machine, seconds per part)."""
@@ -870,6 +884,31 @@ def _header(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def pack_site(destination: Path, names: Sequence[str] = CARRIED) -> list[str]:
+    """Write `names` (installed distributions, with their metadata) as a .tar.gz of a
+    site-packages folder; returns the distributions with their versions. Left out: bytecode,
+    extension modules built for this Python (their packages fall back to pure Python), and
+    bitsandbytes' libraries for CUDA versions other than 13."""
+    import tarfile
+
+    packed = []
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(destination, "w:gz") as tar:
+        for name in names:
+            dist = metadata.distribution(name)
+            packed.append(f"{name} {dist.version}")
+            for file in dist.files or []:
+                text = str(file)
+                if (text.startswith("..") or "__pycache__" in text
+                        or ".cpython-" in text and text.endswith(".so")
+                        or "libbitsandbytes_" in text and "_cuda13" not in text):
+                    continue
+                source = Path(dist.locate_file(file))
+                if source.is_file():
+                    tar.add(source, arcname=text)
+    return packed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_check", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -877,10 +916,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="CPU dry run with the tiny presets (proves the code, measures "
                              "nothing a GPU would)")
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
-    parser.add_argument("--budget-s", type=float, default=540.0,
-                        help="seconds for the whole run (default 540)")
+    parser.add_argument("--budget-s", type=float, default=480.0,
+                        help="seconds for the parts (default 480)")
     parser.add_argument("--out", type=Path, help="folder (default outputs/gpu-check/<date>)")
+    parser.add_argument("--pack-site", type=Path, metavar="FILE",
+                        help="write the packages to carry to a bare CUDA machine, and stop")
     args = parser.parse_args(argv)
+    if args.pack_site:
+        packed = pack_site(args.pack_site)
+        size = args.pack_site.stat().st_size / 2**20
+        print(f"gpu-check: packed {', '.join(packed)} into {paths.shown(args.pack_site)} "
+              f"({size:.0f} MiB)")
+        return 0
     if not args.tiny and not torch.cuda.is_available():
         print("gpu-check: no CUDA device; `--tiny` runs the CPU dry run", file=sys.stderr)
         return 2

@@ -51,6 +51,8 @@ def measure(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None,
         torch.cuda.reset_peak_memory_stats()
         model = causal.build_model(folder, hp, config["llm"], device, None, config["preset"],
                                    config["runtime"]["seed"])
+        if hp["quantization"] == "none":  # bitsandbytes places only a quantized base
+            model.to(device)
         if config["llm"]["gradient_checkpointing"]:
             model.base_model.model.activation_checkpointing_enable(
                 activation_checkpointing_kwargs={"use_reentrant": False})

@@ -319,3 +319,19 @@ def test_causal_checkpoint_must_be_an_adapter_of_the_presets_shape(llama_run, tr
         **cfg["model"]["architecture"], "hidden_size": 128}})
     with pytest.raises(gentune.CheckpointError, match="hidden_size: 64 in the checkpoint, 128"):
         gentune.check_architecture(llama_run / "best-model", wider)
+
+
+@pytest.mark.slow
+def test_generation_tuning_notebook_on_a_tiny_llama_record(llama_run, tmp_path):
+    with pytest.raises(SystemExit):  # the record names its preset: another one is refused
+        cli.run_notebook("generation-tuning", {"checkpoint": str(llama_run)},
+                         out_dir=tmp_path / "wrong")
+    assert "made with preset 'tiny-llama'" in record_of(tmp_path / "wrong")["error"]["message"]
+    folder = cli.run_notebook("generation-tuning", {
+        "preset": "tiny-llama", "checkpoint": str(llama_run), "n_trials": 2, "n_dialogues": 2,
+        "search": ["repetition_penalty"], "grid": {"no_repeat_ngram_size": [0, 3]}},
+        out_dir=tmp_path / "rec")
+    rec = record_of(folder)
+    assert rec["status"] == "completed" and rec["model_loads"] == 1
+    assert rec["study"]["n_trials"] == 2 and len(rec["grid"]["results"]) == 2
+    assert (folder / gentune.EXPORT_FILE).is_file()

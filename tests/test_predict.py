@@ -147,6 +147,19 @@ def test_causal_record_predicts_with_its_adapter(llama_run, tmp_path):
     assert done.scores == metrics.score_csv(done.out, TEST).as_dict()
 
 
+def test_causal_refit_saves_and_predicts_with_a_new_adapter(llama_run, tmp_path):
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(TEST, dtype=str).head(5).to_csv(rows, index=False)
+    done = predict.predict(str(llama_run), split=str(rows), refit_on="train+dev",
+                           run_dir=str(tmp_path / "r"), progress=False)
+    refit = read_record(tmp_path / "r")["model"]["refit"]
+    assert refit["epochs"] == 1 and refit["train_rows"] == 16 + len(
+        wdata.read_split(paths.ROOT / "data" / "sample" / "dev.csv", "dev"))
+    adapter = tmp_path / "r" / "refit-model"
+    assert (adapter / "adapter_config.json").is_file() and (adapter / "base").is_dir()
+    assert len(done.frame) == 5 and done.scores is not None
+
+
 @pytest.mark.slow
 def test_predict_notebook_leaves_the_submission_and_its_record(bart_run, tmp_path):
     folder = cli.run_notebook("predict", {"record": str(bart_run)}, out_dir=tmp_path / "nb")

@@ -31,7 +31,7 @@ import pandas as pd
 
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import diversity, paths, records, spaces, validate
+from workbench import diversity, metrics, paths, records, spaces, validate
 from workbench.records import Record, mask_url
 
 GENERATION_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -307,6 +307,7 @@ class Generator:
 
         global MODEL_LOADS
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # ours counts dialogues; weight loading is quick
         self.config = config
         self.hparams = dict(hparams)
         self.model_dir = model_dir
@@ -427,8 +428,6 @@ class Generator:
     def score(self, predictions: Sequence[str], rows: Sequence[int] | None = None
               ) -> dict[str, float]:
         """ROUGE of predictions for `rows` on the objective's scale."""
-        from workbench import metrics
-
         obj = self.config["objective"]
         refs = self.references if rows is None else [self.references[i] for i in rows]
         return metrics.score(list(predictions), refs, **metrics.scale(obj)).as_dict()
@@ -813,8 +812,8 @@ class Tuning:
         loads_before = MODEL_LOADS
         self.record.update(study={"name": name, "storage": mask_url(storage),
                                   "direction": "maximize", "searched": [p.name for p in params],
-                                  "objective": f"dev ROUGE ({self.config['objective']['metric']}"
-                                               " mode), generation only"})
+                                  "objective": "dev ROUGE, " + metrics.describe_scale(
+                                      self.config["objective"]) + ", generation only"})
         self.study = optimize_decoding(self.generator, self.base, params,
                                        self.params["n_trials"], storage, name,
                                        callbacks=[lambda s, t: self._record_study()])
@@ -935,6 +934,12 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
             if params[key] < 1:
                 raise ValueError(f"parameter {key!r} must be >= 1, got {params[key]}")
         model_dir, run = locate(params.get("checkpoint"))
+        made_with = (run or {}).get("preset")
+        if made_with and made_with != params["preset"]:
+            raise wconfig.ConfigError(
+                f"checkpoint {params['checkpoint']}: the run was made with preset {made_with!r}, "
+                f"not {params['preset']!r}; pass preset={made_with!r} (workbench run "
+                f"generation-tuning --preset {made_with} -p checkpoint ...)")
         # A run's own overrides (its data, caps) first, this notebook's on top.
         earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
         overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}

@@ -270,11 +270,12 @@ def predict(record: str, split: str = "test", out: str | None = None, decoding: 
     with rec.failing():
         d, where = decoding_of(source, decoding)
         frame, path = read_input(source.config, split)
+        given = fingerprint(path, frame)
         rec.update(
             source={"record": paths.shown(source.folder), "run_id": source.run.get("run_id"),
                     "trial": source.trial["number"], "dev_value": source.trial.get("value"),
                     "best_epoch": source.trial.get("best_epoch")},
-            config=records.shown_config(source.config), input=fingerprint(path, frame),
+            config=records.shown_config(source.config), input=given,
             decoding={"values": d, "source": where})
         model_dir, refit_info = source.model_dir, None
         if refit_on:
@@ -302,7 +303,7 @@ def predict(record: str, split: str = "test", out: str | None = None, decoding: 
             scores=None if scores is None else {
                 **scores, "scale": metrics.scale(source.config["objective"]),
                 "described": metrics.describe_scale(source.config["objective"]),
-                "references_per_row": fingerprint(path, frame)["references_per_row"]},
+                "references_per_row": given["references_per_row"]},
             timings={**rec.data["timings"], "finished": records.now(),
                      "refit_s": refit_info["seconds"] if refit_info else None,
                      "load_s": round(loaded - load, 3),

@@ -127,7 +127,9 @@ TINY = Mode("tiny", ("tiny-llama", "tiny-qwen"), "tiny-bart", None, batches=(1, 
             speed_batch=2, speed_steps=4, hygiene_batches=(4, 32, 4, 4), hygiene_rows=32,
             decode_tokens=6, decode_batches=(1, 2),
             overrides={"hparams.max_input_length": 96, "hparams.max_target_length": 24,
-                       "runtime.cpu_threads": 1})
+                       "runtime.cpu_threads": 1,
+                       # as the llama and qwen presets: the speed part's Trainers checkpoint
+                       "llm.gradient_checkpointing": True})
 # What every part's configs share: one short epoch, one step per batch, a short greedy dev
 # evaluation scored on whitespace tokens (no morphological analyser needed on the GPU box).
 COMMON = {"hparams.num_epochs": 1, "hparams.gradient_accumulation_steps": 1,
@@ -286,7 +288,7 @@ class Rig:
     def _build(self, preset: str) -> Built:
         from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, BartConfig
 
-        plain = validate.resolve(preset, {**self.mode.overrides, **COMMON})
+        plain = wconfig.resolve(preset, {**self.mode.overrides, **COMMON})  # model not needed
         folder = self.work / f"base-{preset}"
         tokenizer = stand_in_tokenizer(plain, self.texts)
         ids = {"bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
@@ -592,7 +594,7 @@ def speed_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) 
         (f"{llm_preset} (random init)", "4-bit QLoRA", llm,
          {"hparams.quantization": "4bit", "hparams.batch_size": mode.speed_batch},
          _plain_causal, None),
-        (f"{mode.seq2seq} shape (random init)", "full fine-tuning, fp16",
+        (f"{mode.seq2seq} shape (random init)", "full fine-tuning",
          rig.get(mode.seq2seq), {"hparams.fp16": True, "hparams.batch_size": mode.speed_batch},
          _plain_seq2seq, BartForConditionalGeneration),
     ]
@@ -608,8 +610,11 @@ def speed_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) 
                                  work / f"wb-{built.preset}", kind)
         pl = plain(built, hp, mode.speed_steps, meter, work / f"plain-{built.preset}")
         tokens = hp["batch_size"] * (hp["max_input_length"] + hp["max_target_length"])
-        label = (f"{setting}, batch {hp['batch_size']}, {hp['max_input_length']}+"
-                 f"{hp['max_target_length']} tokens")
+        precision = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
+        checkpointing = kind is None and built.config["llm"]["gradient_checkpointing"]
+        label = (f"{setting}, {precision if meter.cuda else 'fp32 (CPU)'}, batch "
+                 f"{hp['batch_size']}, {hp['max_input_length']}+{hp['max_target_length']} "
+                 f"tokens{', checkpointing' if checkpointing else ''}")
         ratio = statistics.median(wb) / statistics.median(pl) if wb and pl else None
         for path, times in (("workbench trial", wb), ("plain Trainer + peft" if kind is None
                                                       else "plain Trainer", pl)):

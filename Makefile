@@ -20,9 +20,9 @@ TORCH_LOCAL := $(firstword $(wildcard /opt/wheels/torch-2.13.0+cpu-*.whl))
 
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install study test lint format dashboard clean browser bench gpu-check
+.PHONY: install study test lint format dashboard clean browser bench notebook-filter gpu-check
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed notebook-filter
 
 $(BIN)/.installed: pyproject.toml
 	@echo "installing the project and its dependencies into $(VENV) (once; a minute or two)"
@@ -33,6 +33,15 @@ ifneq ($(TORCH_LOCAL),)
 endif
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
+
+# JupyterLab saves outputs (and any edit) into notebooks/*.ipynb. nbstripout's git filter
+# (`nbstripout --install`: .git/config and .git/info/attributes of this clone) strips outputs
+# from what git stores, so `git diff` and commits stay clean. Set once, quietly after that.
+notebook-filter: $(BIN)/.installed
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
+	    ! $(BIN)/nbstripout --is-installed >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install && \
+	  echo "nbstripout: git filter set; notebook outputs never reach git (see README)"; fi
 
 study: install
 	@echo "starting a Jupyter kernel for notebooks/run-study.ipynb (preset $(PRESET)) ..."
@@ -50,9 +59,15 @@ gpu-check: install
 dashboard: install
 	$(BIN)/workbench dashboard --preset $(PRESET) $(ARGS)
 
+# Notebooks must be committed without outputs. With the filter set, what git holds is checked
+# (outputs JupyterLab saved in the files never reach it); without it, the files themselves.
 lint: install
 	$(BIN)/ruff check workbench benchmarks tests scripts notebooks
-	$(BIN)/nbstripout --verify notebooks/*.ipynb
+	@if $(BIN)/nbstripout --is-installed >/dev/null 2>&1; then \
+	  for nb in notebooks/*.ipynb; do git show ":$$nb" | $(BIN)/nbstripout --verify >/dev/null \
+	    || { echo "$$nb: git holds it with outputs (nbstripout $$nb; git add $$nb)"; exit 1; }; \
+	  done; echo "notebooks: git holds them without outputs"; \
+	else $(BIN)/nbstripout --verify notebooks/*.ipynb; fi
 
 format: install
 	$(BIN)/ruff check --fix workbench benchmarks tests scripts notebooks

@@ -13,7 +13,7 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from workbench import analysis, cli, config, validate
+from workbench import analysis, cli, config, plots, validate
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -128,11 +128,45 @@ def test_importance_ranks_the_parameter_that_matters(tmp_path):
     assert analysis.top_params(study, 2) == list(table.index[:2])
 
 
-def test_importance_is_empty_below_two_completed_trials():
-    study = optuna.create_study()
-    study.add_trial(trial(1.0, x=1.0))
-    assert analysis.importance_table(study).empty
-    assert analysis.draw_importances(analysis.importance_table(study)) is None
+def test_importance_and_contour_need_the_documented_minimum_of_trials(capsys):
+    few = synthetic_study(None, n=analysis.MIN_COMPLETE - 1)
+    assert analysis.importance_table(few).empty
+    assert analysis.draw_importances(analysis.importance_table(few)) is None
+    assert plots.importances(few) is None
+    assert analysis.draw_contour(few, ["learning_rate", "num_beams"]) is None
+    said = capsys.readouterr().out
+    assert f"at least {analysis.MIN_COMPLETE} complete trials; this study has " \
+           f"{analysis.MIN_COMPLETE - 1}" in said and "A contour plot needs" in said
+    enough = synthetic_study(None, n=analysis.MIN_COMPLETE)
+    assert not analysis.importance_table(enough).empty
+    assert plots.importances(enough) is not None
+
+
+def test_contour_is_one_legible_chart_of_the_two_most_important_params():
+    study = synthetic_study(None, n=analysis.MIN_COMPLETE)
+    fig = analysis.draw_contour(study, ["learning_rate", "num_beams", "scheduler_type"])
+    contours = [t for t in fig.data if t.type == "contour"]
+    assert len(contours) == 1  # not a grid of every pair
+    assert fig.layout.xaxis.title.text == "learning_rate"
+    assert fig.layout.yaxis.title.text == "num_beams"
+    assert fig.layout.height >= 500
+
+
+def test_per_epoch_curves_have_a_legend_naming_each_trial_and_its_end():
+    study = optuna.create_study(direction="maximize")
+
+    def objective(t):
+        x = t.suggest_float("x", 0, 1)
+        for epoch in (1, 2):
+            t.report(x * epoch, epoch)
+        if t.number == 1:
+            raise optuna.TrialPruned()
+        return x
+
+    study.optimize(objective, n_trials=2)
+    fig = plots.curves(study)
+    assert fig.layout.showlegend is True
+    assert [t.name for t in fig.data] == ["trial 0 (complete)", "trial 1 (pruned)"]
 
 
 def test_pareto_table_lists_the_front_of_a_multi_objective_study():

@@ -69,3 +69,51 @@ def test_papermill_sees_every_parameter(notebook):
     cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
     assigned = [n.targets[0].id for n in ast.parse("".join(cell["source"])).body]
     assert list(pm.inspect_notebook(str(notebook))) == assigned
+
+
+@pytest.mark.slow  # two `make lint` runs (ruff over the project) in a fresh clone
+def test_make_install_sets_the_nbstripout_filter_and_lint_reads_what_git_holds(tmp_path):
+    """After `make install`, outputs JupyterLab saves into a notebook never reach git, and
+    `make lint` still passes; without the filter it would fail on them."""
+    import os
+    import subprocess
+
+    import nbformat
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(paths.ROOT), str(clone)], check=True)
+    (clone / "Makefile").write_bytes((paths.ROOT / "Makefile").read_bytes())  # this checkout's
+    env_bin = clone / ".venv" / "bin"  # an installed venv: the stamp is newer than pyproject
+    env_bin.mkdir(parents=True)
+    for tool in ("python", "nbstripout", "ruff"):
+        (env_bin / tool).symlink_to(paths.ROOT / ".venv" / "bin" / tool)
+    (env_bin / ".installed").touch()
+
+    def make(*target):
+        return subprocess.run(["make", "-C", str(clone), *target], capture_output=True,
+                              text=True, env={**os.environ, "MAKEFLAGS": ""})
+
+    done = make("install")
+    assert done.returncode == 0, done.stderr
+    assert "nbstripout: git filter set" in done.stdout
+    git = ["git", "-C", str(clone)]
+    clean = subprocess.run([*git, "config", "filter.nbstripout.clean"], capture_output=True,
+                           text=True).stdout
+    assert "nbstripout" in clean
+    assert "nbstripout: git filter set" not in make("install").stdout  # once, then quiet
+
+    notebook = clone / "notebooks" / "run-study.ipynb"  # what a Lab autosave does
+    nb = nbformat.read(notebook, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="trial 0\n")]
+    code.execution_count = 1
+    nbformat.write(nb, notebook)
+    assert subprocess.run([*git, "diff", "--quiet", "--", "notebooks"]).returncode == 0
+    subprocess.run([*git, "add", "notebooks"], check=True)  # `git status` then lists it no more
+    status = subprocess.run([*git, "status", "--porcelain", "--", "notebooks"],
+                            capture_output=True, text=True)
+    assert status.stdout.strip() == ""  # git holds the notebook as it was committed
+    lint = make("lint")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    # ... while the file itself holds outputs (`make lint` used to fail on them)
+    assert subprocess.run([str(env_bin / "nbstripout"), "--verify", str(notebook)]).returncode

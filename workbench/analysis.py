@@ -43,6 +43,10 @@ ANALYZE_PARAMETERS: dict[str, tuple[type, ...]] = {
 COMMON_SHARE = 0.7  # a categorical value shared by more than 70% of the top k
 COMMON_MAX_CV = 0.2  # a numeric parameter whose coefficient of variation is below 20%
 EXPORT_FILE = "best-params.yaml"
+# Importance and contour plots need this many complete trials. From fewer, a ranking such as
+# "weight_decay 0.41" is noise that reads like a finding; 10 is also the seed's TPE startup
+# (the first 10 trials are random samples, before the sampler has searched anything).
+MIN_COMPLETE = 10
 DEFAULT_TARGET = "dev ROUGE"
 
 
@@ -163,14 +167,23 @@ def completed(study: optuna.Study) -> list[FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
 
+def too_few_trials(study: optuna.Study, what: str = "Parameter importance") -> str | None:
+    """Why importances (or contours) are not shown for this study; None when they are."""
+    n = len(completed(study))
+    if n >= MIN_COMPLETE:
+        return None
+    return (f"{what} needs at least {MIN_COMPLETE} complete trials; this study has {n}. "
+            "From fewer, it would rank noise as if it were a finding.")
+
+
 def importance_table(study: optuna.Study) -> pd.DataFrame:
     """Parameter importances by Optuna's default evaluator (PED-ANOVA in optuna 5).
 
     It follows the study's directions; for several objectives, importance for reaching the
-    Pareto front. Empty when fewer than two trials completed or nothing varied.
+    Pareto front. Empty below `MIN_COMPLETE` complete trials or when nothing varied.
     """
     done = completed(study)
-    if len(done) < 2 or not any(t.params for t in done):
+    if too_few_trials(study) or not any(t.params for t in done):
         return pd.DataFrame(columns=["importance"]).rename_axis("param")
     try:
         found = optuna.importance.get_param_importances(study)
@@ -342,11 +355,11 @@ def draw_history(study: optuna.Study) -> Any:
 
 
 def draw_importances(table: pd.DataFrame) -> Any | None:
-    """The importance table as bars, most important on top; None when it is empty."""
+    """The importance table as bars, most important on top; None when it is empty (the
+    table's own cell says why)."""
     import plotly.graph_objects as go
 
     if table.empty:
-        print("Parameter importance needs at least 2 completed trials with varying parameters.")
         return None
     ordered = table.sort_values("importance")
     fig = go.Figure(go.Bar(x=ordered["importance"], y=list(ordered.index), orientation="h",
@@ -378,14 +391,17 @@ def draw_slices(study: optuna.Study, params: list[str]) -> Any | None:
 
 
 def draw_contour(study: optuna.Study, params: list[str]) -> Any | None:
-    """Contour of the objective over pairs of `params` (needs two params and 2+ trials)."""
-    if len(params) < 2 or len(completed(study)) < 2:
-        print("A contour plot needs two parameters and at least 2 completed trials.")
+    """Contour of the objective over the two most important of `params`: one chart large
+    enough to read (a grid of every pair is not), from `MIN_COMPLETE` complete trials."""
+    reason = too_few_trials(study, "A contour plot")
+    if reason or len(params) < 2:
+        print(reason or "A contour plot needs two searched parameters.")
         return None
     target, name = _target(study)
-    fig = optuna.visualization.plot_contour(study, params=params, target=target,
+    fig = optuna.visualization.plot_contour(study, params=list(params[:2]), target=target,
                                             target_name=name)
-    return fig.update_layout(height=520 if len(params) > 2 else 420)
+    return fig.update_layout(height=520, title=f"{name} over {params[0]} and {params[1]} "
+                             "(dots: trials)")
 
 
 def draw_pareto(study: optuna.Study) -> Any | None:
@@ -462,6 +478,8 @@ class Analysis:
     def importances(self) -> pd.DataFrame:
         """Importance of each parameter (Optuna's default evaluator, PED-ANOVA in optuna 5)."""
         table = importance_table(self.study)
+        if table.empty:
+            print(too_few_trials(self.study) or "No parameter varied: nothing to rank.")
         self.record.update(importances={k: float(v) for k, v in table["importance"].items()})
         return table
 

@@ -36,13 +36,20 @@ def kernel_terminal() -> int | None:
         return None
 
 
+# Whether the kernel's terminal is at the start of a line we began: papermill's progress bar
+# (redrawn between cells, no newline) may have been left on it since (see `setup_kernel`).
+_at_line_start = {"terminal": False}
+
+
 def say(line: str, out: TextIO | None = None) -> None:
     """Print a line in the notebook (or on stdout) and on the kernel's terminal."""
     print(line, file=out or sys.stdout, flush=True)
     fd = kernel_terminal()
     if fd is not None:
+        lead = "" if _at_line_start["terminal"] else "\n"
         try:
-            os.write(fd, (line + "\n").encode("utf-8", errors="replace"))
+            os.write(fd, (lead + line + "\n").encode("utf-8", errors="replace"))
+            _at_line_start["terminal"] = True
         except OSError:  # the terminal went away: the notebook still has the line
             pass
 
@@ -109,23 +116,31 @@ def short_error(exc: BaseException) -> list[str] | None:
 
 
 def _show_short(shell: Any, etype: type, value: BaseException, tb: Any,
-                tb_offset: int | None = None) -> list[str]:
+                tb_offset: int | None = None) -> None:
     lines = short_error(value)
-    if lines is None:
-        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    return lines  # papermill prints these as the end of its error
+    if lines is not None:  # IPython shows an exception's own rendering when it has one
+        value._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)  # papermill prints it last
 
 
-def install_short_errors() -> None:
-    """In a Jupyter kernel, show a failed run's error as `short_error` says (other errors keep
-    IPython's traceback). Does nothing outside a kernel."""
+def _cell_starts(*_: Any) -> None:
+    _at_line_start["terminal"] = False
+
+
+def setup_kernel() -> None:
+    """In a Jupyter kernel: show a failed run's error as `short_error` says (other errors keep
+    IPython's traceback), and start terminal lines on a line of their own in each cell. Does
+    nothing outside a kernel."""
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
-    if shell is not None:
-        shell.set_custom_exc((Exception,), _show_short)
+    if shell is None:
+        return
+    shell.set_custom_exc((Exception,), _show_short)
+    if _cell_starts not in shell.events.callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", _cell_starts)
 
 
 def kernel_manager_class() -> type:

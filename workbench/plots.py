@@ -26,7 +26,7 @@ def setup_notebook() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     pd.set_option("display.max_rows", None)
     pd.set_option("display.max_columns", None)
-    display.install_short_errors()
+    display.setup_kernel()
 
 
 def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -34,15 +34,24 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 
 def curves(study: optuna.Study) -> Any:
-    """Per-epoch dev ROUGE of every trial: where pruned trials stopped."""
+    """Per-epoch dev ROUGE of every trial: where pruned trials stopped. The legend names each
+    line's trial and how it ended (Optuna's own figure has none)."""
     fig = optuna.visualization.plot_intermediate_values(study)
-    return fig.update_layout(height=380, xaxis_title="epoch", yaxis_title="dev ROUGE")
+    names = {f"Trial{t.number}": f"trial {t.number} ({t.state.name.lower()})"
+             for t in study.get_trials(deepcopy=False)}
+    fig.for_each_trace(lambda line: line.update(name=names.get(line.name, line.name)))
+    return fig.update_layout(height=380, xaxis_title="epoch", yaxis_title="dev ROUGE",
+                             showlegend=True, legend_title_text="trial")
 
 
 def importances(study: optuna.Study) -> Any | None:
-    """Parameter importances (Optuna's default evaluator); None with fewer than 3 results."""
-    if len(_complete(study)) < 3:
-        print("Parameter importance needs at least 3 completed trials.")
+    """Parameter importances (Optuna's default evaluator); None, saying why, below
+    `analysis.MIN_COMPLETE` complete trials."""
+    from workbench.analysis import too_few_trials
+
+    reason = too_few_trials(study)
+    if reason:
+        print(reason)
         return None
     fig = optuna.visualization.plot_param_importances(study, target_name="dev ROUGE")
     return fig.update_layout(height=380)

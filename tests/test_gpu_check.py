@@ -147,3 +147,17 @@ def test_command_line(tmp_path, one_thread, monkeypatch, capsys):
     assert gpu_check.main(["--tiny", "--parts", "decode", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.md")) == ["decode.md", "report.md"]
     assert "## 4. Decode-only" in capsys.readouterr().out
+
+
+def test_pack_site_carries_packages_with_metadata_and_only_cuda13_libraries(tmp_path):
+    import tarfile
+
+    packed = gpu_check.pack_site(tmp_path / "site.tar.gz", ("colorlog", "bitsandbytes"))
+    assert [p.split()[0] for p in packed] == ["colorlog", "bitsandbytes"]
+    with tarfile.open(tmp_path / "site.tar.gz") as tar:
+        names = tar.getnames()
+    assert "colorlog/__init__.py" in names and "bitsandbytes/__init__.py" in names
+    assert any(n.endswith(".dist-info/METADATA") and n.startswith("colorlog") for n in names)
+    libraries = [n for n in names if "libbitsandbytes_" in n]
+    assert libraries and all("_cuda13" in n for n in libraries)
+    assert not any("__pycache__" in n for n in names)

@@ -209,7 +209,8 @@ def is_oom(exc: BaseException) -> bool:
     return isinstance(exc, torch.OutOfMemoryError) or "out of memory" in str(exc).lower()
 
 
-def oom_text(exc: BaseException) -> str:
+def short(exc: BaseException) -> str:
+    """An error in one line, for a table cell."""
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
 
 
@@ -406,13 +407,22 @@ def memory_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
                 rows.append({"preset": preset, "quantization": quant, "batch": batch,
                              "checkpointing": "on" if ckpt else "off",
                              "estimated GiB": round(est.peak_gib, 2), "_hp": hp, "_gc": ckpt,
+                             "_est": est.peak_gib,
                              "_fits": capacity is None or est.peak_gib <= capacity})
             if time.monotonic() > deadline:
                 for row in rows:
                     row["measured GiB"] = "not run (time budget)"
                 part.rows += rows
                 continue
-            model = trial_model(built, {**built.hp, "quantization": quant}, meter.device)
+            try:
+                model = trial_model(built, {**built.hp, "quantization": quant}, meter.device)
+            except Exception as exc:  # one setting that cannot load leaves the others to run
+                traceback.print_exc()
+                for row in rows:
+                    row["measured GiB"] = f"error loading: {short(exc)}"
+                part.rows += rows
+                meter.free()
+                continue
             try:
                 for row in rows:
                     _measure_case(row, model, built, meter, deadline, mode)
@@ -421,7 +431,7 @@ def memory_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
                 meter.free()
             part.rows += rows
     for row in part.rows:
-        for key in ("_hp", "_gc", "_fits"):
+        for key in ("_hp", "_gc", "_fits", "_est"):
             row.pop(key, None)
     return part
 
@@ -437,17 +447,20 @@ def _measure_case(row: dict[str, Any], model: torch.nn.Module, built: Built, met
     set_checkpointing(model, row["_gc"])
     meter.reset_peak()
     failure = None
+    oom = False
     try:
         train_steps(model, row["_hp"], built.model_config.vocab_size, meter.device)
-    except (torch.OutOfMemoryError, RuntimeError) as exc:
-        if not is_oom(exc):
-            raise
-        failure = oom_text(exc)
+    except Exception as exc:  # recorded in the row; the grid goes on
+        oom = is_oom(exc)
+        failure = short(exc)
+        if not oom:
+            traceback.print_exc()
     model.zero_grad(set_to_none=True)
     meter.free()
     if failure is not None:
-        row["measured GiB"] = "OOM"
-        row["within +-15 %"] = "MISSED (feasible, ran out of memory)"
+        row["measured GiB"] = "OOM" if oom else f"error: {failure}"
+        if oom:
+            row["within +-15 %"] = "MISSED (feasible, ran out of memory)"
         row["error"] = failure
         return
     if mode.dry_run:
@@ -455,7 +468,7 @@ def _measure_case(row: dict[str, Any], model: torch.nn.Module, built: Built, met
         row["within +-15 %"] = _goal(None, mode)
         return
     peak = meter.peak_gib()
-    ratio = row["estimated GiB"] / peak
+    ratio = row["_est"] / peak
     row["measured GiB"] = round(peak, 2)
     row["estimate / measured"] = round(ratio, 3)
     row["within +-15 %"] = _goal(0.85 <= ratio <= 1.15, mode)
@@ -606,9 +619,16 @@ def speed_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) 
             part.rows.append({"model": model_name, "setting": setting,
                               "path": "not run (time budget)"})
             continue
-        wb, hp = _workbench_step(built, more, rig, mode.speed_steps, meter,
-                                 work / f"wb-{built.preset}", kind)
-        pl = plain(built, hp, mode.speed_steps, meter, work / f"plain-{built.preset}")
+        try:
+            wb, hp = _workbench_step(built, more, rig, mode.speed_steps, meter,
+                                     work / f"wb-{built.preset}", kind)
+            pl = plain(built, hp, mode.speed_steps, meter, work / f"plain-{built.preset}")
+        except Exception as exc:  # recorded; the other model still runs
+            traceback.print_exc()
+            meter.free()
+            part.rows.append({"model": model_name, "setting": setting,
+                              "path": f"{'OOM' if is_oom(exc) else 'error'}: {short(exc)}"})
+            continue
         tokens = hp["batch_size"] * (hp["max_input_length"] + hp["max_target_length"])
         precision = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
         checkpointing = kind is None and built.config["llm"]["gradient_checkpointing"]
@@ -767,10 +787,10 @@ def decode_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
                 start = time.perf_counter()
                 try:
                     causal.generate(model, tok, prompts[:batch], gen, batch_size=batch)
-                except (torch.OutOfMemoryError, RuntimeError) as exc:
+                except Exception as exc:  # recorded in the row; the other settings still run
                     if not is_oom(exc):
-                        raise
-                    row["seconds"] = f"OOM ({oom_text(exc)})"
+                        traceback.print_exc()
+                    row["seconds"] = f"{'OOM' if is_oom(exc) else 'error'} ({short(exc)})"
                     meter.free()
                     continue
                 meter.sync()

@@ -161,3 +161,36 @@ def test_pack_site_carries_packages_with_metadata_and_only_cuda13_libraries(tmp_
     libraries = [n for n in names if "libbitsandbytes_" in n]
     assert libraries and all("_cuda13" in n for n in libraries)
     assert not any("__pycache__" in n for n in names)
+
+
+class _Failing(torch.nn.Module):
+    """A model whose training step raises `error`: what a case meets when the GPU is full."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+        self.error = error
+
+    def get_base_model(self):
+        return self
+
+    def activation_checkpointing_enable(self, **_):
+        pass
+
+    def forward(self, **_):
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "measured", "verdict"), [
+    (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 9.00 GiB"), "OOM",
+     "MISSED (feasible, ran out of memory)"),
+    (RuntimeError("cuBLAS failed"), "error: RuntimeError: cuBLAS failed", None),
+])
+def test_memory_case_records_a_failure_and_the_grid_goes_on(error, measured, verdict):
+    hp = {"bf16": False, "fp16": False, "batch_size": 1, "max_input_length": 4,
+          "max_target_length": 2}
+    row = {"_fits": True, "_gc": True, "_hp": hp, "_est": 1.0}
+    built = gpu_check.Built("x", {}, {}, paths.ROOT, type("C", (), {"vocab_size": 10})())
+    meter = gpu_check.Meter(torch.device("cpu"))
+    gpu_check._measure_case(row, _Failing(error), built, meter, float("inf"), gpu_check.FULL)
+    assert row["measured GiB"] == measured and row.get("within +-15 %") == verdict

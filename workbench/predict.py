@@ -219,7 +219,7 @@ def refit(source: Source, folder: Path) -> tuple[Path, dict[str, Any]]:
             "epochs": int(epochs), "saved_epoch": outcome.best_epoch,
             "epoch_scores_on_seen_dev": {str(k): round(v.get("final", 0.0), 4)
                                          for k, v in outcome.epoch_scores.items()},
-            "augmentation": augmented or None, "seconds": round(seconds, 2),
+            "augmentation": augmented.get("augmentation"), "seconds": round(seconds, 2),
             "model": paths.shown(target)}
     return target, info
 

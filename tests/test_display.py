@@ -86,7 +86,8 @@ def test_plain_papermill_shows_trial_progress_and_the_record(tmp_path, one_threa
                          "-p", "run_dir", str(tmp_path / "rec"), "-y", f"overrides: {overrides}")
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stderr.splitlines()
-    assert any(line.startswith("study tiny-bart: 2 trial(s) to run") for line in lines)
+    assert any(line.startswith("study tiny-bart: 2 trial(s) to run") for line in lines), \
+        done.stderr[-3000:]
     assert sum(line.startswith("trial ") and "/2 done" in line for line in lines) == 2
     assert any(line.startswith(f"record: {paths.shown(tmp_path / 'rec' / 'results.json')}")
                for line in lines)

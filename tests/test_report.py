@@ -84,7 +84,9 @@ def test_report_renders_offline_and_draws_every_chart(analyzed):
     assert "an.history()" not in text  # code hidden
     assert "Optimization History Plot" in text
     charts = report.count_charts(text)
-    assert charts >= 4  # history, importance, parallel coordinates, slice (+ contour)
+    assert charts >= 3  # history, parallel coordinates, slice
+    # 3 trials: no importance or contour (analysis.MIN_COMPLETE), and the page says why
+    assert f"needs at least {analysis.MIN_COMPLETE} complete trials" in text
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     seen = report.check_in_browser(html, screenshot=SCREENSHOTS / "analyze-report.png",
                                    browser=browser, height=3200)
@@ -154,3 +156,28 @@ def test_missing_browser_skips_or_fails_as_configured(monkeypatch):
     monkeypatch.delenv("WORKBENCH_REQUIRE_BROWSER")
     with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
         require_browser()
+
+
+def test_report_reads_like_a_paper_whole_tables_no_progress_bars(tmp_path):
+    import pandas as pd
+
+    trials = pd.DataFrame({f"param_{c}": range(80) for c in range(25)})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("run.optimize(); run.trials_frame()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="Map: 100%|####| 48/48\n"),
+        nbformat.v4.new_output("stream", name="stdout",
+                               text="study 0%|  | 0/2\rstudy 50%|# | 1/2\rstudy 100%|##| 2/2\n"
+                                    "trial 1 complete 70.1\n"),
+        nbformat.v4.new_output("execute_result", data={"text/html": trials.to_html(),
+                                                       "text/plain": "..."},
+                               execution_count=1)]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Run a study"), cell]
+    source = tmp_path / "run-study.ipynb"
+    nbformat.write(nb, source)
+    text = report.render(source).read_text(encoding="utf-8")
+    assert "Map: 100%" not in text  # stderr is left out
+    assert "study 100%|##| 2/2" in text and "study 50%" not in text  # last state of a bar
+    assert "trial 1 complete 70.1" in text
+    assert text.count("<tr>") >= 80 and "<td>79</td>" in text and "param_24" in text
+    assert "div:has(> table.dataframe) { max-height: 36em; overflow: auto; }" in text

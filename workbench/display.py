@@ -26,14 +26,18 @@ def kernel_terminal() -> int | None:
     """The file descriptor of the terminal a Jupyter kernel was started from.
 
     None outside a kernel (stderr is the terminal already) and when papermill forwards the
-    cell outputs itself. ipykernel's stderr hands out the original descriptor as `fileno()`.
+    cell outputs itself. ipykernel's stderr hands out the original descriptor as `fileno()`
+    when it captures descriptor-level output; when it does not (it never does under pytest),
+    descriptor 2 is still the terminal.
     """
     if os.environ.get(FORWARDED) or sys.stderr is sys.__stderr__:
         return None
-    try:
-        return sys.stderr.fileno()
-    except (OSError, ValueError, io.UnsupportedOperation):
-        return None
+    for stream in (sys.stderr, sys.__stderr__):
+        try:
+            return stream.fileno()
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            continue
+    return None
 
 
 # Whether the kernel's terminal is at the start of a line we began: papermill's progress bar

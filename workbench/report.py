@@ -40,6 +40,13 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}
+<style>
+/* Tables are shown whole (every trial, every column): long or wide ones scroll in place. */
+div:has(> table.dataframe) { max-height: 36em; overflow: auto; }
+table.dataframe { white-space: nowrap; }
+</style>
+{%- endblock extra_css -%}
 """
 PLOTLY_DIV = 'class="plotly-graph-div"'  # as plotly writes it; drawing adds js-plotly-plot
 
@@ -73,8 +80,27 @@ def offline_html(html: str) -> str:
     return _REMOTE_LINK_RE.sub("", html)
 
 
+def for_readers(nb) -> None:
+    """Leave out what a reader of the report has no use for: stderr (library warnings,
+    progress bars) and the redrawn states of a progress bar (text before a carriage return).
+    The executed notebook, the record, keeps them."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                if out.get("name") == "stderr":
+                    continue
+                text = "\n".join(line.rsplit("\r", 1)[-1] for line in out.text.split("\n"))
+                out = {**out, "text": text}
+            kept.append(out)
+        cell.outputs = kept
+
+
 def render(record: str | Path, out: str | Path | None = None, show_code: bool = False) -> Path:
-    """Render a record's executed notebook to self-contained HTML (code hidden by default).
+    """Render a record's executed notebook to self-contained HTML (code hidden by default),
+    for readers: tables whole and scrollable, no stderr or progress-bar redraws.
 
     Writes `<notebook>.html` beside the notebook unless `out` names another file.
     """
@@ -86,6 +112,7 @@ def render(record: str | Path, out: str | Path | None = None, show_code: bool = 
     nb = nbformat.read(source, as_version=4)
     if not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
         raise ReportError(f"{paths.shown(source)}: the notebook has no outputs (not executed?)")
+    for_readers(nb)
     exporter = HTMLExporter(
         template_name="lab", template_file="report.html.j2",
         extra_loaders=[jinja2.DictLoader({"report.html.j2": _TEMPLATE})],

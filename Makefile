@@ -44,7 +44,6 @@ notebook-filter: $(BIN)/.installed
 	  echo "nbstripout: git filter set; notebook outputs never reach git (see README)"; fi
 
 study: install
-	@echo "starting a Jupyter kernel for notebooks/run-study.ipynb (preset $(PRESET)) ..."
 	$(BIN)/workbench study --preset $(PRESET) $(ARGS)
 
 test: install

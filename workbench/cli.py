@@ -62,6 +62,8 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     output = folder / f"{name}.ipynb"
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     os.environ[display.FORWARDED] = "1"  # log_output shows cell outputs: the kernel says once
+    print(f"starting a Jupyter kernel (python3) for {paths.shown(source)}; record: "
+          f"{paths.shown(folder)}/ (its cells' output follows)", flush=True)
     try:
         pm.execute_notebook(
             str(source), str(output), parameters={**parameters, "run_dir": str(folder)},

@@ -39,7 +39,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench import paths
+from workbench import display, paths
 from workbench.backends.bpe import train_tokenizer
 from workbench.config import ConfigError
 
@@ -121,7 +121,7 @@ class _Progress(TrainerCallback):
                      f"{logs['loss']:.3f}, {time.perf_counter() - self.start:.0f} s")
 
 
-def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = print) -> Path:
+def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.say) -> Path:
     """The base folder (model, tokenizer, build.json), built on first use. Processes that ask
     at once wait for one build (a file lock) instead of each building it."""
     folder = folder_of(config)

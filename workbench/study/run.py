@@ -64,6 +64,7 @@ class StudyRun:
 
     def _optimize(self, join: bool) -> optuna.Study:
         cfg, sc = self.config, self.config["study"]
+        display.say("loading the data; scoring the lead-2 and constant-output baselines ...")
         splits = wdata.load_splits(cfg)
         self.record.update(baselines={
             "lead2": lead_baseline(cfg, splits["dev"]),
@@ -86,6 +87,8 @@ class StudyRun:
             study.get_trials(deepcopy=False, states=WAITING))
         in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
         # Built before the progress bar: the backend may first build a base, and says so.
+        if in_process:
+            display.say("loading the tokenizer and the model's base for the trials ...")
         objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -192,12 +192,22 @@ def test_panel_makes_invalid_settings_impossible_or_explains_them(tuning):
 def test_headless_grid_has_sliders(tuning):
     tuner, _ = tuning
     frame = tuner.grid()
-    assert sorted(frame["num_beams"]) == [1, 2]
+    # First row: the checkpoint's own decoding, scored like the grid (the grid's best reads
+    # against it); a grid config equal to it is not scored twice.
+    own = frame.iloc[0]
+    assert own["decoding"] == gentune.OWN and own["num_beams"] == tuner.base["num_beams"]
+    grid = frame[frame["decoding"] == "grid"]
+    assert sorted({*grid["num_beams"], own["num_beams"]}) == sorted({1, 2, own["num_beams"]})
+    assert len(frame) == len({1, 2, own["num_beams"]})
+    assert list(grid["final"]) == sorted(grid["final"], reverse=True)
     chart = tuner.grid_chart()
     assert chart.data and chart.layout.title.text.startswith("dev ROUGE by num_beams")
+    line = chart.layout.shapes[0]  # the checkpoint's own score as a dashed reference line
+    assert line.y0 == line.y1 == pytest.approx(own["final"]) and line.line.dash == "dash"
     summaries = tuner.grid_summaries()
-    assert len(summaries.layout.sliders[0].steps) == 2
-    assert len(summaries.data) == 2 and list(summaries.data[0].cells.values[1]) == [
+    assert len(summaries.layout.sliders[0].steps) == len(frame)
+    assert summaries.layout.sliders[0].steps[0].label.endswith(f"({gentune.OWN})")
+    assert list(summaries.data[0].cells.values[1]) == [
         r[0] for r in tuner.generator.references[:3]]
 
 
@@ -219,7 +229,10 @@ def test_generation_tuning_notebook_record(trained, tmp_path, one_thread):
     assert rec["checkpoint"]["path"].endswith("best-model") and rec["checkpoint"]["trained"]
     assert rec["study"]["n_trials"] == 3 and rec["study"]["model_loads_during_study"] == 0
     assert rec["study"]["storage"].endswith("generation.db")
-    assert len(rec["grid"]["results"]) == 4
+    own = rec["grid"]["results"][0]
+    assert own["decoding"] == gentune.OWN
+    in_grid = own["num_beams"] in (1, 2) and own["no_repeat_ngram_size"] in (0, 2)
+    assert len(rec["grid"]["results"]) == 4 + (not in_grid)
     timing = rec["timing"]
     assert timing["generation_trial_s"] > 0 and timing["training_trial_s"] > 0
     assert timing["training_run"] == "run"
@@ -299,7 +312,10 @@ def test_causal_record_tunes_its_decoding_on_one_adapter_load(llama_run, tmp_pat
     assert rec["study"]["model_loads_during_study"] == 0
     assert rec["study"]["trials"][0]["params"] == {
         "repetition_penalty": tuner.base["repetition_penalty"]}  # trial 0: the checkpoint's
-    assert sorted(tuner.grid()["no_repeat_ngram_size"]) == [0, 3]
+    frame = tuner.grid()
+    assert frame.iloc[0]["decoding"] == gentune.OWN
+    assert sorted(set(frame["no_repeat_ngram_size"])) == sorted(
+        {0, 3, tuner.base["no_repeat_ngram_size"]})
     # The same prompts and cleaning as the trial's evaluation: its dev predictions again.
     preds = gen.generate(gentune.decoding(tuner.base))
     study = pd.read_csv(llama_run / "dev_predictions.csv", dtype=str, keep_default_na=False)

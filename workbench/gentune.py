@@ -557,14 +557,20 @@ class GridResult:
     skipped: list[str] = field(default_factory=list)
 
 
+OWN = "checkpoint's own"  # the grid's first row: the decoding the checkpoint was trained with
+
+
 def run_grid(generator: Generator, base: Mapping[str, Any], grid: Mapping[str, Sequence[Any]],
              shown: Sequence[int]) -> GridResult:
-    """Score each runnable combination of `grid` on the eval set (one batched pass each)."""
+    """Score the checkpoint's own decoding (first row), then each runnable combination of
+    `grid` (one batched pass each): the grid's best is read against what training reached."""
     configs, skipped = grid_configs(base, grid)
+    own = decoding(base)
+    configs = [own] + [d for d in configs if d != own]
     rows, summaries = [], {}
     for i, d in enumerate(configs):
         ev = generator.evaluate(d)
-        rows.append({**{k: d[k] for k in grid}, **ev.scores,
+        rows.append({"decoding": OWN if i == 0 else "grid", **{k: d[k] for k in grid}, **ev.scores,
                      "distinct": ev.figures["distinct_share"],
                      "degenerate": "; ".join(ev.degenerate) or None, "seconds": ev.seconds})
         summaries[i] = [ev.predictions[j] for j in shown]
@@ -605,6 +611,10 @@ def draw_grid(result: GridResult, target: str = "final") -> Any:
                  for g in groups]
         fig.update_layout(sliders=[{"active": 0, "currentvalue": {"prefix": f"{slider}: "},
                                     "steps": steps, "pad": {"t": 50}}])
+    own = frame[frame["decoding"] == OWN]
+    if not own.empty:  # the grid's best reads against it (a grid may not hold these values)
+        fig.add_hline(y=float(own[target].iloc[0]), line_dash="dash", annotation_text=(
+            f"{OWN} decoding: {own[target].iloc[0]:.2f}"), annotation_position="bottom right")
     title = f"dev ROUGE by {x}" + (f" ({slider}={groups[0]})" if slider else "")
     return fig.update_layout(title=title, xaxis_title=x, yaxis_title="dev ROUGE", height=460)
 
@@ -619,7 +629,8 @@ def draw_grid_summaries(result: GridResult, generator: Generator) -> Any:
     labels = []
     for row, preds in result.summaries.items():
         combo = {k: result.frame[k].iloc[row] for k in [*result.grid, "final"]}
-        labels.append(" / ".join(str(records.plain(combo[k])) for k in result.grid))
+        labels.append(" / ".join(str(records.plain(combo[k])) for k in result.grid)
+                      + (f" ({OWN})" if row == 0 else ""))
         fig.add_trace(go.Table(
             columnwidth=[1, 4, 4],
             header={"values": ["dialogue", "reference", f"summary (ROUGE {combo['final']:.1f})"],
@@ -780,7 +791,8 @@ class Tuning:
         return panel.widget()
 
     def grid(self) -> pd.DataFrame | None:
-        """Scores of the precomputed grid (headless runs), best first."""
+        """Scores of the precomputed grid (headless runs): the checkpoint's own decoding
+        first, then the grid's configs, best first."""
         if self.interactive:
             print("Interactive session: use the controls above (interactive=False precomputes "
                   "the grid instead).")
@@ -793,7 +805,7 @@ class Tuning:
             "params": self.grid_result.grid, "skipped": self.grid_result.skipped,
             "results": [{k: records.plain(v) for k, v in r.items()}
                         for r in frame.to_dict(orient="records")]})
-        return frame.sort_values("final", ascending=False)
+        return pd.concat([frame.iloc[:1], frame.iloc[1:].sort_values("final", ascending=False)])
 
     def grid_chart(self) -> Any | None:
         return draw_grid(self.grid_result) if self.grid_result else None

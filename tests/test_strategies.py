@@ -511,3 +511,24 @@ def test_study_command_options_reach_the_notebook_parameters():
         "warm_start_file": "w.yaml", "warm_start_record": "outputs/tiny-bart/x"}
     plain = cli.study_params(cli.parser().parse_args(["study"]))
     assert plain == {"preset": "tiny-bart"}
+
+
+def test_a_retried_trial_reports_its_constraints_without_a_warning(recwarn):
+    """A trial retried after its worker died carries its first attempt's constraints (Optuna's
+    retry callback copies them); reporting them again must not warn the user."""
+    from optuna.distributions import FloatDistribution
+    from optuna.trial import TrialState, create_trial
+
+    from workbench.study.objective import constrain
+
+    study = optuna.create_study()
+    study.add_trial(create_trial(  # what RetryHeartbeatStaleTrialCallback enqueues
+        state=TrialState.WAITING, params={"x": 0.5}, distributions={"x": FloatDistribution(0, 1)},
+        system_attrs={"constraints:memory": 2.0, "failed_trial": 0}))
+    retried = study.ask()
+    constrain(retried, {"memory": 2.0, "too_slow": 0.0})
+    assert not [w for w in recwarn if "constraint" in str(w.message)]
+    assert retried.constraints == {"memory": 2.0, "too_slow": 0.0}
+    fresh = study.ask()
+    constrain(fresh, {"memory": 0.0})
+    assert fresh.constraints == {"memory": 0.0}

@@ -4,12 +4,17 @@ input is refused before any work (in the CLI before a kernel starts)."""
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 
+import optuna
 import pytest
-from helpers import PLUMBING, outcome, read_record
+from helpers import PLUMBING, outcome, read_record, sqlite_url
 
-from workbench import cli, config, data, paths
+from workbench import cli, config, data, paths, records
 from workbench import study as wstudy
 from workbench.config import ConfigError
 
@@ -36,6 +41,65 @@ def _gone(pid: int) -> bool:
         except ProcessLookupError:
             return True
         return False
+
+
+# ------------------------------------------------------------------ 1. orphaned workers
+
+
+def test_worker_processes_die_with_the_run_that_started_them(tmp_path):
+    """`kill -9` of the process running a study with workers used to leave both workers
+    training as orphans; they now exit within seconds of their parent."""
+    script = tmp_path / "parent.py"
+    # Imports inside the main block: a worker re-imports the parent's main module, and a
+    # kernel's (ipykernel_launcher) is light too.
+    script.write_text(textwrap.dedent(f"""
+        if __name__ == "__main__":
+            from workbench import study as wstudy
+
+            wstudy.start_run("run-study", preset="tiny-bart", n_trials=20, workers=2,
+                             storage={f"journal:///{tmp_path}/study.log"!r}, study_name="orphans",
+                             overrides={QUICK!r}, run_dir={str(tmp_path / "rec")!r}).optimize()
+    """), encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=paths.ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids: list[int] = []
+    try:
+        deadline = time.monotonic() + 180
+        while not pids and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.5)
+            try:
+                pids = [w["pid"] for w in read_record(tmp_path / "rec").get("workers", [])]
+            except (FileNotFoundError, json.JSONDecodeError):
+                pass
+        assert len(pids) == 2, "the run never started its workers"
+        time.sleep(3)  # the workers are importing or training now
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 20
+        while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert all(_gone(p) for p in pids), "workers outlived the run that started them"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in pids:  # started by this test
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+# ------------------------------------------------------------------ 2. join checks the task
+
+
+def test_a_join_with_another_config_is_refused(fake_backend, tmp_path):
+    over = {**QUICK, **fake_backend(_scored)}
+    url = sqlite_url(tmp_path)
+    wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=url, study_name="j",
+                     overrides=over, run_dir=str(tmp_path / "a")).optimize()
+    joined = wstudy.start_run("worker", preset="tiny-bart", storage=url, study_name="j",
+                              overrides={**over, "hparams.num_epochs": 2},
+                              run_dir=str(tmp_path / "b"))
+    with pytest.raises(ValueError, match="hparams.num_epochs"):
+        joined.join()
 
 
 # ------------------------------------------------------------------ 3. records never overwritten
@@ -66,6 +130,104 @@ def test_report_refuses_to_write_over_a_record_file(tmp_path, capsys):
     assert cli.main(["report", str(folder), "--out", str(folder / "results.json")]) == 2
     assert "results.json" in capsys.readouterr().err
     assert (folder / "results.json").read_text(encoding="utf-8") == before
+
+
+# ------------------------------------------------------------------ 4. pid, host, heartbeat
+
+
+def test_a_record_names_its_process_and_a_killed_run_shows_as_killed(fake_backend, tmp_path):
+    over = {**QUICK, **fake_backend(_scored)}
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = tmp_path / "runs" / "killed"
+    killed.mkdir(parents=True)
+    records.write_json(killed / "results.json", {
+        "run_id": "killed", "status": "running", "notebook": "run-study",
+        "process": {"pid": dead.pid, "host": records.HOST, "heartbeat": records.now(),
+                    "interval_s": 60}})
+    assert records.effective_status(read_record(killed)) == "killed"
+    far = {"pid": 1, "host": "elsewhere", "heartbeat": "2026-01-01T00:00:00+00:00",
+           "interval_s": 60}
+    assert records.effective_status({"status": "running", "process": far}) == "killed"
+    assert records.effective_status({"status": "running", "process": {
+        **far, "heartbeat": records.now()}}) == "running"
+
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=1,
+                           storage=sqlite_url(tmp_path), overrides=over,
+                           run_dir=str(tmp_path / "runs" / "next"))
+    rec = read_record(run.folder)
+    assert rec["process"]["pid"] == os.getpid() and rec["process"]["host"] == records.HOST
+    assert rec["process"]["heartbeat"]
+    assert [k["run_id"] for k in rec["killed_runs"]] == ["killed"]
+    run.optimize()
+    assert read_record(run.folder)["status"] == "completed"
+
+
+def test_a_trial_failed_by_a_stale_heartbeat_says_why_and_its_retry_names_it(fake_backend,
+                                                                           tmp_path):
+    over = {**QUICK, **fake_backend(_scored), "study.heartbeat_interval": 1}
+    url = sqlite_url(tmp_path)
+    kw = dict(preset="tiny-bart", storage=url, study_name="stale", overrides=over)
+    wstudy.start_run("run-study", n_trials=1, run_dir=str(tmp_path / "a"), **kw).optimize()
+    # A worker that died mid-trial: its trial is RUNNING and its heartbeat stops.
+    opened = optuna.storages.RDBStorage(url, heartbeat_interval=1, grace_period=1)
+    lost = optuna.load_study(study_name="stale", storage=opened).ask()
+    opened.record_heartbeat(lost._trial_id)
+    time.sleep(3.5)  # SQLite keeps heartbeats to the second; the grace is 2 s
+    run = wstudy.start_run("run-study", n_trials=1, run_dir=str(tmp_path / "b"), **kw)
+    run.optimize()
+    rec = read_record(run.folder)
+    by_number = {t["number"]: t for t in rec["trials"]}
+    assert by_number[lost.number]["state"] == "FAIL"
+    assert "heartbeat" in by_number[lost.number]["fail_reason"]
+    retries = [t for t in rec["trials"] if t.get("retry_of") == lost.number]
+    assert len(retries) == 1 and retries[0]["state"] == "COMPLETE"
+    assert f"retried as trial {retries[0]['number']}" in by_number[lost.number]["fail_reason"]
+    assert [t["number"] for t in rec["trials"] if t["run_id"] == "b"] == [retries[0]["number"]]
+
+
+# ------------------------------------------------------------------ 5. budgets
+
+
+def test_a_run_finishes_its_budget_left_over_queued_trials_first(fake_backend, tmp_path):
+    """`--trials 1` after an interrupted run used to run every left-over queued trial."""
+    over = {**QUICK, **fake_backend(_scored)}
+    url = sqlite_url(tmp_path)
+    kw = dict(preset="tiny-bart", storage=url, study_name="budget", overrides=over)
+    wstudy.start_run("run-study", n_trials=1, run_dir=str(tmp_path / "a"), **kw).optimize()
+    study = optuna.load_study(study_name="budget", storage=url)
+    for lr in (1e-4, 2e-4, 3e-4):  # queued by a run that was interrupted before running them
+        study.enqueue_trial({"learning_rate": lr})
+    run = wstudy.start_run("run-study", n_trials=1, run_dir=str(tmp_path / "b"), **kw)
+    done = run.optimize()
+    rec = read_record(run.folder)
+    mine = [t for t in rec["trials"] if t["run_id"] == "b"]
+    assert [t["params"]["learning_rate"] for t in mine] == [1e-4]
+    assert rec["study"]["budget"]["n_trials"] == 1
+    assert rec["study"]["budget"]["left_over"] == 1
+    assert rec["study"]["budget"]["finished"] == 1
+    waiting = done.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert [t.system_attrs["fixed_params"]["learning_rate"] for t in waiting] == [2e-4, 3e-4]
+
+
+def test_two_runs_started_together_each_finish_their_budget(fake_backend, tmp_path):
+    import threading
+
+    over = {**QUICK, **fake_backend(_scored)}
+    kw = dict(preset="tiny-bart", n_trials=3, sampler="random", storage=sqlite_url(tmp_path),
+              study_name="together", overrides=over)
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "first"), **kw).optimize()
+    runs = [wstudy.start_run("run-study", run_dir=str(tmp_path / f"p{i}"), **kw)
+            for i in (1, 2)]
+    threads = [threading.Thread(target=r.optimize) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    study = runs[0].study
+    assert len(study.trials) == 9
+    for name in ("p1", "p2"):
+        assert sum(t.user_attrs.get("run_id") == name for t in study.trials) == 3, name
 
 
 # ------------------------------------------------------------------ 6. input validation
@@ -157,3 +319,24 @@ def test_a_refused_preset_leaves_its_record_under_outputs(tmp_path, monkeypatch)
     assert made[0].is_relative_to(tmp_path / "outputs"), made[0]
 
 
+# ------------------------------------------------------------------ 9. the data's fingerprint
+
+
+def test_resuming_on_changed_data_is_refused(fake_backend, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("train", "dev"):
+        (folder / f"{name}.csv").write_bytes((paths.DATA / "sample" / f"{name}.csv").read_bytes())
+    over = {**QUICK, **fake_backend(_scored), "data.dir": str(folder)}
+    kw = dict(preset="tiny-bart", n_trials=1, storage=sqlite_url(tmp_path), study_name="d",
+              overrides=over)
+    first = wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw)
+    first.optimize()
+    fingerprint = read_record(first.folder)["data"]["fingerprint"]
+    assert len(fingerprint) == 64
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), **kw).optimize()  # same data
+    train = (folder / "train.csv").read_text(encoding="utf-8")
+    (folder / "train.csv").write_text(train.replace("자기소개", "자기 소개", 1), encoding="utf-8")
+    changed = wstudy.start_run("run-study", run_dir=str(tmp_path / "c"), **kw)
+    with pytest.raises(ValueError, match="data.fingerprint"):
+        changed.optimize()

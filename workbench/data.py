@@ -9,6 +9,8 @@ reversible so predictions are scored in the original ``#PersonN#`` form.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -498,6 +500,17 @@ def write_submission(path: str | Path, fnames: Sequence[str], summaries: Sequenc
         path, index=False, encoding="utf-8"
     )
     return path
+
+
+def fingerprint(splits: Mapping[str, pd.DataFrame]) -> str:
+    """SHA-256 of the rows a run trains and scores on (after caps): a study's trials are only
+    comparable on the same data, even when the files at the same path were replaced."""
+    digest = hashlib.sha256()
+    for name in sorted(splits):
+        rows = splits[name].to_dict(orient="records")
+        digest.update(json.dumps([name, rows], ensure_ascii=False, sort_keys=True,
+                                 default=str).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def load_splits(config: Mapping[str, Any]) -> dict[str, pd.DataFrame]:

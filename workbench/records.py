@@ -15,9 +15,11 @@ import os
 import platform
 import re
 import secrets
+import socket
 import subprocess
+import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -60,6 +62,55 @@ def refuse_existing(folder: str | Path) -> None:
         raise ValueError(
             f"{paths.shown(p)}: already holds a record ({shown or 'a file'}); a record is never "
             "overwritten: give a new folder, or none for a fresh outputs/<preset>/<run-id>/")
+
+
+HOST = socket.gethostname()
+STALE_BEATS = 3  # a running record whose heartbeat is this many intervals old is killed
+
+
+def process_alive(pid: int, host: str | None) -> bool | None:
+    """Whether process `pid` on `host` still runs (a zombie does not); None on another host."""
+    if host != HOST:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc (macOS): signal 0 answered
+        return True
+
+
+def gone(process: Mapping[str, Any] | None) -> str | None:
+    """Why the process of a running record or run is over, or None while it may still run:
+    its pid is not running on this host, or its heartbeat is `STALE_BEATS` intervals old."""
+    if not process:
+        return "no process recorded"
+    if process_alive(process.get("pid", -1), process.get("host")) is False:
+        return f"process {process.get('pid')} is not running on {process.get('host')}"
+    beat = dt.datetime.fromisoformat(process["heartbeat"])
+    age = (dt.datetime.now(dt.timezone.utc) - beat).total_seconds()
+    if age > STALE_BEATS * process.get("interval_s", 60):
+        return f"no heartbeat for {age:.0f} s (since {process['heartbeat']})"
+    return None
+
+
+def effective_status(data: Mapping[str, Any]) -> str:
+    """A record's status as it stands: 'killed' for a 'running' record whose process is gone
+    (a killed run never wrote its end), else the recorded status."""
+    status = data.get("status") or "unknown"
+    if status == "running" and gone(data.get("process")):
+        return "killed"
+    return status
+
+
+def process_entry(interval_s: float = 60) -> dict[str, Any]:
+    """This process as a record names it: pid, host, heartbeat (now) and the beat interval."""
+    return {"pid": os.getpid(), "host": HOST, "heartbeat": now(), "interval_s": interval_s}
 
 
 def versions() -> dict[str, str | None]:
@@ -141,17 +192,27 @@ class Record:
 
     folder: Path
     data: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def path(self) -> Path:
         return self.folder / RESULTS
 
     def update(self, **fields: Any) -> None:
-        self.data.update(fields)
-        self.flush()
+        with self._lock:
+            self.data.update(fields)
+            self.flush()
 
     def flush(self) -> None:
-        write_json(self.path, self.data)
+        with self._lock:  # the heartbeat thread flushes too
+            write_json(self.path, self.data)
+
+    def beat(self) -> None:
+        """Refresh the record's heartbeat (only while it is running)."""
+        with self._lock:
+            if self.data.get("status") == "running" and "process" in self.data:
+                self.data["process"] = {**self.data["process"], "heartbeat": now()}
+                self.flush()
 
     def fail(self, exc: BaseException) -> None:
         """Mark the run failed with the error, keeping everything recorded so far; the
@@ -278,6 +339,7 @@ def open_record(notebook: str, params: dict[str, Any],
     record = Record(folder, {
         "run_id": folder.name, "notebook": notebook, "preset": preset, "status": "running",
         "parameters": _masked(params), "timings": {"started": now()},
+        "process": process_entry(),
         "versions": versions(), "git": git_state(), "machine": machine(),
     })
     record.flush()

@@ -267,8 +267,23 @@ def _lock_on_begin(engine: Any) -> None:
     engine.dispose()  # connections opened while the storage set itself up lack the listeners
 
 
+QUEUED_BY = "queued_by"  # trial attribute: the run whose budget a queued trial belongs to
+
+
 class _QueueOnly:
-    """Refuses fresh trials, so a worker runs only trials taken from the study's queue."""
+    """Refuses fresh trials, so a worker runs only trials taken from the study's queue; with an
+    `owner` (a run id), only the trials queued for that run (`queued_by`)."""
+
+    owner: str | None = None
+
+    def set_trial_state_values(self, trial_id: int, state: TrialState,
+                               values: Sequence[float] | None = None) -> bool:
+        if state == TrialState.RUNNING and self.owner is not None:
+            trial = self.get_trial(trial_id)  # type: ignore[attr-defined]
+            if trial.state == TrialState.WAITING and \
+                    trial.user_attrs.get(QUEUED_BY) != self.owner:
+                return False  # another run's trial: Optuna tries the next queued one
+        return super().set_trial_state_values(trial_id, state, values)  # type: ignore[misc]
 
     def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
         if template_trial is None:
@@ -326,7 +341,8 @@ def _build(parts: _Url, heartbeat_interval: int, grace_period: int | None, max_r
 
 
 def open_storage(url: str, heartbeat_interval: int = 60, grace_period: int | None = None,
-                 max_retry: int = 1, *, queue_only: bool = False) -> optuna.storages.BaseStorage:
+                 max_retry: int = 1, *, queue_only: bool = False,
+                 owner: str | None = None) -> optuna.storages.BaseStorage:
     """The Optuna storage for a URL, checked to be reachable; raises one masked StorageError.
 
     RDB storages (sqlite, postgresql, mysql) record a heartbeat every `heartbeat_interval`
@@ -334,11 +350,14 @@ def open_storage(url: str, heartbeat_interval: int = 60, grace_period: int | Non
     by the next worker and re-enqueued up to `max_retry` times (RetryHeartbeatStaleTrialCallback).
     Journal storages (journal file, redis) have no heartbeats in Optuna 5.0: a trial whose
     worker died stays RUNNING. `queue_only` storages refuse trials outside the study's queue,
-    which is how `run_worker` stops at the budget. Relative file paths are from the project root.
+    which is how `run_worker` stops at the budget; with an `owner` (a run id) they take only
+    the trials queued for that run. Relative file paths are from the project root.
     """
     storage, problem = _open(url, heartbeat_interval, grace_period, max_retry, queue_only)
     if storage is None:  # raised here, where no local holds a secret or the driver's error
         raise StorageError(f"cannot open storage {mask(url)}: {problem}", mask(url))
+    if isinstance(storage, _QueueOnly):
+        storage.owner = owner
     return storage
 
 
@@ -457,6 +476,9 @@ def run_worker(storage: optuna.storages.BaseStorage, study_name: str,
             return ran  # the timeout, or a callback's study.stop()
         except QueueEmpty:
             pass
-        if not beats or not study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        running = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if storage.owner is not None:  # only this run's trials can come back as its retries
+            running = [t for t in running if t.user_attrs.get(QUEUED_BY) == storage.owner]
+        if not beats or not running:
             return ran
         time.sleep(IDLE_POLL_S)

@@ -16,7 +16,7 @@ from typing import Any
 
 import optuna
 
-from workbench import storage
+from workbench import lifeline, storage
 from workbench.strategies import targets as wtargets
 from workbench.study.objective import build_objective
 from workbench.study.samplers import make_pruner, make_sampler
@@ -101,15 +101,16 @@ def check_gpus(gpus: str | None) -> None:
 
 
 def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, run_id: str,
-                index: int, gpu: str | None, timeout: float | None) -> None:
-    """One worker process: run the study's queued trials until none is left."""
+                index: int, gpu: str | None, timeout: float | None, owner: str | None) -> None:
+    """One worker process (started through `lifeline`, so it exits when the run that started
+    it dies): run the run's queued trials (`owner`'s; any when None) until none is left."""
     if gpu is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = gpu
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sc = config["study"]
     objective = build_objective(config, Path(folder), run_id)
     opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
-                                  queue_only=True)
+                                  queue_only=True, owner=owner)
     freeze_long_lived()
     storage.run_worker(opened, study_name, objective,
                        sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
@@ -118,11 +119,12 @@ def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, 
 
 
 def run_threads(config: Mapping[str, Any], url: str, name: str, objective: Any,
-                on_trial: OnTrial, seed_offset: int = 0, timeout: float | None = None) -> None:
-    """Run the study's queued trials here, in `study.n_jobs` threads."""
+                on_trial: OnTrial, seed_offset: int = 0, timeout: float | None = None,
+                owner: str | None = None) -> None:
+    """Run the queued trials of run `owner` (any when None) here, in `study.n_jobs` threads."""
     sc = config["study"]
     queue = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
-                                 queue_only=True)
+                                 queue_only=True, owner=owner)
     freeze_long_lived()
     sampler = make_sampler({**sc, "seed": sc["seed"] + seed_offset})
     pruner = make_pruner(sc, wtargets.Targets.of(config).multi)
@@ -152,7 +154,8 @@ def run_threads(config: Mapping[str, Any], url: str, name: str, objective: Any,
 
 def run_processes(config: dict[str, Any], url: str, name: str, folder: Path, run_id: str,
                   poll: Callable[[], None], on_start: Callable[[list[dict[str, Any]]], None],
-                  timeout: float | None = None) -> list[dict[str, Any]]:
+                  timeout: float | None = None, owner: str | None = None
+                  ) -> list[dict[str, Any]]:
     """Run the queued trials in worker processes: one per GPU, or `study.workers` on the CPU.
 
     `on_start` gets the workers (name, pid, gpu) once started; `poll` runs every 2 s while
@@ -163,8 +166,9 @@ def run_processes(config: dict[str, Any], url: str, name: str, folder: Path, run
     gpus = gpu_ids(sc["gpus"])
     slots = gpus or [None] * sc["workers"]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=worker_main, name=f"worker-{i}", args=(
-        config, url, name, str(folder), run_id, i, gpu, timeout))
+    procs = [ctx.Process(target=lifeline.run, name=f"worker-{i}", args=(
+        os.getpid(), f"{__name__}:worker_main",
+        config, url, name, str(folder), run_id, i, gpu, timeout, owner))
         for i, gpu in enumerate(slots)]
     for p in procs:
         p.start()

@@ -10,6 +10,7 @@ import optuna
 import pandas as pd
 
 import workbench.study.execution as execution
+import workbench.study.lifecycle as lifecycle
 import workbench.study.tables as tables
 from workbench import data as wdata
 from workbench import display, paths, records, spaces, storage
@@ -46,18 +47,14 @@ class StudyRun:
                                   model_candidates=self.config["model"]["candidates"] or None)
         return spaces.select(space, list(self.config["search"]["params"]))
 
-    def storage_url(self) -> str:
-        """The study storage: the configured URL, $WORKBENCH_STORAGE, or SQLite under outputs/."""
-        return storage_url(self.config)
-
     def optimize(self) -> optuna.Study:
         """Run the study; the record is updated after every trial and marked done or failed."""
-        with self.record.failing(before=self._record_trials):
+        with self.record.failing(before=self._record_trials), lifecycle.alive(self):
             return self._optimize(join=False)
 
     def join(self) -> optuna.Study:
         """Work through a study's queued trials started elsewhere, adding none (other machines)."""
-        with self.record.failing(before=self._record_trials):
+        with self.record.failing(before=self._record_trials), lifecycle.alive(self):
             return self._optimize(join=True)
 
     # ------------------------------------------------------------ running
@@ -69,21 +66,23 @@ class StudyRun:
         self.record.update(baselines={
             "lead2": lead_baseline(cfg, splits["dev"]),
             "constant": constant_baseline(cfg, splits["train"], splits["dev"])},
-            data={k: len(v) for k, v in splits.items()})
-        url = self.storage_url()
+            data={**{k: len(v) for k, v in splits.items()},
+                  "fingerprint": wdata.fingerprint(splits)})
+        url = storage_url(cfg)
         name = base_study_name(cfg)
-        study, before = open_study(cfg, self.targets, url, name, join, self.searched(),
-                                   self.warm_starts, self.record)
+        study, before, budget = open_study(
+            cfg, self.targets, url, name, join, self.searched(), self.warm_starts, self.record,
+            self.record.data["data"]["fingerprint"])
         self.study = study
         self.record.update(study=tables.study_fields(
             cfg, self.targets, name, storage.mask(url), [p.name for p in self.searched()],
-            join, before))
+            join, before, budget))
         if self.targets.multi and sc["pruner"] != "none":
             print(f"note: {self.record.data['study']['pruning']}")
         run_id = self.record.data["run_id"]
         started = time.perf_counter()
         adaptive_run = cfg["adaptive"]["enabled"] and not join
-        queued = sc["n_trials"] if adaptive_run else len(
+        queued = budget["n_trials"] if budget else len(
             study.get_trials(deepcopy=False, states=WAITING))
         in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
         # Built before the progress bar: the backend may first build a base, and says so.
@@ -101,7 +100,8 @@ class StudyRun:
             self._run_processes(url, name, run_id, bar, seeded)
         else:
             execution.run_threads(seeded, url, name, objective,
-                                  lambda _, trial: self._progress(bar, trial))
+                                  lambda _, trial: self._progress(bar, trial),
+                                  owner=lifecycle.owner(self.record))
         self._record_trials()
         self.record.data.setdefault("timings", {}).update(
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
@@ -129,7 +129,8 @@ class StudyRun:
 
         workers = execution.run_processes(
             config or self.config, url, name, self.folder, run_id, poll,
-            lambda started: self.record.update(workers=started), timeout)
+            lambda started: self.record.update(workers=started), timeout,
+            lifecycle.owner(self.record))
         self.record.update(workers=workers)
 
     def _run_adaptive(self, url: str, run_id: str, splits: Any, bar: Any) -> None:
@@ -149,14 +150,14 @@ class StudyRun:
             if deadline is not None and deadline - time.monotonic() <= 0:
                 return 0
             left = None if deadline is None else deadline - time.monotonic()
-            waiting = len(study.get_trials(deepcopy=False, states=WAITING))
-            storage.top_up(study, storage.counted(study) - waiting + n)
+            lifecycle.claim(study, self.record, n)
             self.study = study
             before = finished(study)
             if in_process:
                 execution.run_threads(self.config, url, study.study_name, objective,
                                       lambda _, trial: self._progress(bar, trial),
-                                      seed_offset=phase, timeout=left)
+                                      seed_offset=phase, timeout=left,
+                                      owner=lifecycle.owner(self.record))
             else:
                 config = {**self.config, "study": {**sc, "seed": sc["seed"] + phase}}
                 self._run_processes(url, study.study_name, run_id, bar, config, timeout=left)
@@ -164,7 +165,8 @@ class StudyRun:
 
         self._chain = adaptive.AdaptiveSearch(
             self.study, self.searched(), adaptive.Settings.of(self.config),
-            lambda name: create_study(cfg, self.targets, opened, name, where))
+            lambda name: create_study(cfg, self.targets, opened, name, where,
+                                      self.record.data["data"]["fingerprint"]))
         self._chain.run(sc["n_trials"], run_block)
 
     # ------------------------------------------------------------ the record

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import workbench.study.execution as execution
+import workbench.study.lifecycle as lifecycle
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import paths, records, spaces, storage, validate
 from workbench.config import model_id
 from workbench.strategies import stages, warmstart
 from workbench.strategies import targets as wtargets
-from workbench.study import execution
 from workbench.study.run import StudyRun
 from workbench.study.task import base_study_name, storage_url
 
@@ -144,6 +145,12 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
     before any work. A run that fails here still leaves a record with status 'failed'.
     """
     record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
+    killed = lifecycle.killed_runs(record)
+    if killed:  # a killed run never wrote its end: its record still says running
+        record.update(killed_runs=killed)
+        for run in killed:
+            print(f"note: earlier run {run['record']} was killed ({run['why']}); its record "
+                  "still says 'running'")
     with record.failing():
         config, stage_info, searched, warm = resolve_run(params)
         check_resources(config, searched)

@@ -91,8 +91,10 @@ def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
         if several:
             best["study"] = where
     preset = next((t for _, t in trials if t.user_attrs.get("origin") == "preset"), None)
+    entries = [trial_entry(t, name if several else None) for name, t in trials]
+    _explain_retries(entries, [t for _, t in trials])
     fields: dict[str, Any] = {
-        "trials": [trial_entry(t, name if several else None) for name, t in trials],
+        "trials": entries,
         "counts": counts, "best": best,
         "preset_trial": {"number": preset.number,
                          "value": preset.values[0] if preset.values else None,
@@ -107,6 +109,24 @@ def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
     return fields
 
 
+def _explain_retries(entries: list[dict[str, Any]],
+                     trials: Sequence[optuna.trial.FrozenTrial]) -> None:
+    """A retried trial names the trial it retries (`retry_of`); a trial failed because its
+    worker stopped (its heartbeat went stale: killed or lost) says so, and names its retry."""
+    retry_of = {t.number: t.system_attrs["retry_history"][-1] for t in trials
+                if t.system_attrs.get("retry_history")}
+    retried_as = {old: new for new, old in retry_of.items()}
+    for entry in entries:
+        number = entry["number"]
+        if number in retry_of:
+            entry["retry_of"] = retry_of[number]
+        if entry["state"] == "FAIL" and not entry["fail_reason"]:
+            again = (f"; retried as trial {retried_as[number]}" if number in retried_as
+                     else "; not retried")
+            entry["fail_reason"] = ("its worker stopped sending heartbeats (killed or lost) "
+                                    f"before the trial ended{again}")
+
+
 def degenerate_summary(trials: Sequence[optuna.trial.FrozenTrial]) -> dict[str, Any]:
     """How many trained trials had no healthy epoch (see workbench.diversity), and which."""
     numbers = [t.number for t in trials if t.user_attrs.get("degenerate")]
@@ -115,7 +135,7 @@ def degenerate_summary(trials: Sequence[optuna.trial.FrozenTrial]) -> dict[str, 
 
 def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str,
                  masked_url: str, searched: Sequence[str], join: bool,
-                 before: int) -> dict[str, Any]:
+                 before: int, budget: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The record's `study` section: name, storage (masked), objectives, sampler, pruner."""
     sc = config["study"]
     info = {
@@ -134,9 +154,8 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
         info["pruner"] = "none"
         info["pruning"] = PRUNING_ASKED.format(sc["pruner"]) if sc["pruner"] != "none" \
             else wtargets.PRUNING_NOTE
-    if sc["stage"]:
-        info["budget"] = (f"stage {sc['stage']!r}: {sc['n_trials']} trials in all; a re-run "
-                          "adds only the missing ones")
+    if budget is not None:  # this run's: n_trials, left_over, new, (at the end) finished
+        info["budget"] = dict(budget)
     return info
 
 

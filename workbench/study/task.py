@@ -46,7 +46,8 @@ def task_of(config: Mapping[str, Any]) -> dict[str, Any]:
     return task
 
 
-def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str) -> None:
+def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str,
+                    fingerprint: str | None = None) -> None:
     """Refuse to add trials to a study created for another model, data, space or objective.
 
     A resumed study's values must stay comparable: the task part of the config is stored with
@@ -67,10 +68,12 @@ def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str) 
     if stored is None:
         if not study.trials:
             study.set_user_attr("task", task)
+        _check_same_data(study, config, where, fingerprint)
         return
     # Studies created before objective.targets existed optimized dev ROUGE alone.
     stored = {**stored, "objective": {"targets": ["rouge"], **stored.get("objective", {})}}
-    if stored == task:
+    if stored == task:  # the same config: then the same data rows
+        _check_same_data(study, config, where, fingerprint)
         return
     diffs = sorted(_differences(stored, task))
     shown = ", ".join(diffs[:8]) + (f" and {len(diffs) - 8} more" if len(diffs) > 8 else "")
@@ -79,6 +82,29 @@ def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str) 
         "differ), so its trials are not comparable with this run's; choose another "
         "study_name, or the same settings to resume it"
     )
+
+
+def _check_same_data(study: optuna.Study, config: Mapping[str, Any], where: str,
+                     fingerprint: str | None) -> None:
+    """Refuse a study whose trials ran on other data rows (the files at the same path may have
+    been replaced): `data.fingerprint` is stored with the study (studies from before it get
+    this run's)."""
+    if fingerprint is None:
+        return
+    stored = study.user_attrs.get(DATA_FINGERPRINT)
+    if stored is None:
+        study.set_user_attr(DATA_FINGERPRINT, fingerprint)
+    elif stored != fingerprint:
+        d = config["data"]
+        raise ValueError(
+            f"study {study.study_name!r} in {where} was created on other data: data.fingerprint "
+            f"{stored[:12]}... there, {fingerprint[:12]}... now (rows of {d['dir']}/{d['train']} "
+            f"and {d['dev']} after caps), so its trials are not comparable with this run's; "
+            "choose another study_name, or restore the data it was run on"
+        )
+
+
+DATA_FINGERPRINT = "data_fingerprint"  # the study attribute holding it
 
 
 def _differences(a: Any, b: Any, prefix: str = "") -> list[str]:

@@ -14,7 +14,6 @@ import math
 import multiprocessing as mp
 import os
 import random
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,73 +23,75 @@ from benchmarks import surrogate as wsurrogate
 from benchmarks import table as wtable
 from benchmarks.common import GOALS, bench_config, spread
 from workbench import spaces
+from workbench.study.samplers import make_pruner, make_sampler
 
-
-def _tpe(startup: int, multivariate: bool) -> Callable[[int], optuna.samplers.BaseSampler]:
-    def make(seed: int) -> optuna.samplers.BaseSampler:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.samplers.TPESampler(n_startup_trials=startup, n_ei_candidates=24,
-                                              multivariate=multivariate, group=multivariate,
-                                              seed=seed)
-    return make
-
-
-def _gp(seed: int) -> optuna.samplers.BaseSampler:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.samplers.GPSampler(seed=seed, n_startup_trials=5)
-
-
-# Samplers: (factory, whether trial 0 is the preset's config as the workbench queues it).
-# Constant liar only changes what parallel workers sample; these replays are sequential.
-SAMPLERS: dict[str, tuple[Callable[[int], optuna.samplers.BaseSampler], bool]] = {
-    "random": (lambda s: optuna.samplers.RandomSampler(seed=s), False),
-    "random+preset": (lambda s: optuna.samplers.RandomSampler(seed=s), True),
-    "tpe-seed": (_tpe(10, False), True),  # the design document's TPE: 10 startup, univariate
-    "tpe-mv10": (_tpe(10, True), True),  # multivariate + group, 10 startup
-    "tpe-mv5": (_tpe(5, True), True),  # multivariate + group, 5 startup (the embedded default's)
-    "gp": (_gp, True),
+# Samplers and pruners as the workbench builds them (`make_sampler`, `make_pruner`) from these
+# study settings over the default preset's. Samplers: (settings, whether trial 0 is the
+# preset's config, as the workbench queues it). Constant liar only changes what parallel
+# workers sample; these replays are sequential.
+SAMPLERS: dict[str, tuple[dict[str, Any], bool]] = {
+    "random": ({"sampler": "random"}, False),
+    "random+preset": ({"sampler": "random"}, True),
+    # The design document's TPE: 10 random startup trials, independent params.
+    "tpe-seed": ({"sampler": "tpe", "tpe_n_startup_trials": 10, "tpe_multivariate": False},
+                 True),
+    "tpe-mv10": ({"sampler": "tpe", "tpe_n_startup_trials": 10, "tpe_multivariate": True},
+                 True),
+    "tpe-mv5": ({"sampler": "tpe", "tpe_n_startup_trials": 5, "tpe_multivariate": True}, True),
+    "gp": ({"sampler": "gp"}, True),
 }
-
-
-def _median(startup: int, warmup: int) -> Callable[[], optuna.pruners.BasePruner]:
-    return lambda: optuna.pruners.MedianPruner(n_startup_trials=startup, n_warmup_steps=warmup,
-                                               interval_steps=1)
-
-
-def _wilcoxon() -> optuna.pruners.BasePruner:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
-
-
-PRUNERS: dict[str, Callable[[], optuna.pruners.BasePruner]] = {
-    "none": optuna.pruners.NopPruner,
-    "median-seed": _median(5, 3),  # the design document's: with 3 epochs it never prunes
-    "median-w2": _median(3, 2),  # decides after epoch 2
-    "median-w1": _median(3, 1),  # decides after epoch 1 (the most eager)
-    "median-patient": _median(6, 1),  # after epoch 1, but only once 6 trials are complete
-    "percentile25": lambda: optuna.pruners.PercentilePruner(25.0, n_startup_trials=3,
-                                                            n_warmup_steps=1),
-    "wilcoxon": _wilcoxon,
-    "successive-halving": lambda: optuna.pruners.SuccessiveHalvingPruner(
-        min_resource=1, reduction_factor=3),
-    "hyperband": lambda: optuna.pruners.HyperbandPruner(min_resource=1, max_resource=3,
-                                                         reduction_factor=3),
+PRUNERS: dict[str, dict[str, Any]] = {
+    "none": {"pruner": "none"},
+    # The design document's: from epoch 3 on, which with 3 epochs never prunes (the study
+    # never prunes a last epoch).
+    "median-seed": {"pruner": "median", "median_n_startup_trials": 5,
+                    "median_n_warmup_steps": 3},
+    "median-w2": {"pruner": "median", "median_n_startup_trials": 3,
+                  "median_n_warmup_steps": 2},
+    "median-w1": {"pruner": "median", "median_n_startup_trials": 3,
+                  "median_n_warmup_steps": 1},
+    "median-patient": {"pruner": "median", "median_n_startup_trials": 6,
+                       "median_n_warmup_steps": 1},
+    "percentile25": {"pruner": "percentile", "percentile": 25.0, "median_n_startup_trials": 3,
+                     "median_n_warmup_steps": 1},
+    "wilcoxon": {"pruner": "wilcoxon", "median_n_warmup_steps": 1},
+    "successive-halving": {"pruner": "successive_halving", "halving_min_resource": 1,
+                           "halving_reduction_factor": 3},
+    "hyperband": {"pruner": "hyperband", "halving_min_resource": 1,
+                  "halving_reduction_factor": 3},
 }
 SEED_STRATEGY = "tpe-seed/median-seed"  # what the design document runs
 
 
-def replay(sur: wsurrogate.Surrogate, hparams: Mapping[str, Any], sampler_name: str,
+def default_strategy(cfg: Mapping[str, Any]) -> str:
+    """The grid's name ("sampler/pruner") for the default preset's own study settings."""
+    sc = cfg["study"]
+
+    def same(settings: Mapping[str, Any]) -> bool:
+        return all(sc[k] == v for k, v in settings.items())
+
+    sampler = next((n for n, (st, first) in SAMPLERS.items() if first and same(st)), None)
+    pruner = next((n for n, st in PRUNERS.items() if same(st)), None)
+    if sampler is None or pruner is None:
+        raise RuntimeError("the default preset's sampler or pruner settings are not in the "
+                           "benchmark's grid (benchmarks/search.py SAMPLERS, PRUNERS): add them")
+    return f"{sampler}/{pruner}"
+
+
+def replay(sur: wsurrogate.Surrogate, cfg: Mapping[str, Any], sampler_name: str,
            pruner_name: str, seed: int, n_trials: int) -> dict[str, Any]:
     """One study on the surrogate: each trial's curve (plus one draw of seed noise) is reported
     epoch by epoch; the last epoch is never pruned (as in the workbench). Returns, per trial,
     the cumulative compute when it ended and the study's best so far."""
-    make_sampler, preset_first = SAMPLERS[sampler_name]
+    settings, preset_first = SAMPLERS[sampler_name]
+    # Each sampler draws from its own seed stream: TPE's and GP's random startup trials would
+    # otherwise repeat random search's first configs and share its luck.
+    stream = sum(map(ord, sampler_name.split("+")[0])) * 1000 + seed
+    sc = {**cfg["study"], **settings, **PRUNERS[pruner_name], "seed": stream}
+    hparams = cfg["hparams"]
     # A fixed name: Hyperband assigns trials to brackets by a hash of the study's name.
-    study = optuna.create_study(direction="maximize", sampler=make_sampler(seed),
-                                pruner=PRUNERS[pruner_name](), study_name=f"replay-{seed}")
+    study = optuna.create_study(direction="maximize", sampler=make_sampler(sc),
+                                pruner=make_pruner(sc), study_name=f"replay-{seed}")
     if preset_first:
         study.enqueue_trial(spaces.enqueue_params(sur.searched, hparams)[0])
     rng = random.Random(f"{seed}-noise")  # the same noise draws for every strategy
@@ -145,18 +146,21 @@ def cost_to_reach(trace: Sequence[Mapping[str, Any]], target: float, unit: str) 
 
 
 _SUR: wsurrogate.Surrogate | None = None
-_HP: Mapping[str, Any] = {}
+_CFG: Mapping[str, Any] = {}
 
 
-def _init(sur: wsurrogate.Surrogate, hparams: Mapping[str, Any]) -> None:
-    global _SUR, _HP
-    _SUR, _HP = sur, hparams
+def _init(sur: wsurrogate.Surrogate, cfg: Mapping[str, Any]) -> None:
+    global _SUR, _CFG
+    _SUR, _CFG = sur, cfg
     optuna.logging.set_verbosity(optuna.logging.ERROR)
+    import torch  # GP's; one thread per replaying process
+
+    torch.set_num_threads(1)
 
 
 def _job(args: tuple[str, str, int, int]) -> dict[str, Any]:
     assert _SUR is not None
-    return replay(_SUR, _HP, *args)
+    return replay(_SUR, _CFG, *args)
 
 
 def summarise(runs: Sequence[Mapping[str, Any]], budget: int,
@@ -209,15 +213,15 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
     samplers = size.get("search_samplers") or list(SAMPLERS)
     pruners = size.get("search_pruners") or list(PRUNERS)
     pairs = [(s, p) for s in samplers for p in pruners]
-    if ("random", "none") not in pairs:
-        pairs.insert(0, ("random", "none"))
+    for must in (("random", "none"), tuple(default_strategy(cfg).split("/"))):
+        if must not in pairs:
+            pairs.insert(0, must)
     jobs = [(s, p, seed, 2 * budget) for s, p in pairs for seed in seeds]
     procs = max(1, min(os.cpu_count() or 1, size.get("search_processes") or 64))
-    with mp.get_context("fork").Pool(procs, _init, (sur, cfg["hparams"])) as pool:
+    with mp.get_context("fork").Pool(procs, _init, (sur, cfg)) as pool:
         runs = pool.map(_job, jobs, chunksize=max(1, len(jobs) // (procs * 8)))
     names = [f"{s}/{p}" for s, p in pairs]
-    default = f"{cfg['study']['strategy_sampler']}/{cfg['study']['strategy_pruner']}" \
-        if "strategy_sampler" in cfg["study"] else None
+    default = default_strategy(cfg)
     rows = table["rows"]
     bests = [max(r["curve"]) for r in rows]
     return {

@@ -121,10 +121,10 @@ def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
 
     sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
                         model_name="knn5")
-    hp = common.bench_config({})["hparams"]
+    cfg = common.bench_config({})
     for sampler, pruner in (("tpe-mv5", "median-w1"), ("random", "hyperband")):
-        short = search.replay(sur, hp, sampler, pruner, seed=3, n_trials=6)["trace"]
-        long = search.replay(sur, hp, sampler, pruner, seed=3, n_trials=12)["trace"]
+        short = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=6)["trace"]
+        long = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=12)["trace"]
         assert long[:6] == short
         assert [t["epochs"] for t in long] == sorted(t["epochs"] for t in long)
         # Every trial costs at least one epoch; a pruned one saves what it did not train.
@@ -136,8 +136,8 @@ def test_strategies_are_measured_against_random_with_the_same_seed():
 
     sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
                         model_name="knn5")
-    hp = common.bench_config({})["hparams"]
-    runs = [search.replay(sur, hp, s, p, seed, 8) for s, p in
+    cfg = common.bench_config({})
+    runs = [search.replay(sur, cfg, s, p, seed, 8) for s, p in
             (("random", "none"), ("tpe-mv5", "none"), ("tpe-mv5", "median-w1"))
             for seed in range(3)]
     out = search.summarise(runs, 4, ["random/none", "tpe-mv5/none", "tpe-mv5/median-w1"])

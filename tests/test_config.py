@@ -100,3 +100,18 @@ def test_a_preset_can_extend_another(tmp_path, monkeypatch):
     monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
     with pytest.raises(ConfigError, match=r"extend each other \(a -> b -> a\)"):
         validate.resolve("a")
+
+
+def test_a_named_strategy_sets_study_keys_and_explicit_overrides_win():
+    seed = validate.resolve("tiny-bart", {"study.strategy": "seed"})["study"]
+    assert (seed["sampler"], seed["tpe_n_startup_trials"], seed["tpe_multivariate"]) == (
+        "tpe", 10, False)
+    assert (seed["pruner"], seed["median_n_startup_trials"], seed["median_n_warmup_steps"]) == (
+        "median", 5, 3)
+    own = validate.resolve("tiny-bart")["study"]
+    assert own["strategy"] is None and own["tpe_n_startup_trials"] != 10
+    mixed = validate.resolve("tiny-bart", {"study.strategy": "seed", "study.pruner": "none"})
+    assert mixed["study"]["pruner"] == "none" and mixed["study"]["tpe_multivariate"] is False
+    with pytest.raises(ConfigError, match=r"study.strategy: unknown strategy 'fast' "
+                                          r"\(params/strategies.yaml\); allowed are seed"):
+        validate.resolve("tiny-bart", {"study.strategy": "fast"})

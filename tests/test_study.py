@@ -7,7 +7,7 @@ import pytest
 import torch
 from helpers import PLUMBING, outcome
 
-from workbench import records
+from workbench import records, validate
 from workbench import study as wstudy
 from workbench.study import execution
 from workbench.study.start import RUN_STUDY_PARAMETERS
@@ -182,6 +182,23 @@ def test_each_sampler_runs(fake_backend, tmp_path, sampler):
     assert type(study.pruner).__name__ == "NopPruner"
     assert [t.state.name for t in study.trials] == ["COMPLETE"] * 4
     assert len({t.params["learning_rate"] for t in study.trials}) == 4
+
+
+@pytest.mark.parametrize("pruner, cls, why", [
+    ("median", "MedianPruner", "below the median of earlier trials"),
+    ("percentile", "PercentilePruner", "below the 25th percentile"),
+    ("successive_halving", "SuccessiveHalvingPruner", "top 1/3 of its rung"),
+    ("hyperband", "HyperbandPruner", "Hyperband bracket"),
+    ("wilcoxon", "WilcoxonPruner", "Wilcoxon test, p < 0.1"),
+])
+def test_each_pruner_is_built_from_the_config_and_says_why_it_pruned(pruner, cls, why):
+    from workbench.study.samplers import make_pruner, prune_reason
+
+    sc = validate.resolve("tiny-bart", {"study.pruner": pruner})["study"]
+    assert type(make_pruner(sc)).__name__ == cls
+    assert type(make_pruner(sc, multi=True)).__name__ == "NopPruner"
+    assert why in prune_reason(sc, 1, 12.5) and "after epoch 1: objective 12.5000" in (
+        prune_reason(sc, 1, 12.5))
 
 
 def test_resuming_with_another_config_is_refused(fake_backend, tmp_path):

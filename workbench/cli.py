@@ -169,7 +169,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-STUDY_OPTIONS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+STUDY_OPTIONS = ("n_trials", "timeout", "strategy", "sampler", "pruner", "n_jobs", "storage",
+                 "study_name",
                  "workers", "gpus", "objective", "stage", "memory_limit", "adaptive",
                  "warm_start_file", "warm_start_record")
 
@@ -390,7 +391,11 @@ def parser() -> argparse.ArgumentParser:
                     help="seconds")
     st.add_argument("--sampler", "--optuna_sampler", dest="sampler",
                     choices=("tpe", "gp", "random", "nsga2"))
-    st.add_argument("--pruner", "--optuna_pruner", dest="pruner", choices=("median", "none"))
+    st.add_argument("--pruner", "--optuna_pruner", dest="pruner",
+                    choices=("median", "percentile", "successive_halving", "hyperband",
+                             "wilcoxon", "none"))
+    st.add_argument("--strategy", help="a named sampler + pruner setting from "
+                    "params/strategies.yaml, e.g. seed (the design document's TPE + Median)")
     st.add_argument("--n-jobs", "--optuna_n_jobs", dest="n_jobs", type=int)
     st.add_argument("--storage", "--optuna_storage", dest="storage",
                     help="SQLAlchemy URL (default sqlite under outputs/<preset>/)")

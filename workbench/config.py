@@ -39,6 +39,7 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "study.warm_start_file": (str,),
     "study.warm_start_record": (str,),
     "study.stage": (str,),
+    "study.strategy": (str,),
     "constraints.memory_limit_gib": (int, float),
     "constraints.slow_num_beams": (int,),
     "constraints.slow_max_new_tokens": (int,),
@@ -54,7 +55,8 @@ NULLABLE: dict[str, tuple[type, ...]] = {
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "study.sampler": ("tpe", "gp", "random", "nsga2"),
-    "study.pruner": ("median", "none"),
+    "study.pruner": ("median", "percentile", "successive_halving", "hyperband", "wilcoxon",
+                     "none"),
     "objective.metric": ("morpheme", "baseline"),
     "objective.tokenizer": ("mecab", "kiwi"),
     "objective.tags": ("whole", "split"),
@@ -225,13 +227,36 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
         return base
 
     # The space is chosen by the preset or the overrides; its `fixed` values sit under them.
+    # A named strategy (study.strategy) sets study keys over the preset's, under the overrides.
     probe = merge(with_presets(defaults), over, "overrides", defaults)
+    strategy = strategy_settings(probe["study"]["strategy"])
     candidates = probe["model"]["candidates"] or None
     space = spaces.load_space(probe["search"]["space"], model_candidates=candidates)
     config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
-    config = merge(with_presets(config), over, "overrides", defaults)
+    config = merge(with_presets(config), {"study": strategy}, paths.shown(STRATEGIES_FILE),
+                   defaults)
+    config = merge(config, over, "overrides", defaults)
     config["preset"] = preset
     return config
+
+
+STRATEGIES_FILE = paths.PARAMS / "strategies.yaml"
+
+
+def strategy_settings(name: str | None) -> dict[str, Any]:
+    """The study settings of a named strategy in params/strategies.yaml ({} for null)."""
+    if name is None:
+        return {}
+    named = read_yaml(STRATEGIES_FILE) or {}
+    if name not in named:
+        raise ConfigError(f"study.strategy: unknown strategy {name!r} "
+                          f"({paths.shown(STRATEGIES_FILE)}); allowed are "
+                          f"{', '.join(named)}")
+    settings = named[name]
+    if "strategy" in settings:
+        raise ConfigError(f"{paths.shown(STRATEGIES_FILE)}: {name}: a strategy cannot name "
+                          "another strategy")
+    return settings
 
 
 def check_prompt_template(template: str, where: str = "llm.prompt_template") -> None:

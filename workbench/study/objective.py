@@ -20,6 +20,7 @@ from workbench import data as wdata
 from workbench.backends.base import Timing, device_label
 from workbench.strategies import adaptive, constraints
 from workbench.strategies import targets as wtargets
+from workbench.study.samplers import prune_reason
 
 
 def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
@@ -56,7 +57,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         hp = {**config["hparams"], **sampled}
         verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
                    if limits.active or need_estimate else None)
-        report = _reporter(trial, targets.multi, hp["num_epochs"])
+        report = _reporter(trial, targets.multi, hp["num_epochs"], config["study"])
         saved: dict[str, Path] = {}
 
         def save_to(value: float) -> Path | None:
@@ -134,7 +135,8 @@ def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
     return None
 
 
-def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int) -> Callable[[int, float], None]:
+def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int,
+              study_cfg: Mapping[str, Any]) -> Callable[[int, float], None]:
     """Hands each epoch's objective to Optuna, which may prune (one objective), or keeps it in
     the trial's attributes (several objectives: Optuna has no intermediate values for them).
     The last epoch is never pruned: the training it would save is already spent."""
@@ -147,8 +149,7 @@ def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int) -> Callable[[in
             return
         trial.report(value, epoch)
         if epoch < last_epoch and trial.should_prune():
-            reason = (f"pruned after epoch {epoch}: objective {value:.4f} below the median of "
-                      "earlier trials")
+            reason = prune_reason(study_cfg, epoch, value)
             trial.set_user_attr("prune_reason", reason)
             raise optuna.TrialPruned(reason)
 

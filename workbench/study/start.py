@@ -22,6 +22,7 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
     "preset": (str,),
     "n_trials": (int, type(None)),
     "timeout": (int, float, type(None)),
+    "strategy": (str, type(None)),
     "sampler": (str, type(None)),
     "pruner": (str, type(None)),
     "n_jobs": (int, type(None)),
@@ -39,7 +40,8 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
     "run_dir": (str, type(None)),
 }
 # Notebook parameters that are config keys of the `study` section.
-STUDY_KEYS = ("n_trials", "timeout", "sampler", "pruner", "n_jobs", "storage", "study_name",
+STUDY_KEYS = ("n_trials", "timeout", "strategy", "sampler", "pruner", "n_jobs", "storage",
+              "study_name",
               "workers", "gpus", "stage", "warm_start_file", "warm_start_record")
 # Other notebook parameters and the config keys they set.
 STRATEGY_KEYS = {"objective": "objective.targets", "memory_limit": "constraints.memory_limit_gib",

@@ -163,6 +163,22 @@ def test_a_record_names_its_process_and_a_killed_run_shows_as_killed(fake_backen
     assert read_record(run.folder)["status"] == "completed"
 
 
+def test_the_analyze_notebook_shows_killed_runs_as_killed(tmp_path):
+    from workbench.study import lifecycle
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    process = {"pid": dead.pid, "host": records.HOST, "heartbeat": records.now(),
+               "interval_s": 60}
+    study = optuna.create_study(storage=sqlite_url(tmp_path), study_name="k")
+    study.set_user_attr("run:gone", {**process, "state": "running"})
+    study.set_user_attr("run:done", {**process, "state": "over"})
+    lines = lifecycle.run_states(study, {"run_id": "gone", "status": "running",
+                                         "process": process})
+    assert len(lines) == 2 and all("killed" in line for line in lines)
+    assert lines[0].startswith("record gone: killed (process") and "run gone: killed" in lines[1]
+
+
 def test_a_trial_failed_by_a_stale_heartbeat_says_why_and_its_retry_names_it(fake_backend,
                                                                            tmp_path):
     over = {**QUICK, **fake_backend(_scored), "study.heartbeat_interval": 1}

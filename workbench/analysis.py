@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 from optuna.trial import FrozenTrial, TrialState
 
+import workbench.study.lifecycle as lifecycle
 from workbench import config as wconfig
 from workbench import paths, records, validate
 from workbench import storage as wstorage
@@ -444,6 +445,8 @@ class Analysis:
                                for n, d in zip(target_names(s), s.directions, strict=True))
         print(f"study {s.study_name!r} in {self.record.data['study']['storage']} | "
               f"objectives: {objectives} | preset {self.preset or '(unknown)'}")
+        for line in lifecycle.run_states(s, self.source):  # killed runs read as killed
+            print(line)
         return state_counts(s)
 
     def history(self) -> Any:

@@ -108,6 +108,20 @@ def killed_runs(record: Record) -> list[dict[str, Any]]:
     return found
 
 
+def run_states(study: optuna.Study, source: dict[str, Any] | None = None) -> list[str]:
+    """Lines for the analyze notebook: an analyzed record that was killed, and the study's runs
+    that were killed (still 'running' in the study, their process gone)."""
+    lines = []
+    if source is not None and records.effective_status(source) != source.get("status"):
+        lines.append(f"record {source.get('run_id')}: killed ({records.gone(source['process'])}"
+                     f"); its results.json still says {source.get('status')!r}")
+    for key, entry in sorted(study.user_attrs.items()):
+        if key.startswith(RUN_ATTR) and entry.get("state") == "running" and records.gone(entry):
+            lines.append(f"run {key[len(RUN_ATTR):]}: killed ({records.gone(entry)}); the "
+                         "trials it left queued run first in the next run")
+    return lines
+
+
 @contextlib.contextmanager
 def alive(run: Any) -> Iterator[None]:
     """Keep `run`'s heartbeat (record and studies) every `study.heartbeat_interval` seconds

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 
+import nbformat
 import pytest
 from helpers import PLUMBING
 from test_notebooks import QUICK
@@ -91,17 +92,23 @@ def test_plain_papermill_shows_trial_progress_and_the_record(tmp_path, one_threa
     assert sum(line.startswith("trial ") and "/2 done" in line for line in lines) == 2
     assert any(line.startswith(f"record: {paths.shown(tmp_path / 'rec' / 'results.json')}")
                for line in lines)
+    # the notebook ends, like a paper, with what produced its numbers
+    last = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1]
+    shown = json.dumps(last.outputs)
+    assert last.source == "run.versions()" and "git commit" in shown and "optuna" in shown
+    assert "trials trained on" in shown and "cpu" in shown
 
 
 @pytest.mark.slow
-def test_workbench_study_fails_fast_and_quietly(tmp_path):
+def test_workbench_run_fails_fast_and_quietly(tmp_path):
     """No kernel warning the user cannot act on (IPC, not TCP), and the record last."""
-    done = subprocess.run([str(paths.ROOT / ".venv" / "bin" / "workbench"), "study", "--preset",
-                           "kobart", "--storage", f"sqlite:///{tmp_path / 's.db'}"],
+    done = subprocess.run([str(paths.ROOT / ".venv" / "bin" / "workbench"), "run", "run-study",
+                           "--preset", "kobart", "-p", "storage", f"sqlite:///{tmp_path / 's.db'}",
+                           "--out", str(tmp_path / "rec")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 1
     assert "without encryption" not in done.stderr
     last = done.stderr.strip().splitlines()
     assert last[-2].startswith("run failed: ModelUnavailable:") and "hf download" in last[-2]
-    assert last[-1].startswith("record: outputs/kobart/")
+    assert last[-1] == f"record: {paths.shown(tmp_path / 'rec')}"
     assert not (tmp_path / "s.db").exists()

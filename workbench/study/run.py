@@ -233,3 +233,7 @@ class StudyRun:
             return pd.DataFrame()
         frame = pd.DataFrame(rows)
         return frame.set_index(["study", "number"] if "study" in frame else "number")
+
+    def versions(self) -> pd.DataFrame:
+        """Package versions, git commit, machine and the trials' devices, from the record."""
+        return pd.DataFrame(tables.version_rows(self.record.data)).set_index("what")

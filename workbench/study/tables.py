@@ -303,3 +303,20 @@ def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str,
                              "trained again" if "duplicate_of" in extra else None))
         rows.append(row)
     return rows
+
+
+def version_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What produced a record's numbers: package versions, git commit, machine, and the
+    devices its trials trained on (a report's last table)."""
+    git, machine = data.get("git") or {}, data.get("machine") or {}
+    commit = git.get("commit")
+    rows = [{"what": name, "version": version}
+            for name, version in (data.get("versions") or {}).items() if version is not None]
+    rows.append({"what": "git commit", "version": None if commit is None else
+                 commit[:12] + (" (uncommitted changes)" if git.get("dirty") else "")})
+    rows.append({"what": "machine", "version": f"{machine.get('cpu')}, "
+                 f"{machine.get('cpu_count')} cores, GPU {machine.get('cuda') or 'none'}"})
+    devices = sorted({t.get("device") for t in data.get("trials", []) if t.get("device")})
+    if devices:
+        rows.append({"what": "trials trained on", "version": ", ".join(devices)})
+    return rows

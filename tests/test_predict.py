@@ -120,11 +120,14 @@ def test_refit_on_train_and_dev_trains_the_best_epochs_again(bart_run, tmp_path)
     assert list(done.frame["fname"]) == list(dev["fname"]) and done.scores is not None
 
 
-def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path, capsys):
+def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path, capsys,
+                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths typed on the command line are from where it runs
     out = tmp_path / "s.csv"
-    assert cli.main(["predict", str(bart_run), "--out", str(out), "--batch-size", "16"]) == 0
+    assert cli.main(["predict", str(bart_run), "--out", "s.csv", "--batch-size", "16"]) == 0
     text = capsys.readouterr().out
-    assert f"submission: {out}" in text and "morpheme scale (mecab, tags whole)" in text
+    assert out.is_file() and f"submission: {out}" in text
+    assert "morpheme scale (mecab, tags whole)" in text
     assert "3 reference(s) per dialogue" in text and "record: " in text
     assert cli.main(["predict", str(bart_run), "--split", "nope.txt"]) == 2
     assert "expected test, dev or a CSV file" in capsys.readouterr().err

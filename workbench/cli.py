@@ -66,7 +66,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
           f"{paths.shown(folder)}/ (its cells' output follows)", flush=True)
     try:
         pm.execute_notebook(
-            str(source), str(output), parameters={**parameters, "run_dir": str(folder)},
+            str(source), str(output), parameters={**parameters, "run_dir": paths.shown(folder)},
             kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=True,
             stdout_file=sys.stdout, stderr_file=sys.stderr,
             kernel_manager_class=display.kernel_manager_class(),
@@ -266,8 +266,18 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from workbench import predict
 
-    done = predict.predict(args.record, split=args.split, out=args.out, decoding=args.decoding,
-                           refit_on=args.refit, tags=args.tags, batch_size=args.batch_size)
+    def here(path: str | None) -> str | None:
+        """A path the user typed, from the current directory (the package's are from the root);
+        the words test, dev, best and trial stay words."""
+        words = (*predict.SPLITS, *predict.DECODINGS)
+        if path and path not in words and Path(path).exists():
+            return str(Path(path).absolute())
+        return path
+
+    done = predict.predict(
+        here(args.record), split=here(args.split), decoding=here(args.decoding),
+        out=str(Path(args.out).absolute()) if args.out else None, refit_on=args.refit,
+        tags=args.tags, batch_size=args.batch_size)
     predict.print_summary(done)
     return 0
 

@@ -282,37 +282,47 @@ def predict(record: str, split: str = "test", out: str | None = None, decoding: 
             print(f"refit: training trial {source.trial['number']}'s config on train+dev for "
                   f"{source.trial.get('best_epoch')} epoch(s)", flush=True)
             model_dir, refit_info = refit(source, folder)
-        load = time.perf_counter()
-        gen = gentune.Generator(source.config, source.hparams, model_dir, frame,
-                                batch_size=batch_size)
-        loaded = time.perf_counter()
-        preds = gen.generate(d, progress=progress)
-        generated = time.perf_counter()
         target = paths.project_path(out) if out else folder / DEFAULT_OUT.get(
             split, "predictions.csv")
-        wdata.write_submission(target, list(frame["fname"]), preds)
-        scores = None
-        refs = list(frame["references"])
-        if all(refs):
-            scores = gen.score(preds)
-        rec.update(
-            model={"path": paths.shown(model_dir), "backend": source.config["model"]["backend"],
-                   "refit": refit_info, "device": str(gen.device)},
-            output={"path": paths.shown(target), "rows": len(preds),
-                    "empty_summaries": sum(not p.strip() for p in preds)},
-            scores=None if scores is None else {
-                **scores, "scale": metrics.scale(source.config["objective"]),
-                "described": metrics.describe_scale(source.config["objective"]),
-                "references_per_row": given["references_per_row"]},
-            timings={**rec.data["timings"], "finished": records.now(),
-                     "refit_s": refit_info["seconds"] if refit_info else None,
-                     "load_s": round(loaded - load, 3),
-                     "generate_s": round(generated - loaded, 3),
-                     "s_per_dialogue": round((generated - loaded) / max(len(preds), 1), 5),
-                     "total_s": round(time.perf_counter() - started, 3)},
-            status="completed")
+        preds, scores, fields = summarize(source, model_dir, frame, d, target,
+                                          batch_size=batch_size, progress=progress)
+        fields["model"]["refit"] = refit_info
+        if scores is not None:
+            fields["scores"]["references_per_row"] = given["references_per_row"]
+        timings = {**rec.data["timings"], **fields.pop("timings"), "finished": records.now(),
+                   "refit_s": refit_info["seconds"] if refit_info else None,
+                   "total_s": round(time.perf_counter() - started, 3)}
+        rec.update(**fields, timings=timings, status="completed")
     result = pd.DataFrame({"fname": list(frame["fname"]), "summary": preds})
-    return Prediction(result, target, scores, rec, refs)
+    return Prediction(result, target, scores, rec, list(frame["references"]))
+
+
+def summarize(source: Source, model_dir: Path, frame: pd.DataFrame, d: Mapping[str, Any],
+              target: Path, batch_size: int | None = None, progress: bool = True
+              ) -> tuple[list[str], dict[str, float] | None, dict[str, Any]]:
+    """Load the model once, summarize every row with decoding `d`, write `target`, and score
+    it when every row has a reference: (summaries, scores or None, the record's fields)."""
+    load = time.perf_counter()
+    gen = gentune.Generator(source.config, source.hparams, model_dir, frame,
+                            batch_size=batch_size)
+    loaded = time.perf_counter()
+    preds = gen.generate(d, progress=progress)
+    generated = time.perf_counter()
+    wdata.write_submission(target, list(frame["fname"]), preds)
+    objective = source.config["objective"]
+    scores = gen.score(preds) if all(frame["references"]) else None
+    fields = {
+        "model": {"path": paths.shown(model_dir), "backend": source.config["model"]["backend"],
+                  "device": str(gen.device)},
+        "output": {"path": paths.shown(target), "rows": len(preds),
+                   "empty_summaries": sum(not p.strip() for p in preds)},
+        "scores": None if scores is None else {
+            **scores, "scale": metrics.scale(objective),
+            "described": metrics.describe_scale(objective)},
+        "timings": {"load_s": round(loaded - load, 3), "generate_s": round(generated - loaded, 3),
+                    "s_per_dialogue": round((generated - loaded) / max(len(preds), 1), 5)},
+    }
+    return preds, scores, fields
 
 
 def summary_lines(prediction: Prediction) -> list[str]:

@@ -105,6 +105,10 @@ def test_decoding_from_a_file_and_from_generation_tuning(bart_run, tmp_path):
     best = tuner.study.best_trial
     assert d["repetition_penalty"] == best.params["repetition_penalty"]
     assert "generation-tuning record" in where and f"trial {best.number}" in where
+    exported = tuner.export_best()  # a {preset, overrides} file reads the same
+    d, where = predict.decoding_of(source, str(exported))
+    assert d["repetition_penalty"] == pytest.approx(best.params["repetition_penalty"])
+    assert where.endswith(gentune.EXPORT_FILE)
 
 
 def test_refit_on_train_and_dev_trains_the_best_epochs_again(bart_run, tmp_path):

@@ -74,10 +74,14 @@ def source_of(record: str, tags: str | None = None) -> Source:
                          "record of a study (outputs/<preset>/<run-id>) to know its config")
     folder = model_dir.parent
     saved = model_dir / "trial.json"
-    number = (json.loads(saved.read_text(encoding="utf-8"))["trial"] if saved.is_file()
-              else (run.get("best") or {}).get("number"))
-    trial = next((t for t in run.get("trials", []) if t.get("number") == number
-                  and t.get("state") == "COMPLETE"), None)
+    named = (json.loads(saved.read_text(encoding="utf-8")) if saved.is_file()
+             else {"trial": (run.get("best") or {}).get("number")})
+    number = named["trial"]
+    done = [t for t in run.get("trials", []) if t.get("number") == number
+            and t.get("state") == "COMPLETE"]
+    # An adaptive run's studies number their trials apart: the saved value tells them apart.
+    trial = next((t for t in done if t.get("value") == named.get("value")),
+                 done[0] if done else None)
     if trial is None:
         raise ValueError(f"record {paths.shown(folder)}: best-model/ was saved by trial {number}, "
                          "which the record does not list as complete")

@@ -139,12 +139,26 @@ def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path,
 
 
 @pytest.fixture(scope="module")
-def llama_run(tmp_path_factory, one_thread):
-    return study_record(tmp_path_factory.mktemp("llama"), "tiny-llama", CAUSAL)
+def llm_runs(tmp_path_factory, one_thread):
+    """`get(preset)`: a tiny LLM study record of that preset, made once."""
+    made = {}
+
+    def get(preset):
+        if preset not in made:
+            made[preset] = study_record(tmp_path_factory.mktemp(preset), preset, CAUSAL)
+        return made[preset]
+
+    return get
 
 
-def test_causal_record_predicts_with_its_adapter(llama_run, tmp_path):
-    done = predict.predict(str(llama_run), split="test", run_dir=str(tmp_path / "r"),
+@pytest.fixture(scope="module")
+def llama_run(llm_runs):
+    return llm_runs("tiny-llama")
+
+
+@pytest.mark.parametrize("preset", ["tiny-llama", "tiny-qwen"])
+def test_causal_record_predicts_with_its_adapter(llm_runs, preset, tmp_path):
+    done = predict.predict(str(llm_runs(preset)), split="test", run_dir=str(tmp_path / "r"),
                            progress=False)
     test = wdata.read_split(TEST, "test")
     assert list(done.frame["fname"]) == list(test["fname"])

@@ -14,7 +14,7 @@ import optuna
 import pytest
 from helpers import PLUMBING, outcome, read_record, sqlite_url
 
-from workbench import cli, config, data, paths, records
+from workbench import cli, config, data, paths, records, storage
 from workbench import study as wstudy
 from workbench.config import ConfigError
 
@@ -356,3 +356,33 @@ def test_resuming_on_changed_data_is_refused(fake_backend, tmp_path):
     changed = wstudy.start_run("run-study", run_dir=str(tmp_path / "c"), **kw)
     with pytest.raises(ValueError, match="data.fingerprint"):
         changed.optimize()
+
+
+# ------------------------------------------------------------------ 10. no machine paths
+
+
+def test_a_record_holds_no_machine_path(fake_backend, tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "ROOT", tmp_path)  # this test's project root
+    over = {**QUICK, **fake_backend(_scored), "data.dir": str(paths.DATA / "sample")}
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=1,
+                           storage=f"sqlite:///{tmp_path}/outputs/x/optuna.db", overrides=over,
+                           run_dir=str(tmp_path / "outputs" / "x" / "run"))
+    run.optimize()
+    text = (run.folder / "results.json").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    rec = json.loads(text)
+    assert rec["study"]["storage"] == "sqlite:///outputs/x/optuna.db"
+    assert rec["parameters"]["run_dir"] == "outputs/x/run"
+    # The relative URL opens the same study (from the project root).
+    assert len(optuna.load_study(study_name="tiny-bart", storage=storage.open_storage(
+        rec["study"]["storage"])).trials) == 1
+    assert storage.shown(f"journal:///{tmp_path}/a/study.log") == "journal://a/study.log"
+    assert storage.shown("sqlite:////elsewhere/optuna.db") == "sqlite:////elsewhere/optuna.db"
+
+
+def test_a_recorded_traceback_names_files_from_the_project_root():
+    with pytest.raises(ConfigError) as err:
+        config.preset_file("..")
+    info = records.error_info(err.value)
+    assert str(paths.ROOT) not in info["traceback"]
+    assert 'File "workbench/config.py"' in info["traceback"]

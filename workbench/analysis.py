@@ -522,8 +522,8 @@ class Analysis:
             return None
         run_id = self.record.data["run_id"]
         fresh: dict[str, Any] = {"study.study_name": f"{self.study.study_name}-best-{run_id}"}
-        if mask_url(self.storage) == self.storage:
-            fresh["study.storage"] = self.storage
+        if mask_url(self.storage) == self.storage:  # no password: the same storage, shared
+            fresh["study.storage"] = wstorage.shown(self.storage)
         earlier = (self.source or {}).get("parameters", {}).get("overrides") or {}
         overrides = best_overrides(best.params, self.preset, fresh, earlier)
         target = Path(path) if path else self.record.folder / EXPORT_FILE
@@ -560,7 +560,7 @@ def start_analysis(notebook: str, **params: Any) -> Analysis:
     done = completed(study)
     best = best_trial(study)
     record.update(
-        study={"name": name, "storage": mask_url(storage),
+        study={"name": name, "storage": wstorage.shown(storage),
                "directions": [d.name.lower() for d in study.directions],
                "objectives": target_names(study)},
         source_record=paths.shown(paths.project_path(params["record"]))

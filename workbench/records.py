@@ -181,8 +181,10 @@ def read_results(path: str | Path) -> dict[str, Any]:
 
 
 def error_info(exc: BaseException) -> dict[str, str]:
-    """An exception as a record stores it: type, message and the last lines of the traceback."""
+    """An exception as a record stores it: type, message and the last lines of the traceback
+    (files inside the project named from its root: a shared record holds no machine path)."""
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    tb = tb.replace(f"{paths.ROOT}{os.sep}", "")
     return {"type": type(exc).__name__, "message": str(exc), "traceback": tb[-4000:]}
 
 
@@ -299,18 +301,28 @@ def mask_url(url: str) -> str:
     return mask(url)
 
 
+def shown_url(url: str) -> str:
+    """A storage URL as a record keeps it: masked, a file in the project from its root."""
+    from workbench.storage import shown
+
+    return shown(url)
+
+
 def _masked(params: dict[str, Any]) -> dict[str, Any]:
-    """Notebook parameters with storage URLs (also in `overrides`) masked."""
-    out = {k: mask_url(v) if k == "storage" and isinstance(v, str) else v
+    """Notebook parameters as a record keeps them: storage URLs (also in `overrides`) masked,
+    the run folder from the project root."""
+    out = {k: shown_url(v) if k == "storage" and isinstance(v, str) else v
            for k, v in params.items()}
+    if isinstance(out.get("run_dir"), str):
+        out["run_dir"] = paths.shown(out["run_dir"])
     overrides = out.get("overrides")
     if isinstance(overrides, dict):
         overrides = dict(overrides)
         if isinstance(overrides.get("study.storage"), str):
-            overrides["study.storage"] = mask_url(overrides["study.storage"])
+            overrides["study.storage"] = shown_url(overrides["study.storage"])
         study = overrides.get("study")
         if isinstance(study, dict) and isinstance(study.get("storage"), str):
-            overrides["study"] = {**study, "storage": mask_url(study["storage"])}
+            overrides["study"] = {**study, "storage": shown_url(study["storage"])}
         out["overrides"] = overrides
     return out
 
@@ -319,7 +331,7 @@ def shown_config(config: dict[str, Any]) -> dict[str, Any]:
     """The config as a record stores it: storage URLs masked."""
     shown = dict(config)
     if isinstance(shown.get("study"), dict) and shown["study"].get("storage"):
-        shown["study"] = {**shown["study"], "storage": mask_url(shown["study"]["storage"])}
+        shown["study"] = {**shown["study"], "storage": shown_url(shown["study"]["storage"])}
     return shown
 
 
@@ -332,7 +344,8 @@ def open_record(notebook: str, params: dict[str, Any],
     """
     preset = params.get("preset") if isinstance(params.get("preset"), str) else notebook
     run_dir = params.get("run_dir")
-    folder = Path(run_dir) if isinstance(run_dir, str) and run_dir else new_run_dir(preset)
+    folder = paths.project_path(run_dir) if isinstance(run_dir, str) and run_dir else \
+        new_run_dir(preset)
     if (folder / RESULTS).exists():  # papermill has written its notebook here: not the record
         refuse_existing(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -129,6 +129,22 @@ def mask(url: str) -> str:
     return replace(parts, password=password, rest=_mask_query(parts.rest)).text()
 
 
+def shown(url: str) -> str:
+    """The URL as a record keeps it: password masked, and a SQLite or journal file inside the
+    project given from the project root (`open_storage` reads relative paths from there), so a
+    shared record holds no machine path."""
+    masked = mask(url)
+    parts = _split(masked)
+    if parts is None or parts.scheme not in ("sqlite", "journal"):
+        return masked
+    path, sep, query = parts.rest.partition("?")
+    file = path[1:] if parts.scheme == "sqlite" else path  # sqlite:///REL, sqlite:////ABS
+    if not file.startswith("/") or paths.shown(file) == file:
+        return masked
+    lead = "/" if parts.scheme == "sqlite" else ""
+    return replace(parts, rest=f"{lead}{paths.shown(file)}{sep}{query}").text()
+
+
 def externalize(url: str, env: str = ENV_PASSWORD) -> tuple[str, dict[str, str]]:
     """A URL without its literal password, plus the environment that carries it instead.
 

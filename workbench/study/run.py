@@ -75,7 +75,7 @@ class StudyRun:
             self.record.data["data"]["fingerprint"])
         self.study = study
         self.record.update(study=tables.study_fields(
-            cfg, self.targets, name, storage.mask(url), [p.name for p in self.searched()],
+            cfg, self.targets, name, storage.shown(url), [p.name for p in self.searched()],
             join, before, budget))
         if self.targets.multi and sc["pruner"] != "none":
             print(f"note: {self.record.data['study']['pruning']}")

@@ -386,3 +386,40 @@ def test_a_recorded_traceback_names_files_from_the_project_root():
     info = records.error_info(err.value)
     assert str(paths.ROOT) not in info["traceback"]
     assert 'File "workbench/config.py"' in info["traceback"]
+
+
+# ------------------------------------------------------------------ 11. messages that name things
+
+
+@pytest.mark.parametrize("text", ["not json at all", "[1, 2]"])
+def test_a_garbage_results_json_is_named(tmp_path, text):
+    (tmp_path / "results.json").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"results.json: not a run record"):
+        records.read_results(tmp_path)
+    from workbench.strategies import warmstart
+
+    cfg = {"warm_start": [], "warm_start_file": None, "warm_start_record": str(tmp_path),
+           "warm_start_top_k": 3}
+    with pytest.raises(ValueError, match=r"results.json: not a run record"):
+        warmstart.entries(cfg, ["learning_rate"])
+
+
+def test_a_corrupt_sqlite_file_is_called_corrupt_not_unwritable(tmp_path):
+    db = tmp_path / "optuna.db"
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(storage.StorageError) as err:
+        storage.open_storage(f"sqlite:///{db}")
+    assert "not a SQLite database" in str(err.value) and "writable" not in str(err.value)
+
+
+def test_a_join_names_no_notebook_it_did_not_write(fake_backend, tmp_path, capsys):
+    over = {**QUICK, **fake_backend(_scored)}
+    url = sqlite_url(tmp_path)
+    wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=url, study_name="n",
+                     overrides=over, run_dir=str(tmp_path / "a")).optimize()
+    joined = wstudy.start_run("worker", preset="tiny-bart", storage=url, study_name="n",
+                              overrides=over, run_dir=str(tmp_path / "b"))
+    joined.join()
+    cli._print_record(joined.folder)
+    out = capsys.readouterr().out
+    assert "worker.ipynb" not in out and "results.json" in out

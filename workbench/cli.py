@@ -125,8 +125,9 @@ def _print_record(folder: Path) -> None:
     from workbench import records
 
     data = records.read_results(folder)
-    notebook = data.get("notebook") or "run"
-    print(f"\nrecord: {paths.shown(folder)}/ ({notebook}.ipynb, results.json)")
+    notebook = f"{data.get('notebook') or 'run'}.ipynb"
+    kept = f"{notebook}, results.json" if (folder / notebook).is_file() else "results.json"
+    print(f"\nrecord: {paths.shown(folder)}/ ({kept})")
     baselines = data.get("baselines") or {}
     floors = "; ".join(f"{label} {baselines[key]['final']:.4f}"
                        for key, label in (("lead2", "lead-2 baseline"),

@@ -177,7 +177,14 @@ def read_results(path: str | Path) -> dict[str, Any]:
         p = p / RESULTS
     if not p.is_file():
         raise FileNotFoundError(f"{paths.shown(p)}: no such record (expected a {RESULTS})")
-    return json.loads(p.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{paths.shown(p)}: not a run record (not valid JSON: {exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{paths.shown(p)}: not a run record (a JSON {type(data).__name__}, "
+                         "expected an object with run_id, status, ...)")
+    return data
 
 
 def error_info(exc: BaseException) -> dict[str, str]:

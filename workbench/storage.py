@@ -227,6 +227,9 @@ def _explain(exc: BaseException, scheme: str, secrets: Sequence[str]) -> str:
         return f"{name} is not installed; install the database extra: {DB_EXTRA}"
     detail = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
     reason = _scrub(f"{type(detail).__name__}: {detail}", secrets).rstrip(". ")
+    if scheme == "sqlite" and ("not a database" in reason or "malformed" in reason):
+        return (f"{reason}; the file is not a SQLite database (corrupt, or another kind of "
+                "file): point the storage at the study's database, or move this file aside")
     if scheme in ("sqlite", "journal"):
         return f"{reason}; check that the file's folder exists and is writable"
     check = (f"{reason}; check that the server is running and reachable from this machine and "

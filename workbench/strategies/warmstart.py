@@ -69,7 +69,7 @@ def entries(study_cfg: Mapping[str, Any], searched: list[str]) -> list[dict[str,
         shown = paths.shown(paths.project_path(study_cfg["warm_start_record"]))
         try:
             best = top_trials(study_cfg["warm_start_record"], study_cfg["warm_start_top_k"])
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, ValueError) as exc:  # missing, or not a record
             raise ConfigError(f"study.warm_start_record: {exc}") from None
         if not best:
             raise ConfigError(f"study.warm_start_record: {shown} has no completed, feasible "

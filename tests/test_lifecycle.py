@@ -151,6 +151,8 @@ def test_a_record_names_its_process_and_a_killed_run_shows_as_killed(fake_backen
     assert records.effective_status({"status": "running", "process": far}) == "killed"
     assert records.effective_status({"status": "running", "process": {
         **far, "heartbeat": records.now()}}) == "running"
+    unbeaten = {k: v for k, v in far.items() if k != "interval_s"}  # keeps no heartbeat
+    assert records.effective_status({"status": "running", "process": unbeaten}) == "running"
 
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=1,
                            storage=sqlite_url(tmp_path), overrides=over,
@@ -160,7 +162,8 @@ def test_a_record_names_its_process_and_a_killed_run_shows_as_killed(fake_backen
     assert rec["process"]["heartbeat"]
     assert [k["run_id"] for k in rec["killed_runs"]] == ["killed"]
     run.optimize()
-    assert read_record(run.folder)["status"] == "completed"
+    done = read_record(run.folder)
+    assert done["status"] == "completed" and done["process"]["interval_s"] == 60
 
 
 def test_the_analyze_notebook_shows_killed_runs_as_killed(tmp_path):

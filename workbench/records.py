@@ -87,14 +87,17 @@ def process_alive(pid: int, host: str | None) -> bool | None:
 
 def gone(process: Mapping[str, Any] | None) -> str | None:
     """Why the process of a running record or run is over, or None while it may still run:
-    its pid is not running on this host, or its heartbeat is `STALE_BEATS` intervals old."""
+    its pid is not running on this host, or (for a process that keeps a heartbeat, i.e. names
+    its `interval_s`) its heartbeat is `STALE_BEATS` intervals old."""
     if not process:
         return "no process recorded"
     if process_alive(process.get("pid", -1), process.get("host")) is False:
         return f"process {process.get('pid')} is not running on {process.get('host')}"
+    if not process.get("interval_s") or not process.get("heartbeat"):
+        return None  # no heartbeat kept: only its own host can tell
     beat = dt.datetime.fromisoformat(process["heartbeat"])
     age = (dt.datetime.now(dt.timezone.utc) - beat).total_seconds()
-    if age > STALE_BEATS * process.get("interval_s", 60):
+    if age > STALE_BEATS * process["interval_s"]:
         return f"no heartbeat for {age:.0f} s (since {process['heartbeat']})"
     return None
 
@@ -108,9 +111,10 @@ def effective_status(data: Mapping[str, Any]) -> str:
     return status
 
 
-def process_entry(interval_s: float = 60) -> dict[str, Any]:
-    """This process as a record names it: pid, host, heartbeat (now) and the beat interval."""
-    return {"pid": os.getpid(), "host": HOST, "heartbeat": now(), "interval_s": interval_s}
+def process_entry() -> dict[str, Any]:
+    """This process as a record names it: pid, host and a first heartbeat (now); a run that
+    keeps its heartbeat adds `interval_s` (`workbench.study.lifecycle.alive`)."""
+    return {"pid": os.getpid(), "host": HOST, "heartbeat": now()}
 
 
 def versions() -> dict[str, str | None]:
@@ -201,7 +205,7 @@ class Record:
 
     folder: Path
     data: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def path(self) -> Path:

@@ -42,19 +42,20 @@ def owner(record: Record) -> str | None:
     return None if (record.data.get("study") or {}).get("joined") else record.data["run_id"]
 
 
-def _over(study: optuna.Study, run_id: str | None) -> bool:
+def _over(attrs: dict[str, Any], run_id: str | None) -> bool:
     """Whether the run that queued a trial is over (or unknown): its trials are left-overs."""
     if run_id is None:
         return True
-    entry = study.user_attrs.get(RUN_ATTR + run_id)
+    entry = attrs.get(RUN_ATTR + run_id)
     return entry is None or entry.get("state") != "running" or records.gone(entry) is not None
 
 
 def leftovers(study: optuna.Study, run_id: str) -> list[optuna.trial.FrozenTrial]:
     """Queued trials no live run will take, in queue order (this run's own excluded)."""
+    attrs = study.user_attrs  # read once: each read is a storage query
     waiting = study.get_trials(deepcopy=False, states=WAITING)
     return [t for t in waiting if t.user_attrs.get(QUEUED_BY) != run_id
-            and _over(study, t.user_attrs.get(QUEUED_BY))]
+            and _over(attrs, t.user_attrs.get(QUEUED_BY))]
 
 
 def _mine(study: optuna.Study, run_id: str) -> int:

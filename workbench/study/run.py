@@ -86,8 +86,6 @@ class StudyRun:
             study.get_trials(deepcopy=False, states=WAITING))
         in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
         # Built before the progress bar: the backend may first build a base, and says so.
-        if in_process:
-            display.say("loading the tokenizer and the model's base for the trials ...")
         objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)

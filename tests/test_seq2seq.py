@@ -77,6 +77,17 @@ def test_input_truncated_to_max_input_length(tokenizer):
     assert len(enc.features[0]["input_ids"]) == 512
 
 
+def test_truncation_is_counted_never_silent(tokenizer):
+    """The causal backend recorded its truncated shares; the seq2seq one cut silently."""
+    hp = validate.resolve("tiny-bart")["hparams"]
+    enc = seq2seq.encode(frame(6), tokenizer, {**hp, "max_input_length": 24,
+                                               "max_target_length": 8})
+    assert enc.truncated_share == 1.0 and enc.labels_truncated_share == 1.0
+    wide = seq2seq.encode(frame(6), tokenizer, {**hp, "max_input_length": 1024,
+                                                "max_target_length": 512})
+    assert wide.truncated_share == 0.0 == wide.labels_truncated_share
+
+
 def test_generation_config_follows_hparams(tokenizer):
     hp = validate.resolve("tiny-bart")["hparams"]
     greedy = base.generation_config({**hp, "num_beams": 1, "do_sample": False}, tokenizer)
@@ -105,6 +116,8 @@ def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monke
     assert outcome.value == pytest.approx(best_value)
     assert outcome.best_epoch == best_epoch
     assert len(outcome.predictions) == 6
+    assert {"truncated_share", "dev_truncated_share", "labels_truncated_share"} <= set(
+        outcome.extra)
     assert not (tmp_path / "work").exists(), "scratch checkpoints are removed"
     # The saved model is the best epoch's: generating again reproduces its predictions.
     model = AutoModelForSeq2SeqLM.from_pretrained(saved)

@@ -105,22 +105,39 @@ class Encoded:
     references: list[list[str]]
     mappings: list[dict[str, str]]
     fnames: list[str]
+    truncated_share: float = 0.0  # dialogues cut to max_input_length
+    labels_truncated_share: float = 0.0  # reference summaries cut to max_target_length
+
+
+def _cut_share(tokenizer: PreTrainedTokenizerBase, texts: list[str], limit: int,
+               target: bool = False) -> float:
+    """The share of texts (targets: as labels) longer than `limit` tokens, i.e. cut."""
+    if not texts:
+        return 0.0
+    full = tokenizer(text_target=texts) if target else tokenizer(texts)
+    return round(sum(len(ids) > limit for ids in full["input_ids"]) / len(texts), 4)
 
 
 def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, hp: Mapping[str, Any],
            with_labels: bool = True) -> Encoded:
     """Preprocess (noise level, person tokens) and tokenize a split for one trial."""
     prepared = wdata.prepare(frame, hp["noise_removal_level"], hp["person_token_strategy"])
-    enc = tokenizer(list(prepared.sources), max_length=hp["max_input_length"], truncation=True)
+    sources = list(prepared.sources)
+    enc = tokenizer(sources, max_length=hp["max_input_length"], truncation=True)
     features = [{"input_ids": ids, "attention_mask": mask}
                 for ids, mask in zip(enc["input_ids"], enc["attention_mask"], strict=True)]
+    out = Encoded(features, [list(r) for r in prepared.references], list(prepared.mappings),
+                  list(prepared.fnames),
+                  truncated_share=_cut_share(tokenizer, sources, hp["max_input_length"]))
     if with_labels:
-        labels = tokenizer(text_target=[t or "" for t in prepared.targets],
-                           max_length=hp["max_target_length"], truncation=True)["input_ids"]
+        targets = [t or "" for t in prepared.targets]
+        labels = tokenizer(text_target=targets, max_length=hp["max_target_length"],
+                           truncation=True)["input_ids"]
         for feat, lab in zip(features, labels, strict=True):
             feat["labels"] = lab
-    return Encoded(features, [list(r) for r in prepared.references], list(prepared.mappings),
-                   list(prepared.fnames))
+        out.labels_truncated_share = _cut_share(tokenizer, targets, hp["max_target_length"],
+                                                target=True)
+    return out
 
 
 # ---------------------------------------------------------------- training
@@ -187,7 +204,10 @@ class Seq2SeqBackend(Backend):
             train_seconds = time.perf_counter() - start
             timed = (time_inference(trainer.model, dev, gen, self.timing)
                      if self.timing is not None else {})
-            extra = {**track.outcome_extra(), **timed}
+            extra = {**track.outcome_extra(), **timed,  # cuts are counted, never silent
+                     "truncated_share": train_set.truncated_share,
+                     "dev_truncated_share": dev.truncated_share,
+                     "labels_truncated_share": train_set.labels_truncated_share}
             return TrialOutcome(
                 value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
                 predictions=track.predictions, train_seconds=train_seconds,

@@ -233,8 +233,8 @@ class Record:
         self.data.setdefault("timings", {})["finished"] = now()
         self.update(status="failed", error=error_info(exc))
         note = f"record: {paths.shown(self.path)} (status failed; the full traceback is there)"
-        if note not in getattr(exc, "__notes__", []):
-            exc.add_note(note)
+        if note not in getattr(exc, "__notes__", []):  # Python 3.10 has no add_note
+            exc.__notes__ = [*getattr(exc, "__notes__", []), note]
 
     @contextlib.contextmanager
     def failing(self, before: Callable[[], None] | None = None) -> Iterator[Record]:

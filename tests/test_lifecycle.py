@@ -426,3 +426,13 @@ def test_a_join_names_no_notebook_it_did_not_write(fake_backend, tmp_path, capsy
     cli._print_record(joined.folder)
     out = capsys.readouterr().out
     assert "worker.ipynb" not in out and "results.json" in out
+
+
+def test_score_reads_na_and_none_as_the_text_they_are(tmp_path):
+    """`workbench score` turned the cells NA and None into empty ones (pandas' NA parsing)."""
+    from workbench import metrics
+
+    for name in ("pred", "ref"):
+        (tmp_path / f"{name}.csv").write_text("fname,summary\na,NA\nb,None\n", encoding="utf-8")
+    scores = metrics.score_csv(tmp_path / "pred.csv", tmp_path / "ref.csv", mode="baseline")
+    assert scores.rouge1 == pytest.approx(1.0) and scores.rougeL == pytest.approx(1.0)

@@ -468,11 +468,13 @@ def _mean3(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float, fl
 
 
 def _read_csv(path: Path, role: str) -> pd.DataFrame:
-    """A CSV as strings ('' for empty/NaN cells), or a ValueError naming the file."""
+    """A CSV as strings, verbatim ('' for empty cells; "NA" stays "NA"), or a ValueError
+    naming the file."""
     if not path.is_file():
         raise ValueError(f"{role} file not found: {path}")
     try:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
+                            na_values=[]).fillna("")
     except UnicodeDecodeError as err:
         raise ValueError(
             f"{role} file {path} is not UTF-8 text ({err.reason} at byte "

@@ -436,3 +436,16 @@ def test_score_reads_na_and_none_as_the_text_they_are(tmp_path):
         (tmp_path / f"{name}.csv").write_text("fname,summary\na,NA\nb,None\n", encoding="utf-8")
     scores = metrics.score_csv(tmp_path / "pred.csv", tmp_path / "ref.csv", mode="baseline")
     assert scores.rouge1 == pytest.approx(1.0) and scores.rougeL == pytest.approx(1.0)
+
+
+def test_an_executed_notebook_names_project_files_from_the_root(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"input_path": str(paths.NOTEBOOKS / "run-study.ipynb"),
+                                "output_path": str(tmp_path / "run-study.ipynb")}
+    nbformat.write(nb, tmp_path / "run-study.ipynb")
+    cli._relative_metadata(tmp_path / "run-study.ipynb")
+    meta = nbformat.read(tmp_path / "run-study.ipynb", as_version=4).metadata["papermill"]
+    assert meta["input_path"] == "notebooks/run-study.ipynb"
+    assert meta["output_path"] == str(tmp_path / "run-study.ipynb")  # outside: kept as it is

@@ -76,7 +76,24 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
         print(f"\nrun failed: {exc.ename}: {exc.evalue}\nrecord: {paths.shown(folder)}",
               file=sys.stderr)
         raise SystemExit(1) from None
+    finally:
+        _relative_metadata(output)
     return folder
+
+
+def _relative_metadata(notebook: Path) -> None:
+    """papermill's metadata in an executed notebook with files inside the project named from
+    its root: a shared record holds no machine path."""
+    import nbformat
+
+    if not notebook.is_file():
+        return
+    nb = nbformat.read(notebook, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if isinstance(meta.get(key), str):
+            meta[key] = paths.shown(meta[key])
+    nbformat.write(nb, notebook)
 
 
 def _without_secrets(parameters: dict[str, Any]) -> dict[str, Any]:

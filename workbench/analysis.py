@@ -401,8 +401,8 @@ def draw_contour(study: optuna.Study, params: list[str]) -> Any | None:
     target, name = _target(study)
     fig = optuna.visualization.plot_contour(study, params=list(params[:2]), target=target,
                                             target_name=name)
-    return fig.update_layout(height=520, title=f"{name} over {params[0]} and {params[1]} "
-                             "(dots: trials)")
+    return fig.update_layout(height=520, title=f"Contour Plot of {name} over {params[0]} and "
+                             f"{params[1]} (dots: trials)")
 
 
 def draw_pareto(study: optuna.Study) -> Any | None:

@@ -229,6 +229,20 @@ def test_a_run_finishes_its_budget_left_over_queued_trials_first(fake_backend, t
     assert [t.system_attrs["fixed_params"]["learning_rate"] for t in waiting] == [2e-4, 3e-4]
 
 
+def test_left_overs_are_the_queued_trials_of_runs_that_are_over(tmp_path):
+    from workbench.storage import QUEUED_BY
+    from workbench.study import lifecycle
+
+    study = optuna.create_study(storage=sqlite_url(tmp_path), study_name="left")
+    me = records.process_entry()
+    study.set_user_attr("run:timed-out", {**me, "interval_s": 60, "state": "over"})
+    study.set_user_attr("run:live", {**me, "interval_s": 60, "state": "running"})
+    for owner in ("timed-out", "live", None, "unknown"):
+        study.enqueue_trial({}, user_attrs={QUEUED_BY: owner} if owner else None)
+    taken = [t.user_attrs.get(QUEUED_BY) for t in lifecycle.leftovers(study, "new")]
+    assert taken == ["timed-out", None, "unknown"]  # the live run keeps its own
+
+
 def test_two_runs_started_together_each_finish_their_budget(fake_backend, tmp_path):
     import threading
 

@@ -327,7 +327,7 @@ def synthetic(v):
 
 def _sampler(seed):
     return make_sampler({"sampler": "tpe", "seed": seed, "tpe_n_startup_trials": 10,
-                                "tpe_n_ei_candidates": 24})
+                         "tpe_n_ei_candidates": 24, "tpe_multivariate": True})
 
 
 def _objective(trial):

@@ -122,6 +122,9 @@ def search_lines(se: Mapping[str, Any]) -> list[str]:
                 f"{s['epochs_saved']['median']:.0%} | {s['final_best_changed_by_pruning']} | "
                 f"{s['killed_winner_seeds']} |")
         lines.append("")
+    if se.get("not_at_2x_budget"):
+        lines += [f"Not replayed at {2 * se['budget']} trials (GP's acquisition search costs "
+                  "seconds per trial): " + ", ".join(se["not_at_2x_budget"]), ""]
     return lines
 
 

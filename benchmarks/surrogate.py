@@ -4,9 +4,9 @@ be, predicted from the table's real runs, so a replayed study sees the sampler's
 
 - Inputs: a config's searched values as coordinates in [0, 1] (log scale where the space is log,
   one-hot categories).
-- Curve: a regression model (chosen by held-out error among a few scikit-learn models) predicts
-  the guarded objective of every epoch at once; cost per epoch is exact in optimizer steps (rows
-  / batch size) and predicted in seconds.
+- Curve and cost: one regression model (chosen by held-out error among a few scikit-learn
+  models) predicts the guarded objective of every epoch and the log seconds per epoch at once;
+  optimizer steps per epoch are exact (train rows / batch size).
 - Noise: the real objective moves with the trial seed (model init, data order). The table
   trains a few configs again with other seeds; a replayed trial adds one draw of that noise
   (the pooled seed-to-seed standard deviation, per epoch) to its whole curve, so strategies are
@@ -52,9 +52,9 @@ def candidates() -> dict[str, Any]:
     from sklearn.neighbors import KNeighborsRegressor
 
     return {
-        "random_forest": RandomForestRegressor(n_estimators=100, min_samples_leaf=2,
+        "random_forest": RandomForestRegressor(n_estimators=50, min_samples_leaf=2,
                                                random_state=0),
-        "extra_trees": ExtraTreesRegressor(n_estimators=100, min_samples_leaf=2,
+        "extra_trees": ExtraTreesRegressor(n_estimators=50, min_samples_leaf=2,
                                            random_state=0),
         "knn5": KNeighborsRegressor(n_neighbors=5, weights="distance"),
         "gp_matern": GaussianProcessRegressor(Matern(nu=2.5) + WhiteKernel(), normalize_y=True,
@@ -69,6 +69,12 @@ def _arrays(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.Param]
     return x, y
 
 
+def _targets(rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """What the fitted model predicts: every epoch's objective, then log seconds per epoch."""
+    seconds = np.log([max(r["seconds_per_epoch"], 1e-3) for r in rows])
+    return np.column_stack([np.array([r["curve"] for r in rows]), seconds])
+
+
 def cross_validate(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.Param],
                    folds: int = FOLDS, names: Sequence[str] | None = None
                    ) -> dict[str, dict[str, float]]:
@@ -79,13 +85,14 @@ def cross_validate(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.
     from sklearn.model_selection import KFold
 
     x, y = _arrays(rows, searched)
+    both = _targets(rows)  # fitted as the surrogate is (seconds too), scored on the curve
     out: dict[str, dict[str, float]] = {}
     for name, model in candidates().items():
         if names is not None and name not in names:
             continue
         pred = np.zeros_like(y)
         for train, test in KFold(folds, shuffle=True, random_state=0).split(x):
-            pred[test] = clone(model).fit(x[train], y[train]).predict(x[test])
+            pred[test] = clone(model).fit(x[train], both[train]).predict(x[test])[:, :-1]
         best_true, best_pred = y.max(axis=1), pred.max(axis=1)
         out[name] = {
             "rmse_epochs": float(np.sqrt(((pred - y) ** 2).mean())),
@@ -118,8 +125,7 @@ class Surrogate:
     per-epoch seed standard deviation a replayed trial draws from."""
 
     model_name: str
-    curve_model: Any
-    seconds_model: Any
+    model: Any  # predicts [objective of each epoch..., log seconds per epoch]
     searched: list[spaces.Param]
     train_rows: int
     noise: list[float]
@@ -127,8 +133,8 @@ class Surrogate:
 
     def predict(self, params: Mapping[str, Any]) -> tuple[list[float], int, float]:
         x = np.array([coordinates(params, self.searched)])
-        curve = [float(v) for v in self.curve_model.predict(x)[0]]
-        seconds = float(math.exp(self.seconds_model.predict(x)[0]))
+        *curve, log_seconds = (float(v) for v in self.model.predict(x)[0])
+        seconds = math.exp(log_seconds)
         batch = int(params.get("batch_size", 8))
         return curve, math.ceil(self.train_rows / batch), seconds
 
@@ -142,10 +148,8 @@ def fit(table: Mapping[str, Any], searched: list[spaces.Param],
     held_out = cross_validate(rows, searched, folds=min(FOLDS, len(rows)),
                               names=[model_name] if model_name else None)
     name = model_name or min(held_out, key=lambda k: held_out[k]["rmse_best"])
-    x, y = _arrays(rows, searched)
-    seconds = np.log([max(r["seconds_per_epoch"], 1e-3) for r in rows])
+    x, _ = _arrays(rows, searched)
     return Surrogate(
-        model_name=name, curve_model=clone(candidates()[name]).fit(x, y),
-        seconds_model=clone(candidates()["random_forest"]).fit(x, seconds),
+        model_name=name, model=clone(candidates()[name]).fit(x, _targets(rows)),
         searched=searched, train_rows=int(statistics.median(r["train_rows"] for r in rows)),
         noise=seed_noise(table), held_out=held_out)

@@ -89,6 +89,10 @@ def test_plain_papermill_shows_trial_progress_and_the_record(tmp_path, one_threa
     lines = done.stderr.splitlines()
     assert any(line.startswith("study tiny-bart: 2 trial(s) to run") for line in lines), \
         done.stderr[-3000:]
+    # what it does before the first trial is said too (it used to be silent for minutes)
+    said = [line.split(" ...")[0] for line in lines if line.endswith(" ...")]
+    assert said[:2] == ["loading the data; scoring the lead-2 and constant-output baselines",
+                        "loading the tokenizer and the model's base for the trials"]
     assert sum(line.startswith("trial ") and "/2 done" in line for line in lines) == 2
     assert any(line.startswith(f"record: {paths.shown(tmp_path / 'rec' / 'results.json')}")
                for line in lines)

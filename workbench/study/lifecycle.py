@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,9 @@ def claim(study: optuna.Study, record: Record, n: int) -> dict[str, int]:
     run_id = record.data["run_id"]
     register(study, record)
     # A trial whose worker died is failed and queued again (a retry) before anything is taken.
-    optuna.storages.fail_stale_trials(study)
+    with warnings.catch_warnings():  # "experimental" since Optuna 2.9: nothing a user can act on
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
     before = _mine(study, run_id)
     for trial in leftovers(study, run_id)[:n]:
         study._storage.set_trial_user_attr(trial._trial_id, QUEUED_BY, run_id)

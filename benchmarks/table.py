@@ -9,8 +9,9 @@ replays strategies on it in minutes on any machine:
 
 Each line is one JSON object: a header (what the table was built from), then one per run. A run
 is appended as soon as it is done, under a file lock, so several worker processes share one
-file and an interrupted build goes on where it stopped. Jobs are assigned round-robin to
-workers; every job's config is fixed by the build's seed, whatever the number of workers.
+file and an interrupted build goes on where it stopped. The runs left when a build starts are
+dealt round-robin to its workers, each training in its own folder; every job's config is fixed
+by the build's seed, whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _append(path: Path, item: Mapping[str, Any]) -> None:
 
 
 def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None,
-            cache: dict[int | None, Any]) -> dict[str, Any]:
+            cache: dict[int | None, Any], worker: int = 0) -> dict[str, Any]:
     """Train one config as a study trial would (augmented train split, guarded objective)."""
     run_cfg = cfg if seed is None else {**cfg, "runtime": {**cfg["runtime"], "seed": seed}}
     if seed not in cache:  # a backend per trial seed (its model init and data order)
@@ -120,7 +121,9 @@ def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None
     hp = {**cfg["hparams"], **sampled}
     train, _ = augment.apply(splits["train"], hp, cfg)
     started = time.perf_counter()
-    outcome = backend.train_and_evaluate(hp, train, None, paths.CACHE / "trials" / "table")
+    # Each worker its own folder: the Trainer's checkpoints of two runs must never mix.
+    outdir = paths.CACHE / "trials" / f"table-{worker}"
+    outcome = backend.train_and_evaluate(hp, train, None, outdir)
     wall = time.perf_counter() - started
     epochs = sorted(outcome.epoch_scores)
     figures = [outcome.epoch_scores[e] for e in epochs]
@@ -140,13 +143,16 @@ def _worker(index: int, workers: int, n_configs: int, path: str,
     table = Path(path)
     cfg = bench_config(caps)
     configs = sample_configs(cfg, n_configs)
-    todo = [j for k, j in enumerate(jobs(n_configs)) if k % workers == index]
+    # What is left when the build starts, dealt round-robin: a resumed build keeps every
+    # worker busy whichever runs are done.
+    done = _done(table)
+    todo = [j for j in jobs(n_configs) if j not in done][index::workers]
     cache: dict[int | None, Any] = {}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     for kind, i, seed in todo:
         if (kind, i, seed) in _done(table):
             continue
-        row = {"kind": kind, "id": i, **run_one(cfg, configs[i], seed, cache)}
+        row = {"kind": kind, "id": i, **run_one(cfg, configs[i], seed, cache, index)}
         _append(table, row)
         print(f"[worker {index}] {kind} {i}" + ("" if seed is None else f" seed {seed}")
               + f": best {max(row['curve']):.3f}, distinct {max(row['distinct_share']):.2f}, "

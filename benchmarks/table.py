@@ -21,6 +21,7 @@ import fcntl
 import json
 import math
 import multiprocessing as mp
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -111,7 +112,7 @@ def _append(path: Path, item: Mapping[str, Any]) -> None:
 
 
 def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None,
-            cache: dict[int | None, Any], worker: int = 0) -> dict[str, Any]:
+            cache: dict[int | None, Any]) -> dict[str, Any]:
     """Train one config as a study trial would (augmented train split, guarded objective)."""
     run_cfg = cfg if seed is None else {**cfg, "runtime": {**cfg["runtime"], "seed": seed}}
     if seed not in cache:  # a backend per trial seed (its model init and data order)
@@ -121,8 +122,9 @@ def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None
     hp = {**cfg["hparams"], **sampled}
     train, _ = augment.apply(splits["train"], hp, cfg)
     started = time.perf_counter()
-    # Each worker its own folder: the Trainer's checkpoints of two runs must never mix.
-    outdir = paths.CACHE / "trials" / f"table-{worker}"
+    # Each process its own folder: the Trainer's checkpoints of two runs must never mix (nor
+    # those of two builds at once).
+    outdir = paths.CACHE / "trials" / f"table-{os.getpid()}"
     outcome = backend.train_and_evaluate(hp, train, None, outdir)
     wall = time.perf_counter() - started
     epochs = sorted(outcome.epoch_scores)
@@ -152,7 +154,7 @@ def _worker(index: int, workers: int, n_configs: int, path: str,
     for kind, i, seed in todo:
         if (kind, i, seed) in _done(table):
             continue
-        row = {"kind": kind, "id": i, **run_one(cfg, configs[i], seed, cache, index)}
+        row = {"kind": kind, "id": i, **run_one(cfg, configs[i], seed, cache)}
         _append(table, row)
         print(f"[worker {index}] {kind} {i}" + ("" if seed is None else f" seed {seed}")
               + f": best {max(row['curve']):.3f}, distinct {max(row['distinct_share']):.2f}, "

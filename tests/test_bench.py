@@ -149,14 +149,15 @@ def test_strategies_are_measured_against_random_with_the_same_seed():
 
 
 def test_the_table_builds_resumably_in_worker_processes(tmp_path):
-    """Two configs (and config 0 again with the noise seeds) of a small default, in one worker
-    process; building again trains nothing more."""
+    """Two configs (and config 0 again with the noise seeds) of a small default, in two worker
+    processes at once (each in its own folder: a shared one killed a worker); building again
+    trains nothing more."""
     from benchmarks import table
 
     caps = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 2,
             "hparams.max_new_tokens": 12, "hparams.min_new_tokens": 1, **common.QUICK_BASE}
     out = tmp_path / "table.jsonl"
-    table.build(2, 1, out, caps=caps)
+    table.build(2, 2, out, caps=caps)
     built = table.read(out)
     assert [r["id"] for r in built["rows"]] == [0, 1]
     assert sorted(r["seed"] for r in built["noise"]) == list(table.NOISE_SEEDS)

@@ -22,6 +22,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -125,7 +126,10 @@ def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None
     # Each process its own folder: the Trainer's checkpoints of two runs must never mix (nor
     # those of two builds at once).
     outdir = paths.CACHE / "trials" / f"table-{os.getpid()}"
-    outcome = backend.train_and_evaluate(hp, train, None, outdir)
+    try:
+        outcome = backend.train_and_evaluate(hp, train, None, outdir)
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
     wall = time.perf_counter() - started
     epochs = sorted(outcome.epoch_scores)
     figures = [outcome.epoch_scores[e] for e in epochs]

@@ -5,7 +5,7 @@ import json
 import optuna
 import pytest
 import torch
-from helpers import PLUMBING, outcome
+from helpers import PLUMBING, outcome, read_record
 
 from workbench import records, validate
 from workbench import study as wstudy
@@ -182,6 +182,23 @@ def test_each_sampler_runs(fake_backend, tmp_path, sampler):
     assert type(study.pruner).__name__ == "NopPruner"
     assert [t.state.name for t in study.trials] == ["COMPLETE"] * 4
     assert len({t.params["learning_rate"] for t in study.trials}) == 4
+
+
+def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, tmp_path):
+    def fake(self, hp, report, outdir, save_to=None):
+        report(1, hp["learning_rate"] * 1000)
+        return outcome(hp["learning_rate"] * 1000)
+
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="seed",
+                           storage=storage(tmp_path), run_dir=str(tmp_path / "rec"),
+                           overrides={**QUICK, **fake_backend(fake)})
+    study = run.optimize()
+    assert type(study.sampler).__name__ == "TPESampler" and not study.sampler._multivariate
+    assert type(study.pruner).__name__ == "MedianPruner"
+    rec = read_record(tmp_path / "rec")["study"]
+    assert rec["strategy"] == "seed" and rec["sampler"] == "tpe" and rec["pruner"] == "median"
+    assert rec["search_settings"]["tpe_multivariate"] is False
+    assert rec["search_settings"]["median_n_warmup_steps"] == 3
 
 
 @pytest.mark.parametrize("pruner, cls, why", [

@@ -133,6 +133,13 @@ def degenerate_summary(trials: Sequence[optuna.trial.FrozenTrial]) -> dict[str, 
     return {"count": len(numbers), "trials": numbers}
 
 
+# The study settings that decide what the sampler and pruner do, as a record shows them.
+SEARCH_SETTINGS = ("seed", "tpe_n_startup_trials", "tpe_n_ei_candidates", "tpe_multivariate",
+                   "median_n_startup_trials", "median_n_warmup_steps", "median_interval_steps",
+                   "percentile", "halving_min_resource", "halving_reduction_factor",
+                   "wilcoxon_p_threshold")
+
+
 def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str,
                  masked_url: str, searched: Sequence[str], join: bool,
                  before: int, budget: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -145,7 +152,8 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
         "objective": f"dev ROUGE, {config['objective']['metric']} mode, "
                      "100 x mean(R1,R2,RL F1)",
         "objectives": targets.describe(config),
-        "sampler": sc["sampler"], "pruner": sc["pruner"],
+        "strategy": sc["strategy"], "sampler": sc["sampler"], "pruner": sc["pruner"],
+        "search_settings": {k: sc[k] for k in SEARCH_SETTINGS},
         "searched": list(searched), "trials_before_run": before,
         "n_trials": 0 if join else sc["n_trials"], "joined": join,
         "constraints": constraints.Limits.of(config).as_dict(),

@@ -46,7 +46,7 @@ SIZES: dict[str, dict[str, Any]] = {
                         "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,
                         "hparams.min_new_tokens": 1, **QUICK_BASE},
         # The committed search table, replayed by two samplers and two pruners, 3 seeds.
-        "replay_seeds": 3, "search_samplers": ("random", "tpe-mv5"),
+        "replay_seeds": 3, "search_samplers": ("random", "tpe-tuned"),
         "search_pruners": ("none", "median-w2"),
         "gen_caps": {"data.max_train_samples": 16, "data.max_dev_samples": 4,
                      "hparams.num_epochs": 1, "hparams.max_new_tokens": 20,

@@ -58,10 +58,11 @@ def test_section_structure(report):
     se = out["search"]  # the committed table, replayed by 2 samplers x 2 pruners
     assert se["table"]["configs"] >= 200 and se["table"]["noise_runs"] >= 10
     assert se["seeds"] == [0, 1] and se["budget"] == 12
-    assert set(se["at_budget"]) == {f"{s}/{p}" for s in ("random", "tpe-mv5")
+    assert set(se["at_budget"]) == {f"{s}/{p}" for s in ("random", "tpe-tuned")
                                     for p in ("none", "median-w2")}
+    assert se["default_strategy"] == "tpe-tuned/median-w2"
     assert se["at_budget"]["random/none"]["reached"] == 2
-    assert 0 <= se["at_2x_budget"]["tpe-mv5/median-w2"]["epochs_saved"]["median"] <= 1
+    assert 0 <= se["at_2x_budget"]["tpe-tuned/median-w2"]["epochs_saved"]["median"] <= 1
     text = (report[1] / "report.md").read_text()
     assert "| sampler/pruner |" in text and "Surrogate:" in text
     assert [r["workers"] for r in out["parallel"]["runs"]] == [1, 2]

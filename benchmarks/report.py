@@ -104,9 +104,13 @@ def search_lines(se: Mapping[str, Any]) -> list[str]:
         f"- Signal: best epoch over the table's configs {_fmt(se['signal']['configs'])}, std "
         f"{se['signal']['config_std']:.2f}; one config over trial seeds: std "
         f"{se['signal']['seed_std_best']:.2f}",
-        f"- Default strategy: {se.get('default_strategy')}; the design document's: "
-        f"{se['seed_strategy']}; goal for the default {se['goal']} of random's steps (median), "
-        f"reaching random's final best in >= 90 % of seeds (18/20)", ""]
+        f"- Default strategy: {se.get('default_strategy')}; recommended by the benchmark's rule "
+        f"(most seeds reaching random's best, then least compute, among strategies whose pruner "
+        f"changed the best in <= 2 seeds): {se.get('recommended')}"
+        + ("" if se.get("recommended") == se.get("default_strategy") else " (they differ)")
+        + f"; the design document's: {se['seed_strategy']}; goal for the default {se['goal']} "
+        "of random's steps (median), reaching random's final best in >= 90 % of seeds (18/20)",
+        ""]
     for key, trials in (("at_budget", se["budget"]), ("at_2x_budget", 2 * se["budget"])):
         lines += [f"Strategies at {trials} trials ({n} seeds; medians; fraction = the steps "
                   "needed to reach random's final best of the same seed, over random's):", "",

@@ -92,9 +92,11 @@ def replay(sur: wsurrogate.Surrogate, cfg: Mapping[str, Any], sampler_name: str,
     epoch by epoch; the last epoch is never pruned (as in the workbench). Returns, per trial,
     the cumulative compute when it ended and the study's best so far."""
     settings, preset_first = SAMPLERS[sampler_name]
-    # Each sampler draws from its own seed stream: TPE's and GP's random startup trials would
-    # otherwise repeat random search's first configs and share its luck.
-    stream = sum(map(ord, sampler_name.split("+")[0])) * 1000 + seed
+    # Random search draws from one seed stream, the model-based samplers from another: their
+    # random startup trials would otherwise repeat random search's first configs and share its
+    # luck. The model-based samplers share theirs (common random numbers), so TPE variants
+    # differ by their settings, not by their startup draws.
+    stream = seed if settings["sampler"] == "random" else 1000 + seed
     sc = {**cfg["study"], **settings, **PRUNERS[pruner_name], "seed": stream}
     hparams = cfg["hparams"]
     # A fixed name: Hyperband assigns trials to brackets by a hash of the study's name.
@@ -203,6 +205,25 @@ def summarise(runs: Sequence[Mapping[str, Any]], budget: int,
     return out
 
 
+MAX_CHANGED_BY_PRUNING = 2  # seeds of 20 where a pruner may change the final best
+
+
+def recommend(summary: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The rule the default is chosen by: among strategies other than random search whose
+    pruner changed the final best in at most MAX_CHANGED_BY_PRUNING seeds, the one reaching
+    random's final best in the most seeds, then with the least median fraction of random's
+    steps, then with the most epochs saved."""
+    def key(name: str) -> tuple[float, float, float]:
+        s = summary[name]
+        frac = s["fraction_of_random"]["steps"]["median"]
+        return (-s["reached"], math.inf if frac is None else frac,
+                -(s["epochs_saved"]["median"] or 0.0))
+
+    allowed = [n for n, s in summary.items() if not n.startswith("random")
+               and s["final_best_changed_by_pruning"] <= MAX_CHANGED_BY_PRUNING]
+    return min(allowed, key=key) if allowed else None
+
+
 def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
     """Fit the surrogate on the committed table, replay every strategy, summarise at the
     default budget and at twice it."""
@@ -252,7 +273,8 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
                    "seed_std_best": _std_best(table)},
         "seeds": seeds, "budget": budget, "default_strategy": default,
         "seed_strategy": SEED_STRATEGY,
-        "at_budget": summarise(runs, budget, names),
+        "at_budget": (at_default := summarise(runs, budget, names)),
+        "recommended": recommend(at_default),
         "at_2x_budget": summarise(runs, 2 * budget,
                                   [n for n in names if length(*n.split("/")) == 2 * budget]),
         "not_at_2x_budget": [n for n in names if length(*n.split("/")) < 2 * budget],

@@ -146,6 +146,9 @@ def test_strategies_are_measured_against_random_with_the_same_seed():
     assert rnd["reached"] == 3 and rnd["fraction_of_random"]["steps"]["max"] <= 1.0
     assert rnd["final_best_vs_random"]["median"] == 0 and rnd["epochs_saved"]["max"] == 0
     assert out["tpe-mv5/none"]["final_best_changed_by_pruning"] == 0
+    assert search.recommend(out) in ("tpe-mv5/none", "tpe-mv5/median-w1")
+    changed = {k: {**v, "final_best_changed_by_pruning": 3} for k, v in out.items()}
+    assert search.recommend(changed) is None  # every pruner changed the best too often
     assert 0 <= out["tpe-mv5/median-w1"]["killed_winner_seeds"] <= 3
 
 

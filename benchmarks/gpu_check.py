@@ -477,6 +477,20 @@ def _measure_case(row: dict[str, Any], model: torch.nn.Module, built: Built, met
 # --------------------------------------------------------------------------- 2 speed
 
 
+def _plain_arguments(hp: Mapping[str, Any], outdir: Path, on_cuda: bool, **more: Any) -> Any:
+    """The plain loops' TrainingArguments: one epoch of the trial's optimizer settings, fp16 on
+    CUDA when hp says so, no logging, saving or bars; `more` adds or overrides."""
+    from transformers import TrainingArguments
+
+    return TrainingArguments(**{
+        "output_dir": str(outdir), "per_device_train_batch_size": hp["batch_size"],
+        "num_train_epochs": 1, "learning_rate": hp["learning_rate"],
+        "lr_scheduler_type": hp["scheduler_type"], "warmup_steps": hp["warmup_ratio"],
+        "weight_decay": hp["weight_decay"], "max_grad_norm": hp["max_grad_norm"],
+        "fp16": hp["fp16"] and on_cuda, "use_cpu": not on_cuda, "logging_strategy": "no",
+        "save_strategy": "no", "report_to": "none", "disable_tqdm": True, **more})
+
+
 def _plain_causal(built: Built, hp: Mapping[str, Any], steps: int, meter: Meter,
                   outdir: Path) -> list[float]:
     """A minimal hand-written QLoRA loop: bitsandbytes 4-bit base, peft LoRA, HF Trainer."""
@@ -486,7 +500,6 @@ def _plain_causal(built: Built, hp: Mapping[str, Any], steps: int, meter: Meter,
         BitsAndBytesConfig,
         PrinterCallback,
         Trainer,
-        TrainingArguments,
         default_data_collator,
     )
 
@@ -511,15 +524,9 @@ def _plain_causal(built: Built, hp: Mapping[str, Any], steps: int, meter: Meter,
         ids = torch.randint(4, 1000, (prompt + answer,), generator=generator).tolist()
         rows.append({"input_ids": ids, "attention_mask": [1] * len(ids),
                      "labels": [-100] * prompt + ids[prompt:]})
-    args = TrainingArguments(
-        output_dir=str(outdir), per_device_train_batch_size=hp["batch_size"],
-        num_train_epochs=1, learning_rate=hp["learning_rate"],
-        lr_scheduler_type=hp["scheduler_type"], warmup_steps=hp["warmup_ratio"],
-        weight_decay=hp["weight_decay"], max_grad_norm=hp["max_grad_norm"],
-        bf16=hp["bf16"] and on_cuda, fp16=hp["fp16"] and on_cuda, use_cpu=not on_cuda,
-        activation_checkpointing=llm["gradient_checkpointing"],
-        activation_checkpointing_kwargs={"use_reentrant": False},
-        logging_strategy="no", save_strategy="no", report_to="none", disable_tqdm=True)
+    args = _plain_arguments(hp, outdir, on_cuda, bf16=hp["bf16"] and on_cuda,
+                            activation_checkpointing=llm["gradient_checkpointing"],
+                            activation_checkpointing_kwargs={"use_reentrant": False})
     trainer = Trainer(model=model, args=args, train_dataset=rows,
                       data_collator=default_data_collator)
     trainer.remove_callback(PrinterCallback)
@@ -541,7 +548,6 @@ def _plain_seq2seq(built: Built, hp: Mapping[str, Any], steps: int, meter: Meter
         DataCollatorForSeq2Seq,
         PrinterCallback,
         Trainer,
-        TrainingArguments,
     )
 
     on_cuda = meter.cuda
@@ -555,13 +561,7 @@ def _plain_seq2seq(built: Built, hp: Mapping[str, Any], steps: int, meter: Meter
             for _ in range(steps * hp["batch_size"])]
     for row in rows:
         row["attention_mask"] = [1] * len(row["input_ids"])
-    args = TrainingArguments(
-        output_dir=str(outdir), per_device_train_batch_size=hp["batch_size"],
-        num_train_epochs=1, learning_rate=hp["learning_rate"],
-        lr_scheduler_type=hp["scheduler_type"], warmup_steps=hp["warmup_ratio"],
-        weight_decay=hp["weight_decay"], max_grad_norm=hp["max_grad_norm"],
-        fp16=hp["fp16"] and on_cuda, use_cpu=not on_cuda, logging_strategy="no",
-        save_strategy="no", report_to="none", disable_tqdm=True)
+    args = _plain_arguments(hp, outdir, on_cuda)
     trainer = Trainer(model=model, args=args, train_dataset=rows,
                       data_collator=DataCollatorForSeq2Seq(tokenizer, model=model))
     trainer.remove_callback(PrinterCallback)

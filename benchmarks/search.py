@@ -14,6 +14,7 @@ import math
 import multiprocessing as mp
 import os
 import random
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ import optuna
 from benchmarks import surrogate as wsurrogate
 from benchmarks import table as wtable
 from benchmarks.common import GOALS, bench_config, spread
-from workbench import spaces
+from workbench import paths, spaces
 from workbench.study.samplers import make_pruner, make_sampler
 
 # Samplers and pruners as the workbench builds them (`make_sampler`, `make_pruner`) from these
@@ -227,10 +228,11 @@ def recommend(summary: Mapping[str, Mapping[str, Any]]) -> str | None:
 def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
     """Fit the surrogate on the committed table, replay every strategy, summarise at the
     default budget and at twice it."""
-    table = wtable.read(size.get("search_table") or wtable.TABLE)
+    path = size.get("search_table") or wtable.TABLE
+    table = wtable.read(path)
     if len(table["rows"]) < 10:
-        raise RuntimeError(f"the search table {wtable.TABLE} has {len(table['rows'])} configs; "
-                           "build it with `python -m benchmarks.table` (see its docstring)")
+        raise RuntimeError(f"the search table {paths.shown(path)} has {len(table['rows'])} "
+                           "configs; build it with `python -m benchmarks.table` (its docstring)")
     cfg = bench_config({})
     searched = wtable.searched_params(cfg)
     sur = wsurrogate.fit(table, searched)
@@ -259,7 +261,7 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
     bests = [max(r["curve"]) for r in rows]
     return {
         "table": {"configs": len(rows), "noise_runs": len(table["noise"]),
-                  "file": str(wtable.TABLE.relative_to(wtable.TABLE.parents[2])),
+                  "file": paths.shown(path),
                   "built": table["header"].get("started"),
                   "machine": table["header"].get("machine", {}).get("cpu_model"),
                   "epochs": max(len(r["curve"]) for r in rows),
@@ -270,7 +272,8 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
                       wsurrogate.FOLDS, "seed_noise_per_epoch": sur.noise},
         "signal": {"configs": spread(bests),
                    "config_std": _std(bests),
-                   "seed_std_best": _std_best(table)},
+                   "seed_std_best": wsurrogate.pooled_std(
+                       [[max(c) for c in curves] for curves in wsurrogate.seed_groups(table)])},
         "seeds": seeds, "budget": budget, "default_strategy": default,
         "seed_strategy": SEED_STRATEGY,
         "at_budget": (at_default := summarise(runs, budget, names)),
@@ -286,20 +289,4 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
 
 
 def _std(values: Sequence[float]) -> float:
-    import statistics
-
     return statistics.stdev(values) if len(values) > 1 else 0.0
-
-
-def _std_best(table: Mapping[str, Any]) -> float:
-    """Pooled seed-to-seed std of a config's best epoch."""
-    import statistics
-
-    originals = {r["id"]: r for r in table["rows"]}
-    groups: dict[int, list[float]] = {}
-    for run in table["noise"]:
-        if run["id"] in originals:
-            groups.setdefault(run["id"], [max(originals[run["id"]]["curve"])]).append(
-                max(run["curve"]))
-    variances = [statistics.variance(g) for g in groups.values() if len(g) > 1]
-    return math.sqrt(statistics.fmean(variances)) if variances else 0.0

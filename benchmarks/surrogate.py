@@ -102,21 +102,27 @@ def cross_validate(rows: Sequence[Mapping[str, Any]], searched: Sequence[spaces.
     return out
 
 
-def seed_noise(table: Mapping[str, Any]) -> list[float]:
-    """Pooled seed-to-seed standard deviation of each epoch's objective, from the configs the
-    table trained with several seeds (the original row counts as one seed)."""
-    by_id: dict[int, list[list[float]]] = {}
+def seed_groups(table: Mapping[str, Any]) -> list[list[list[float]]]:
+    """The curves of each config the table trained with several seeds (its row first)."""
     originals = {r["id"]: r for r in table["rows"]}
+    by_id: dict[int, list[list[float]]] = {}
     for run in table["noise"]:
         if run["id"] in originals:
             by_id.setdefault(run["id"], [originals[run["id"]]["curve"]]).append(run["curve"])
+    return [curves for curves in by_id.values() if len(curves) > 1]
+
+
+def pooled_std(groups: Sequence[Sequence[float]]) -> float:
+    """The square root of the mean within-group variance (0 with no group)."""
+    variances = [statistics.variance(g) for g in groups if len(g) > 1]
+    return math.sqrt(statistics.fmean(variances)) if variances else 0.0
+
+
+def seed_noise(table: Mapping[str, Any]) -> list[float]:
+    """Pooled seed-to-seed standard deviation of each epoch's objective."""
+    groups = seed_groups(table)
     epochs = max((len(r["curve"]) for r in table["rows"]), default=0)
-    out = []
-    for e in range(epochs):
-        variances = [statistics.variance([c[e] for c in curves])
-                     for curves in by_id.values() if len(curves) > 1]
-        out.append(math.sqrt(statistics.fmean(variances)) if variances else 0.0)
-    return out
+    return [pooled_std([[c[e] for c in curves] for curves in groups]) for e in range(epochs)]
 
 
 @dataclass

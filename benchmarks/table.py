@@ -156,8 +156,6 @@ def _worker(index: int, workers: int, n_configs: int, path: str,
     cache: dict[int | None, Any] = {}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     for kind, i, seed in todo:
-        if (kind, i, seed) in _done(table):
-            continue
         row = {"kind": kind, "id": i, **run_one(cfg, configs[i], seed, cache)}
         _append(table, row)
         print(f"[worker {index}] {kind} {i}" + ("" if seed is None else f" seed {seed}")
@@ -188,8 +186,9 @@ def build(n_configs: int, workers: int, path: Path = TABLE,
         p.start()
     for p in procs:
         p.join()
-    print(f"{paths.shown(path)}: {len(read(path)['rows'])} configs, "
-          f"{len(read(path)['noise'])} noise runs", flush=True)
+    built = read(path)
+    print(f"{paths.shown(path)}: {len(built['rows'])} configs, {len(built['noise'])} noise runs",
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from helpers import FakeBackend  # noqa: E402
 
-from workbench import backends  # noqa: E402
+from workbench import backends, paths  # noqa: E402
 
 
 @pytest.fixture
@@ -26,6 +26,15 @@ def fake_backend():
 
     yield use
     backends.unregister("fake")
+
+
+@pytest.fixture(scope="module")
+def private_cache(tmp_path_factory):
+    """Tokenizers and bases built by a module's tests go to a temporary cache, not outputs/
+    (use with `pytestmark = pytest.mark.usefixtures("private_cache")`)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(paths, "CACHE", tmp_path_factory.mktemp("cache"))
+        yield
 
 
 @pytest.fixture(scope="module")

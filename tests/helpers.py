@@ -53,3 +53,15 @@ def study_record(folder, preset, overrides, n_trials=1):
                           run_dir=str(folder / "run"))
     run.optimize()
     return folder / "run"
+
+
+def run_at_once(runs):
+    """Optimize the study runs in threads started together (as two processes would), and wait
+    for all of them."""
+    import threading
+
+    threads = [threading.Thread(target=r.optimize) for r in runs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()

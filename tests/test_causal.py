@@ -9,7 +9,7 @@ import pytest
 import torch
 from helpers import PLUMBING
 
-from workbench import metrics, paths, validate
+from workbench import metrics, validate
 from workbench.backends import causal
 from workbench.backends.base import ModelUnavailable
 from workbench.config import ConfigError
@@ -41,12 +41,8 @@ def frame(n: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Tokenizers and bases built by these tests go to a temporary cache, not outputs/."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(paths, "CACHE", tmp_path_factory.mktemp("cache"))
-        yield
+# Tokenizers and bases built here go to a temporary cache, not outputs/.
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

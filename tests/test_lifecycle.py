@@ -12,7 +12,7 @@ import time
 
 import optuna
 import pytest
-from helpers import PLUMBING, outcome, read_record, sqlite_url
+from helpers import PLUMBING, outcome, read_record, run_at_once, sqlite_url
 
 from workbench import cli, config, data, paths, records, storage
 from workbench import study as wstudy
@@ -244,19 +244,13 @@ def test_left_overs_are_the_queued_trials_of_runs_that_are_over(tmp_path):
 
 
 def test_two_runs_started_together_each_finish_their_budget(fake_backend, tmp_path):
-    import threading
-
     over = {**QUICK, **fake_backend(_scored)}
     kw = dict(preset="tiny-bart", n_trials=3, sampler="random", storage=sqlite_url(tmp_path),
               study_name="together", overrides=over)
     wstudy.start_run("run-study", run_dir=str(tmp_path / "first"), **kw).optimize()
     runs = [wstudy.start_run("run-study", run_dir=str(tmp_path / f"p{i}"), **kw)
             for i in (1, 2)]
-    threads = [threading.Thread(target=r.optimize) for r in runs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_at_once(runs)
     study = runs[0].study
     assert len(study.trials) == 9
     for name in ("p1", "p2"):

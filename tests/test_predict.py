@@ -21,12 +21,8 @@ CAUSAL = {**PLUMBING, "data.max_train_samples": 16, "data.max_dev_samples": 4,
 TEST = paths.ROOT / "data" / "sample" / "test.csv"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Bases and tokenizers built here go to a temporary cache, not outputs/."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(paths, "CACHE", tmp_path_factory.mktemp("cache"))
-        yield
+# Tokenizers and bases built here go to a temporary cache, not outputs/.
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 @pytest.fixture(scope="module")

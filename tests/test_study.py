@@ -5,7 +5,7 @@ import json
 import optuna
 import pytest
 import torch
-from helpers import PLUMBING, outcome, read_record
+from helpers import PLUMBING, outcome, read_record, run_at_once
 
 from workbench import records, validate
 from workbench import study as wstudy
@@ -326,7 +326,6 @@ def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tm
     """Every run used to seed its sampler with study.seed, so a resumed study (or a second
     process) drew its earlier run's configs again. Samplers now move on by the trials a study
     holds, and a config already trained is not trained again."""
-    import threading
 
     trained: list[tuple] = []
 
@@ -343,11 +342,7 @@ def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tm
         wstudy.start_run("run-study", run_dir=str(tmp_path / run), **kw).optimize()
     runs = [wstudy.start_run("run-study", run_dir=str(tmp_path / f"p{i}"), **kw)
             for i in (1, 2)]  # two processes on the same study at once
-    threads = [threading.Thread(target=r.optimize) for r in runs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_at_once(runs)
     study = runs[0].study
     params = [tuple(sorted(t.params.items())) for t in study.trials]
     assert len(study.trials) == 15  # two runs started at once each finish their own budget

@@ -71,6 +71,21 @@ def test_papermill_sees_every_parameter(notebook):
     assert list(pm.inspect_notebook(str(notebook))) == assigned
 
 
+@pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_parameter_reaches_the_notebooks_code(notebook):
+    """A parameter the cells never read is silently ignored (-p strategy seed once was)."""
+    import ast
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    cell = next(c for c in code if "parameters" in c.get("metadata", {}).get("tags", []))
+    assigned = [n.targets[0].id for n in ast.parse("".join(cell["source"])).body]
+    read = {node.id for c in code if c is not cell
+            for node in ast.walk(ast.parse("".join(c["source"])))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert [name for name in assigned if name not in read] == []
+
+
 @pytest.mark.slow  # two `make lint` runs (ruff over the project) in a fresh clone
 def test_make_install_sets_the_nbstripout_filter_and_lint_reads_what_git_holds(tmp_path):
     """After `make install`, outputs JupyterLab saves into a notebook never reach git, and

@@ -50,7 +50,7 @@ def run(study: optuna.Study, params: list[Param], fixed: dict, n: int) -> list[d
 
 # --------------------------------------------------------------------------- the seed's values
 
-# The seed's trial.suggest_* calls (optuna-strategy.ko.md), as the distributions Optuna records.
+# The seed's trial.suggest_* calls (README, "The seed"), as the distributions Optuna records.
 SEED_DISTRIBUTIONS = {
     "model_name": Cat(MODELS),
     "lora_r": Int(4, 64, step=4),

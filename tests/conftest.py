@@ -46,3 +46,16 @@ def one_thread():
         mp.setenv("OMP_NUM_THREADS", "1")
         yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_records_among_the_users_outputs():
+    """Tests keep their records in temporary folders: none may be left in outputs/<preset>/."""
+    def records() -> set[str]:
+        return {str(p.parent.relative_to(paths.ROOT)) for p in
+                paths.OUTPUTS.glob("*/*/results.json")}
+
+    before = records()
+    yield
+    left = sorted(records() - before)
+    assert not left, f"tests left run records among the user's outputs: {left}"

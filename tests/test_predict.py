@@ -123,6 +123,7 @@ def test_refit_on_train_and_dev_trains_the_best_epochs_again(bart_run, tmp_path)
 def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path, capsys,
                                                            monkeypatch):
     monkeypatch.chdir(tmp_path)  # paths typed on the command line are from where it runs
+    monkeypatch.setattr(paths, "OUTPUTS", tmp_path / "outputs")  # its records, not the user's
     out = tmp_path / "s.csv"
     assert cli.main(["predict", str(bart_run), "--out", "s.csv", "--batch-size", "16"]) == 0
     text = capsys.readouterr().out
@@ -132,6 +133,7 @@ def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path,
     assert cli.main(["predict", str(bart_run), "--split", "nope.txt"]) == 2
     assert "expected test, dev or a CSV file" in capsys.readouterr().err
     assert cli.main(["predict", str(tmp_path)]) == 2  # not a record
+    assert len(list((tmp_path / "outputs" / "tiny-bart").iterdir())) == 2  # done and failed
 
 
 @pytest.fixture(scope="module")

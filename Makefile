@@ -46,8 +46,11 @@ notebook-filter: $(BIN)/.installed
 study: install
 	$(BIN)/workbench study --preset $(PRESET) $(ARGS)
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist; each test runs torch on one
+# thread, so on 2 cores two workers halve the time); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 test: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest $(ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks $(ARGS)

@@ -6,7 +6,7 @@ import csv
 import pytest
 from helpers import read_record, sqlite_url
 
-from workbench import diversity, validate
+from workbench import diversity, gentune, validate
 from workbench.backends.base import EpochTracker, TrialOutcome
 from workbench.config import ConfigError
 from workbench.study import start_run, tables
@@ -149,3 +149,40 @@ def test_the_constant_never_wins_whatever_its_rouge(shop_data, tmp_path, fake_ba
     assert rows["constant output"]["distinct"] == 1 / 12  # one string for 12 dialogues
     assert rows["lead-2 baseline"]["distinct"] == 1.0
     assert rows["best"]["distinct"] == 1.0
+
+
+class ControlledDecoder:
+    """Generation tuning's Generator with its model replaced by the predictors above (4 beams
+    write as 3): the real evaluate (scores, diversity figures, guard) on outputs we choose."""
+
+    evaluate = gentune.Generator.evaluate
+    score = gentune.Generator.score
+
+    def __init__(self, config, dev):
+        self.config, self.dev = config, dev
+        self.references = list(dev["references"])
+
+    def generate(self, d, rows=None):
+        rows = range(len(self.dev)) if rows is None else rows
+        return [PREDICTORS[min(d["num_beams"], 3)](self.dev["dialogue"][i].split(" ")[1],
+                                           self.dev["dialogue"][i]) for i in rows]
+
+
+def test_a_decoding_only_study_never_picks_a_constant_output(shop_data):
+    from workbench import data as wdata
+
+    config = validate.resolve("tiny-bart", {"data.dir": str(shop_data), "hparams.num_beams": 1})
+    decoder = ControlledDecoder(config, wdata.load_splits(config)["dev"])
+    constant = decoder.evaluate({"num_beams": 1})
+    assert constant.degenerate and constant.objective == 0.0
+    assert constant.final > max(decoder.evaluate({"num_beams": b}).final for b in (2, 3))
+    base = gentune.decoding(config["hparams"])  # the checkpoint's decoding: greedy
+    params = gentune.generation_params(config, ["num_beams"])
+    study = gentune.optimize_decoding(decoder, base, params, n_trials=6,
+                                      storage=None, study_name="controlled")
+    first = study.trials[0]  # the checkpoint's own decoding, the constant
+    assert first.params["num_beams"] == 1 and first.value == 0.0
+    assert first.system_attrs["constraints:degenerate"] == 1.0  # infeasible for the sampler
+    assert "distinct" in first.user_attrs["degenerate"]
+    assert study.best_trial.params["num_beams"] != 1
+    assert study.best_trial.user_attrs["diversity"]["distinct_share"] == 1.0

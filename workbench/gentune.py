@@ -32,7 +32,8 @@ import pandas as pd
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import diversity, metrics, paths, records, spaces, validate
-from workbench.records import Record, mask_url
+from workbench import storage as wstorage
+from workbench.records import Record
 
 GENERATION_PARAMETERS: dict[str, tuple[type, ...]] = {
     "preset": (str,),
@@ -667,7 +668,6 @@ def optimize_decoding(generator: Generator, base: Mapping[str, Any],
                       params: list[spaces.Param], n_trials: int, storage: str | None,
                       study_name: str, callbacks: Sequence[Any] = ()) -> optuna.Study:
     """An Optuna study over decoding only: trial 0 is `base`, each trial one batched pass."""
-    from workbench import storage as wstorage
     from workbench.study.samplers import make_sampler
 
     opened = wstorage.open_storage(storage) if storage else None
@@ -822,7 +822,7 @@ class Tuning:
             f"sqlite:///{self.record.folder / 'generation.db'}"
         name = self.params.get("study_name") or f"{self.config['preset']}-generation"
         loads_before = MODEL_LOADS
-        self.record.update(study={"name": name, "storage": mask_url(storage),
+        self.record.update(study={"name": name, "storage": wstorage.shown(storage),
                                   "direction": "maximize", "searched": [p.name for p in params],
                                   "objective": "dev ROUGE, " + metrics.describe_scale(
                                       self.config["objective"]) + ", generation only"})

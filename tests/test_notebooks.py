@@ -86,3 +86,20 @@ def test_score_command(tmp_path, capsys):
     assert float(lines["final"]) == pytest.approx(50.0)
     assert cli.main(["score", str(pred), str(tmp_path / "missing.csv")]) == 2
     assert "missing.csv" in capsys.readouterr().err
+
+
+def test_a_record_is_filed_under_the_preset_it_is_about(tmp_path):
+    """`workbench run` files a notebook's record under outputs/<preset>/: its preset parameter,
+    else the preset of the record it reads (predict, analyze), else the notebook's default."""
+    source = tmp_path / "qwen-run"
+    source.mkdir()
+    (source / "results.json").write_text(json.dumps({"preset": "tiny-qwen"}), encoding="utf-8")
+    predict = pm.inspect_notebook(str(paths.NOTEBOOKS / "predict.ipynb"))
+    analyze = pm.inspect_notebook(str(paths.NOTEBOOKS / "analyze.ipynb"))
+    assert cli._filed_under({"record": str(source)}, predict) == "tiny-qwen"
+    assert cli._filed_under({"record": str(source)}, analyze) == "tiny-qwen"
+    assert cli._filed_under({"record": str(source), "preset": "kobart"}, analyze) == "kobart"
+    assert cli._filed_under({"storage": "sqlite:///x.db"}, analyze) == "tiny-bart"
+    assert cli._filed_under({"record": str(tmp_path / "none")}, predict) == "run"
+    (source / "results.json").write_text("[]", encoding="utf-8")  # not a record
+    assert cli._filed_under({"record": str(source)}, analyze) == "tiny-bart"

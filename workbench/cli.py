@@ -56,8 +56,7 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     if out_dir is not None:
         records.refuse_existing(out_dir)
     parameters = _without_secrets(parameters)
-    preset = str(parameters.get("preset") or declared.get("preset", {}).get("default", "run"))
-    folder = out_dir or records.new_run_dir(preset.strip("\"'"))
+    folder = out_dir or records.new_run_dir(_filed_under(parameters, declared))
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{name}.ipynb"
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
@@ -94,6 +93,24 @@ def _relative_metadata(notebook: Path) -> None:
         if isinstance(meta.get(key), str):
             meta[key] = paths.shown(meta[key])
     nbformat.write(nb, notebook)
+
+
+def _filed_under(parameters: dict[str, Any], declared: dict[str, Any]) -> str:
+    """The preset a notebook's record is filed under (outputs/<preset>/): its `preset`
+    parameter, else the preset of the run record it reads (`record`: predict, analyze), else
+    the notebook's default preset, else "run"."""
+    if parameters.get("preset"):
+        return str(parameters["preset"])
+    if parameters.get("record"):
+        from workbench import records
+
+        try:
+            read = records.read_results(paths.project_path(str(parameters["record"])))
+        except (OSError, ValueError):  # the notebook's first cell says what is wrong with it
+            read = {}
+        if isinstance(read.get("preset"), str) and read["preset"]:
+            return read["preset"]
+    return str(declared.get("preset", {}).get("default", "run")).strip("\"'")
 
 
 def _without_secrets(parameters: dict[str, Any]) -> dict[str, Any]:

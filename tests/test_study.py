@@ -7,7 +7,7 @@ import pytest
 import torch
 from helpers import PLUMBING, outcome, read_record, run_at_once
 
-from workbench import records, validate
+from workbench import paths, records, validate
 from workbench import study as wstudy
 from workbench.study import execution
 from workbench.study.start import RUN_STUDY_PARAMETERS
@@ -354,3 +354,24 @@ def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tm
     assert len(set(params)) + len(copies) + len(waited) == len(params)
     for t in copies:  # a copy says whose values it took, and they are that trial's
         assert t.values == study.trials[t.user_attrs["duplicate_of"]].values
+
+
+def test_runs_whose_record_folders_share_a_name_train_in_folders_of_their_own(fake_backend,
+                                                                               tmp_path):
+    """Two runs recorded in a/rec and b/rec (each study's trial 0): the trial's working folder
+    under outputs/cache/trials/ is its run's own, so neither cleans up the other's checkpoints
+    (two such runs at once once lost a checkpoint to the other's Trainer)."""
+    used = []
+
+    def fake(self, hp, report, outdir, save_to=None):
+        used.append(outdir)
+        report(1, 1.0)
+        return outcome(1.0)
+
+    selected = fake_backend(fake)
+    for where in ("a", "b"):
+        wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=storage(tmp_path),
+                         study_name=where, overrides={**QUICK, **selected},
+                         run_dir=str(tmp_path / where / "rec")).optimize()
+    assert len(used) == 2 and used[0] != used[1]
+    assert all(u.parent == paths.CACHE / "trials" and u.name.startswith("rec-0-") for u in used)

@@ -6,6 +6,10 @@ reads or writes is anchored here.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,3 +35,22 @@ def shown(path: str | Path) -> str:
         return str(p.resolve().relative_to(ROOT))
     except ValueError:
         return str(p)
+
+
+def scratch(name: str, owner: str | Path) -> Path:
+    """A trial's working folder, outputs/cache/trials/<name>-<digest>: the digest is of the
+    record folder `owner` that the work belongs to, so two runs whose folders share a name
+    (`--out a/rec` and `--out b/rec`) never train in, or clean up, each other's folder."""
+    digest = hashlib.sha1(str(Path(owner).resolve()).encode()).hexdigest()[:8]
+    return CACHE / "trials" / f"{name}-{digest}"
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Hold the lock of a cache entry (`<folder>.lock` beside it). Processes that would build the
+    same entry at once (worker processes, test processes) take turns: check for the entry again
+    inside the lock, and only the first builds it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

@@ -213,7 +213,7 @@ def refit(source: Source, folder: Path) -> tuple[Path, dict[str, Any]]:
     target = folder / "refit-model"
     start = time.perf_counter()
     outcome = backend.train_and_evaluate(
-        hp, train, None, paths.CACHE / "trials" / f"refit-{folder.name}", lambda value: target)
+        hp, train, None, paths.scratch(f"refit-{folder.name}", folder), lambda value: target)
     seconds = time.perf_counter() - start
     if not target.exists():
         why = outcome.extra.get("degenerate")

@@ -73,7 +73,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
             for key, value in augmented.items():
                 trial.set_user_attr(key, value)
             outcome = backend.train_and_evaluate(
-                hp, train, report, paths.CACHE / "trials" / f"{run_id}-{trial.number}", save_to)
+                hp, train, report, paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
         except optuna.TrialPruned:
             raise
         except Exception as exc:

@@ -1,5 +1,8 @@
 """The seq2seq backend: tags survive decoding, label pads are -100, the best epoch is kept."""
 
+import os
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,3 +155,37 @@ def test_decode_keeps_minus_100_out(tokenizer):
     preds = np.array([[0, 5, 6, 2, -100, -100]])
     ids = np.where(preds != -100, preds, tokenizer.pad_token_id)
     assert tokenizer.batch_decode(ids, skip_special_tokens=True)[0] == tokenizer.decode([5, 6])
+
+
+def test_processes_that_want_one_tokenizer_at_once_build_it_once(tmp_path, monkeypatch):
+    """Worker processes starting together ask for the same cached tokenizer: one builds it, the
+    others wait and load it (before the lock, each built into the same .tmp folder and renamed
+    it away under the others)."""
+    import multiprocessing as mp
+
+    monkeypatch.setattr(bpe.paths, "CACHE", tmp_path / "cache")
+    train = bpe.train_tokenizer
+
+    def slow_counted_build(texts, size):
+        with open(tmp_path / "builds.txt", "a") as f:
+            f.write("build\n")
+        time.sleep(0.5)  # room for the other process to arrive meanwhile
+        return train(texts, size)
+
+    monkeypatch.setattr(bpe, "train_tokenizer", slow_counted_build)
+    texts = ["#Person1#: 안녕하세요. 커피 한 잔 주세요.",
+             "#Person2#: 네, 따뜻한 걸로 드릴까요?"] * 20
+    start = mp.get_context("fork").Barrier(2)
+
+    def child():
+        start.wait()
+        tok = bpe.cached_tokenizer(texts, 300)
+        os._exit(0 if tok("커피")["input_ids"] else 1)
+
+    procs = [mp.get_context("fork").Process(target=child) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    assert (tmp_path / "builds.txt").read_text().count("build") == 1

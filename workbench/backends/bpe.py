@@ -50,11 +50,13 @@ def cached_tokenizer(texts: Sequence[str], vocab_size: int) -> PreTrainedTokeniz
     for text in texts:
         key.update(text.encode("utf-8") + b"\0")
     folder = paths.CACHE / "tokenizers" / key.hexdigest()[:16]
-    if (folder / "tokenizer.json").is_file():
-        return PreTrainedTokenizerFast.from_pretrained(folder)
-    tokenizer = train_tokenizer(texts, vocab_size)
-    tmp = folder.with_name(folder.name + ".tmp")
-    tokenizer.save_pretrained(tmp)
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+    with paths.build_lock(folder):  # worker processes starting together build it once
+        if (folder / "tokenizer.json").is_file():
+            return PreTrainedTokenizerFast.from_pretrained(folder)
+        tokenizer = train_tokenizer(texts, vocab_size)
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tokenizer.save_pretrained(tmp)
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
     return tokenizer

@@ -317,15 +317,18 @@ def cached_base(model_config: PreTrainedConfig, tokenizer: PreTrainedTokenizerBa
     folder = paths.CACHE / "bases" / key.hexdigest()[:16]
     if (folder / "config.json").is_file():
         return folder
-    set_seed(seed)
-    model = AutoModelForCausalLM.from_config(model_config)
-    if pretrain_epochs:
-        _pretrain(model, tokenizer, texts, pretrain_epochs, seed)
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+    with paths.build_lock(folder):  # worker processes starting together build it once
+        if (folder / "config.json").is_file():
+            return folder
+        set_seed(seed)
+        model = AutoModelForCausalLM.from_config(model_config)
+        if pretrain_epochs:
+            _pretrain(model, tokenizer, texts, pretrain_epochs, seed)
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        model.save_pretrained(tmp)
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
     return folder
 
 

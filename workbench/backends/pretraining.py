@@ -12,7 +12,6 @@ generator's code, and every trial fine-tunes it as it would a pretrained model.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib.util
 import json
@@ -127,9 +126,7 @@ def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.
     folder = folder_of(config)
     if (folder / INFO).is_file():
         return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with paths.build_lock(folder):
         if not (folder / INFO).is_file():
             _build(config, folder, log)
     return folder

@@ -23,7 +23,6 @@ lock (threads, worker processes) and carry a content hash: a corrupt entry is re
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import hashlib
 import json
@@ -509,10 +508,8 @@ def cached(op: str, rows: pd.DataFrame, config: Mapping[str, Any]) -> Entry:
     build instead of repeating it; a corrupt entry is replaced by a fresh build.
     """
     key = cache_key(op, rows, config["augment"])
-    CACHE.mkdir(parents=True, exist_ok=True)
     file = CACHE / f"{op}-{_digest(key)[:20]}.json"
-    with open(file.with_name(f".{file.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with paths.build_lock(file):
         start = time.perf_counter()
         entry, problem = _read(file, key)
         if entry is not None:

@@ -4,8 +4,9 @@ A storage URL comes from a parameter or `WORKBENCH_STORAGE`. Credentials can sta
 `${VAR}` references and `WORKBENCH_STORAGE_PASSWORD` are filled in only when the storage is
 opened, so the URL itself is safe to write into an executed notebook, and `mask` hides any
 password that is in it. RDB storages run heartbeats, so a trial whose worker died is failed
-and retried. Workers share one trial budget through the study's queue: `top_up` enqueues the
-budget once, and each `run_worker` runs queued trials until none is left.
+and retried. Workers share one trial budget through the study's queue: the budget is enqueued
+once (a run's own trials by `workbench.study.lifecycle.claim`; a whole study's by `top_up`), and
+each `run_worker` runs queued trials until none is left.
 """
 
 from __future__ import annotations

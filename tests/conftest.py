@@ -9,6 +9,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
+import standins  # noqa: E402
 import torch  # noqa: E402
 from helpers import FakeBackend  # noqa: E402
 
@@ -26,6 +27,20 @@ def fake_backend():
 
     yield use
     backends.unregister("fake")
+
+
+@pytest.fixture(scope="session")
+def standin(tmp_path_factory):
+    """`standin(name)`: the folder of the real preset `name`'s faithful stand-in (kobart, llama,
+    qwen: tests/standins.py), built once per test process; point `model.name` at it."""
+    built = {}
+
+    def get(name):
+        if name not in built:
+            built[name] = standins.BUILDERS[name](tmp_path_factory.mktemp(f"standin-{name}"))
+        return built[name]
+
+    return get
 
 
 @pytest.fixture(scope="module")

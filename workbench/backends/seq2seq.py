@@ -109,34 +109,76 @@ class Encoded:
     labels_truncated_share: float = 0.0  # reference summaries cut to max_target_length
 
 
-def _cut_share(tokenizer: PreTrainedTokenizerBase, texts: list[str], limit: int,
-               target: bool = False) -> float:
-    """The share of texts (targets: as labels) longer than `limit` tokens, i.e. cut."""
-    if not texts:
-        return 0.0
-    full = tokenizer(text_target=texts) if target else tokenizer(texts)
-    return round(sum(len(ids) > limit for ids in full["input_ids"]) / len(texts), 4)
+@dataclass(frozen=True)
+class Framing:
+    """How the model wants its sequences framed, whatever its tokenizer adds by itself.
+
+    The encoder input is `[bos] + text + [eos]` (BART's pretraining framing; KoBART's model
+    card adds both by hand because its tokenizer adds neither). Labels always end with EOS, or
+    the model never learns to stop and every summary runs to max_new_tokens; they start with
+    bos only when the tokenizer puts one in front of a text (BART's own tokenizers, the BPE of
+    a model built from a config), as the model was trained to expect.
+    """
+
+    bos: int
+    eos: int
+    label_bos: bool
+
+    @classmethod
+    def of(cls, tokenizer: PreTrainedTokenizerBase) -> Framing:
+        bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
+        if bos is None or eos is None:
+            raise ValueError(f"{type(tokenizer).__name__}: a seq2seq tokenizer needs a bos and "
+                             f"an eos token (bos {tokenizer.bos_token!r}, eos "
+                             f"{tokenizer.eos_token!r})")
+        probe = tokenizer(text_target="가")["input_ids"]
+        return cls(bos, eos, bool(probe) and probe[0] == bos)
+
+    def source(self, ids: list[int], limit: int) -> list[int]:
+        return [self.bos, *ids[: max(limit - 2, 0)], self.eos]
+
+    def target(self, ids: list[int], limit: int) -> list[int]:
+        lead = [self.bos] if self.label_bos else []
+        return [*lead, *ids[: max(limit - len(lead) - 1, 0)], self.eos]
+
+    def source_room(self, limit: int) -> int:
+        """Text tokens an encoder input of `limit` tokens holds."""
+        return limit - 2
+
+    def target_room(self, limit: int) -> int:
+        return limit - 1 - int(self.label_bos)
+
+
+def _ids(tokenizer: PreTrainedTokenizerBase, texts: list[str]) -> list[list[int]]:
+    """Token ids of texts with nothing added (framing is `Framing`'s)."""
+    return tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
+
+
+def _cut_share(ids: list[list[int]], room: int) -> float:
+    """The share of texts longer than `room` tokens, i.e. cut."""
+    return round(sum(len(i) > room for i in ids) / len(ids), 4) if ids else 0.0
 
 
 def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, hp: Mapping[str, Any],
            with_labels: bool = True) -> Encoded:
-    """Preprocess (noise level, person tokens) and tokenize a split for one trial."""
+    """Preprocess (noise level, person tokens) and tokenize a split for one trial: encoder
+    inputs framed `[bos] text [eos]`, labels ending with EOS (`Framing`). Only input_ids and
+    attention_mask reach the model (never a tokenizer's token_type_ids, which BART refuses)."""
     prepared = wdata.prepare(frame, hp["noise_removal_level"], hp["person_token_strategy"])
-    sources = list(prepared.sources)
-    enc = tokenizer(sources, max_length=hp["max_input_length"], truncation=True)
-    features = [{"input_ids": ids, "attention_mask": mask}
-                for ids, mask in zip(enc["input_ids"], enc["attention_mask"], strict=True)]
+    framing = Framing.of(tokenizer)
+    limit = hp["max_input_length"]
+    sources = _ids(tokenizer, list(prepared.sources))
+    features = [{"input_ids": (ids := framing.source(s, limit)), "attention_mask": [1] * len(ids)}
+                for s in sources]
     out = Encoded(features, [list(r) for r in prepared.references], list(prepared.mappings),
                   list(prepared.fnames),
-                  truncated_share=_cut_share(tokenizer, sources, hp["max_input_length"]))
+                  truncated_share=_cut_share(sources, framing.source_room(limit)))
     if with_labels:
-        targets = [t or "" for t in prepared.targets]
-        labels = tokenizer(text_target=targets, max_length=hp["max_target_length"],
-                           truncation=True)["input_ids"]
-        for feat, lab in zip(features, labels, strict=True):
-            feat["labels"] = lab
-        out.labels_truncated_share = _cut_share(tokenizer, targets, hp["max_target_length"],
-                                                target=True)
+        targets = _ids(tokenizer, [t or "" for t in prepared.targets])
+        cap = hp["max_target_length"]
+        for feat, target in zip(features, targets, strict=True):
+            feat["labels"] = framing.target(target, cap)
+        out.labels_truncated_share = _cut_share(targets, framing.target_room(cap))
     return out
 
 

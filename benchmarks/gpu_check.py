@@ -1,4 +1,5 @@
-"""The GPU check (issue 18): the LLM presets' memory, speed and failure handling at full size.
+"""The GPU check (issues 18, 22): the presets' memory, speed, precision, placement and failure
+handling at full size.
 
     HF_HUB_OFFLINE=1 .venv/bin/python -m benchmarks.gpu_check          # CUDA (make gpu-check)
     HF_HUB_OFFLINE=1 .venv/bin/python -m benchmarks.gpu_check --tiny   # CPU dry run
@@ -10,27 +11,41 @@ beside a BPE tokenizer trained on the shipped sample, and the presets load it by
 weights' values or on the tokenizer: the models keep their full vocabularies and every batch is
 full length (the dialogues are long enough to be cut to `max_input_length`).
 
-Four parts, each printed as one Markdown table and written to `outputs/gpu-check/<date>/`
-(`<part>.md`, all of them in `report.md`, raw figures in `results.json`):
+Eight parts, each printed as one Markdown table and written to `outputs/gpu-check/<date>/`
+(`<part>.md`, all of them in `report.md`, raw figures in `results.json`), in this order:
 
 1. memory: the memory model's estimate against `torch.cuda.max_memory_allocated` for llama and
-   qwen, 4-bit / 8-bit / none x batch 1, 4, 8 x checkpointing on / off, two full-length LoRA
+   qwen, 4-bit / 8-bit / none x batch 1, 8 x checkpointing on / off, two full-length LoRA
    steps each (one model load per preset and quantization); a case the model says cannot fit on
    the card is skipped. Goals: every estimate within +-15 %, and no feasible case out of memory.
 2. speed: one training step through the trial path (`train_and_evaluate`) against a minimal
    hand-written HF Trainer + peft loop with the same settings: llama shape, 4-bit, batch 8,
    1024 + 200 tokens; and a KoBART-shape seq2seq step in fp16. Goal: <= 1.1x the plain loop.
 3. hygiene: a study of 4 one-epoch trials whose 2nd has an absurd batch (32 x 1224 tokens,
-   without checkpointing): it fails with an out-of-memory reason, the study goes on, and the
-   memory allocated at the start of trials 1, 3 and 4 is the same within 1 %.
-4. decode: tokens/s of a full-size random-init llama (4-bit + LoRA, as evaluation sees it) per
+   without checkpointing): it ends (failed or pruned) with an out-of-memory reason, the study
+   goes on, and the memory allocated at the start of trials 1, 3 and 4 is the same within 1 %.
+4. eval: each LLM preset's dev evaluation as a trial runs it (its eval batch, beams and new
+   tokens, full-length prompts, 4-bit base + LoRA from `causal.build_model`): the peak of the
+   `generate` call against the memory model's evaluation estimate, and the dtype of the KV
+   cache the model makes. Goals: within +-15 %, and the cache in the compute dtype.
+5. predict: an adapter saved from an unquantized LoRA model, loaded and run by
+   `predict.summarize` (`gentune.Generator`, `causal.load_adapter`): the device its parameters
+   are on when it generates, and the time. Goal: on the GPU.
+6. placement: a 2-trial study of the tiny-llama preset in two worker processes
+   (`execution.run_processes`, `study.gpus` "0,1", or "0,0" on one GPU): the device and PCI
+   bus id each trial's record names. Goal: each trial on the GPU its worker was given.
+7. precision: a KoBART-shape training step in the kobart preset's own precision (its resolved
+   bf16 / fp16), with the precision the matmuls ran in, TF32, step time and peak memory.
+   Goal: bf16 or fp16 as the preset asks (bf16 falls back to fp16 on a card without it).
+8. decode: tokens/s of a full-size random-init llama (4-bit + LoRA, as evaluation sees it) per
    decoding setting, one dialogue at a time and in a batch, with the peak memory.
 
 `--tiny` runs the same code on the CPU with the tiny-llama, tiny-qwen and tiny-bart presets'
 models at short lengths. It proves the code path and measures nothing a GPU would: memory
 cells read "dry run", times are a tiny model's on the CPU, and no goal is judged. `--budget-s`
-bounds the parts (default 480 s: one 10-minute call with room for imports and a case that
-overruns); cases that do not fit are listed as not run, and `--parts` reruns a part on its own.
+bounds the parts (default 480 s: one 10-minute call with room for imports, building the models
+and a case that overruns; each part gets its `SHARES` of what is left when it starts); cases
+that do not fit are listed as not run, and `--parts` reruns a part on its own.
 
 `--pack-site FILE` writes, from this environment, the packages a bare CUDA machine without
 network lacks (see `CARRIED`) as one .tar.gz to unpack onto its PYTHONPATH (docs/gpu-check.md).
@@ -44,6 +59,9 @@ import datetime as dt
 import gc
 import json
 import math
+import os
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -61,16 +79,19 @@ import torch
 
 from benchmarks.common import machine, rss_mb
 from benchmarks.memory_check import train_steps
-from workbench import backends, memory, paths, validate
+from workbench import backends, gentune, memory, paths, predict, validate
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench.backends import bpe, causal
 from workbench.study import execution
 
 GPU_CHECK_DIR = paths.OUTPUTS / "gpu-check"
-PARTS = ("memory", "speed", "hygiene", "decode")
-# Each part's share of the time left when it starts (the last part takes what is left).
-SHARES = {"memory": 0.5, "speed": 0.45, "hygiene": 0.5, "decode": 1.0}
+PARTS = ("memory", "speed", "hygiene", "eval", "predict", "placement", "precision", "decode")
+# Each part's share of the time left when it starts (the last part takes what is left): about
+# its expected seconds on an H100 (memory 130, speed 60, hygiene 80, eval 60, predict 40,
+# placement 35, precision 15, decode 45) over those of the parts still to come, with room.
+SHARES = {"memory": 0.3, "speed": 0.2, "hygiene": 0.3, "eval": 0.35, "predict": 0.35,
+          "placement": 0.4, "precision": 0.3, "decode": 1.0}
 QUANTIZATIONS = ("4bit", "8bit", "none")
 # KoBART-base's published config.json (digit82/kobart-summarization keeps it): a BART of 124M
 # parameters with a 30,000-token vocabulary.
@@ -84,6 +105,15 @@ CHAT_TEMPLATES = {"llama": "tiny-llama", "qwen3": "tiny-qwen"}
 # Trial 2 of the hygiene study gets the absurd batch; the four learning rates keep the four
 # configs distinct (the study never trains one config twice).
 HYGIENE_LRS = (1e-4, 2e-4, 3e-4, 4e-4)
+# The placement study: a tiny model (the workers' imports, not training, are its cost), two
+# trials told apart by their learning rates, a few rows each.
+PLACEMENT_PRESET = "tiny-llama"
+PLACEMENT_LRS = (2e-4, 8e-4)  # inside the preset's space
+PLACEMENT = {"data.max_train_samples": 16, "data.max_dev_samples": 4,
+             "search.params": ["learning_rate"], "study.n_trials": len(PLACEMENT_LRS)}
+# A PCI bus id as a trial's record names it ("bus 0000:1a:00"; the function number optional).
+BUS_RE = re.compile(r"\b([0-9a-fA-F]{4,8}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})(?:\.[0-7])?\b")
+VISIBLE_RE = re.compile(r"CUDA_VISIBLE_DEVICES=([^,;)\s]+)")
 DECODINGS: dict[str, dict[str, Any]] = {
     "greedy": {"num_beams": 1, "do_sample": False, "repetition_penalty": 1.0,
                "no_repeat_ngram_size": 0},
@@ -113,6 +143,7 @@ class Mode:
     hygiene_rows: int  # train rows of the hygiene study (the absurd batch takes them all)
     decode_tokens: int  # new tokens per dialogue, every dialogue (min_new_tokens = max)
     decode_batches: tuple[int, ...]  # one dialogue at a time, and a predict-style batch
+    predict_rows: int  # dialogues the predict part summarizes
     overrides: Mapping[str, Any] = field(default_factory=dict)  # on top of every preset
 
     @property
@@ -120,12 +151,14 @@ class Mode:
         return self.name == "tiny"
 
 
-FULL = Mode("full", ("llama", "qwen"), "kobart", KOBART_SHAPE, batches=(1, 4, 8),
+# The memory grid's batches are its ends (the model is linear in the batch): 1 and 8 leave the
+# time for the later parts within one 10-minute call.
+FULL = Mode("full", ("llama", "qwen"), "kobart", KOBART_SHAPE, batches=(1, 8),
             speed_batch=8, speed_steps=8, hygiene_batches=(4, 32, 4, 4), hygiene_rows=32,
-            decode_tokens=150, decode_batches=(1, 8))
+            decode_tokens=150, decode_batches=(1, 8), predict_rows=8)
 TINY = Mode("tiny", ("tiny-llama", "tiny-qwen"), "tiny-bart", None, batches=(1, 2),
             speed_batch=2, speed_steps=4, hygiene_batches=(4, 32, 4, 4), hygiene_rows=32,
-            decode_tokens=6, decode_batches=(1, 2),
+            decode_tokens=6, decode_batches=(1, 2), predict_rows=2,
             overrides={"hparams.max_input_length": 96, "hparams.max_target_length": 24,
                        "runtime.cpu_threads": 1,
                        # as the llama and qwen presets: the speed part's Trainers checkpoint
@@ -717,16 +750,17 @@ def hygiene_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path
 
 
 def _hygiene_verdict(rows: list[dict[str, Any]], mode: Mode) -> str:
-    """The goals, judged on the rows: trial 2 failed out of memory, all four ran, and the
-    memory allocated at the start of trials 1, 3 and 4 agrees within 1 %."""
+    """The goals, judged on the rows: trial 2 ended out of memory (failed, or pruned as an
+    infeasible trial that TPE learns from), all four ran, and the memory allocated at the start
+    of trials 1, 3 and 4 agrees within 1 %."""
     by = {r["trial"]: r for r in rows}
     if mode.dry_run:
         second = by.get(2, {})
         return (f"CPU dry run, goals not judged: 4 trials ran ({len(rows)} recorded), trial 2 "
                 f"ended {second.get('state', '?')} (a CPU has no GPU memory to run out of); "
                 "RSS is this process's, for information.")
-    oom = by.get(2, {}).get("state") == "fail" and "out of memory" in by.get(2, {}).get(
-        "reason", "")
+    oom = by.get(2, {}).get("state") in ("fail", "pruned") and "out of memory" in by.get(
+        2, {}).get("reason", "")
     went_on = all(by.get(n, {}).get("state") in ("complete", "pruned") for n in (1, 3, 4))
     starts = [by.get(n, {}).get("allocated at start GiB") for n in (1, 3, 4)]
     if None in starts:
@@ -738,21 +772,466 @@ def _hygiene_verdict(rows: list[dict[str, Any]], mode: Mode) -> str:
     allowed = 0.01 * max(max(starts), working)
     same = spread_gib <= allowed
     verdict = "met" if oom and went_on and same else "MISSED"
-    return (f"Goal {verdict}: trial 2 {'failed out of memory' if oom else 'did NOT fail OOM'}; "
+    return (f"Goal {verdict}: trial 2 {'ended out of memory' if oom else 'did NOT end OOM'}; "
             f"trials 1, 3, 4 {'completed' if went_on else 'did not all complete'}; allocated "
             f"at their start {', '.join(f'{s:.3f}' for s in starts)} GiB (spread "
             f"{spread_gib * 1024:.1f} MiB, allowed {allowed * 1024:.1f}: 1 % of the largest "
             "start or of the smallest peak of these trials, whichever is more).")
 
 
-# --------------------------------------------------------------------------- 4 decode
+# --------------------------------------------------------------------------- 4 eval
+
+NO_EVAL_ESTIMATE = "not available (memory.MemoryEstimate has no eval_peak_gib)"
+
+
+def own_decoding(preset: str, mode: Mode) -> dict[str, Any]:
+    """Overrides giving a preset back its own evaluation where COMMON shortens it (eval batch
+    and decoding), every answer as long as allowed: random weights would stop anywhere."""
+    own = wconfig.resolve(preset, dict(mode.overrides))  # the model is not needed
+    hp = own["hparams"]
+    more: dict[str, Any] = {f"hparams.{key}": hp[key] for key in gentune.DECODING_KEYS}
+    more["hparams.min_new_tokens"] = hp["max_new_tokens"]
+    more["runtime.eval_batch_size"] = own["runtime"]["eval_batch_size"]
+    return more
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def kv_cache_dtype(model: torch.nn.Module, prompt: Sequence[int], device: torch.device) -> str:
+    """The dtype of the key/value cache the model makes for a prompt (generation's first step)."""
+    with torch.no_grad():
+        out = model(input_ids=torch.tensor([list(prompt)], device=device), use_cache=True)
+    cache = out.get("cache")
+    if cache is None:
+        cache = out.get("past_key_values")
+    layers = getattr(cache, "layers", None)
+    if layers and isinstance(getattr(layers[0], "keys", None), torch.Tensor):
+        return dtype_name(layers[0].keys.dtype)
+    return f"unknown ({type(cache).__name__})"
+
+
+def eval_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
+    """Each LLM preset's dev evaluation at its own eval batch and beams: the peak of the
+    `generate` call against the memory model's evaluation estimate, and the KV cache's dtype."""
+    part = Part("eval", "4. Evaluation: each LLM preset's eval batch and beams, peak vs estimate",
+                ["preset", "quantization", "eval batch", "beams", "prompt + new tokens",
+                 "training estimate GiB", "eval estimate GiB", "measured GiB",
+                 "estimate / measured", "within +-15 %", "KV cache", "compute dtype",
+                 "cache in compute dtype", "seconds"])
+    capacity = meter.capacity_gib()
+    part.notes.append(
+        "The model as a trial evaluates it (causal.build_model: quantized base + LoRA), the "
+        "preset's runtime.eval_batch_size and decoding, prompts of max_input_length tokens, "
+        "every answer max_new_tokens long (min_new_tokens = max_new_tokens), through "
+        "causal.generate; measured: torch.cuda.max_memory_allocated over that call, weights "
+        "included (the estimate also counts the LoRA AdamW moments a trial holds then, "
+        "optimizer_bytes: a fraction of a GiB at r 16). KV cache: the dtype of the cache the "
+        f"model makes for one prompt. Card: {_gib(capacity)} GiB.")
+    for preset in mode.causal:
+        built = rig.get(preset)
+        config = built.resolve(own_decoding(preset, mode))
+        hp, batch = config["hparams"], config["runtime"]["eval_batch_size"]
+        est = memory.estimate(config, hp, model_config=built.model_config)
+        eval_gib = getattr(est, "eval_peak_gib", None)
+        row: dict[str, Any] = {
+            "preset": preset, "quantization": hp["quantization"], "eval batch": batch,
+            "beams": hp["num_beams"],
+            "prompt + new tokens": f"{hp['max_input_length']} + {hp['max_new_tokens']}",
+            "training estimate GiB": round(est.peak_gib, 2),
+            "eval estimate GiB": NO_EVAL_ESTIMATE if eval_gib is None else round(eval_gib, 2),
+            "compute dtype": config["llm"]["compute_dtype"]}
+        part.rows.append(row)
+        if time.monotonic() > deadline:
+            row["measured GiB"] = "not run (time budget)"
+            continue
+        if capacity is not None and eval_gib is not None and eval_gib > capacity:
+            row["measured GiB"] = "skipped: estimate above the card"
+            continue
+        try:
+            peak = _measure_eval(row, built, config, rig, meter)
+        except Exception as exc:  # recorded in the row; the other preset still runs
+            if not is_oom(exc):
+                traceback.print_exc()
+            row["measured GiB"] = "OOM" if is_oom(exc) else f"error: {short(exc)}"
+            if is_oom(exc) and not mode.dry_run:
+                row["within +-15 %"] = "MISSED (ran out of memory)"
+            meter.free()
+            continue
+        judge_eval(row, peak, eval_gib, mode)
+    return part
+
+
+def _measure_eval(row: dict[str, Any], built: Built, config: Mapping[str, Any], rig: Rig,
+                  meter: Meter) -> float | None:
+    """Generate for one eval batch of full-length prompts; the peak (None on the CPU)."""
+    hp, batch = config["hparams"], config["runtime"]["eval_batch_size"]
+    splits = rig.splits(1, dev_rows=batch)
+    backend = backends.make_backend(config, splits)
+    tok, fmt = backend.tokenizer, backend.format
+    prompts = causal.encode(splits["dev"], tok, fmt, hp, with_labels=False).prompts
+    model = trial_model(built, hp, meter.device, tok)
+    try:
+        gen = causal.generation_config(hp, tok, fmt, backend.suppress)
+        meter.reset_peak()
+        start = time.perf_counter()
+        causal.generate(model, tok, prompts, gen, batch_size=batch)
+        meter.sync()
+        row["seconds"] = round(time.perf_counter() - start, 2)
+        peak = meter.peak_gib()
+        row["KV cache"] = kv_cache_dtype(model, prompts[0], meter.device)
+        return peak
+    finally:
+        del model, backend
+        meter.free()
+
+
+def judge_eval(row: dict[str, Any], peak: float | None, eval_gib: float | None,
+               mode: Mode) -> None:
+    """The eval row's goals: the estimate within +-15 % of the peak, the cache in the compute
+    dtype (so that beams over long prompts cost what the memory model says)."""
+    if mode.dry_run or peak is None:
+        row["measured GiB"] = DRY
+        row["within +-15 %"] = row["cache in compute dtype"] = _goal(None, mode)
+        return
+    row["measured GiB"] = round(peak, 2)
+    if eval_gib is None:
+        row["within +-15 %"] = "not judged: no estimate"
+    else:
+        ratio = eval_gib / peak
+        row["estimate / measured"] = round(ratio, 3)
+        row["within +-15 %"] = _goal(0.85 <= ratio <= 1.15, mode)
+    row["cache in compute dtype"] = _goal(row.get("KV cache") == row["compute dtype"], mode)
+
+
+# --------------------------------------------------------------------------- 5 predict
+
+
+class WrongDevice(RuntimeError):
+    """A model about to run with its parameters off the device the check runs on."""
+
+
+@contextlib.contextmanager
+def parameter_devices(expected: str, seen: list[str]) -> Iterator[list[str]]:
+    """Fills `seen` with the devices of the parameters of the first Hugging Face model to run a
+    forward, read before it computes, and stops it (WrongDevice) unless all are of type
+    `expected`: a full-size model generating on the CPU would take many minutes."""
+    from transformers import PreTrainedModel
+
+    def hook(module: torch.nn.Module, _args: Any) -> None:
+        if seen or not isinstance(module, PreTrainedModel):
+            return
+        seen.extend(sorted({str(p.device) for p in module.parameters()}))
+        if any(torch.device(d).type != expected for d in seen):
+            raise WrongDevice(f"parameters on {', '.join(seen)}")
+
+    handle = torch.nn.modules.module.register_module_forward_pre_hook(hook)
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
+def _save_unquantized_adapter(built: Built, config: Mapping[str, Any],
+                              splits: Mapping[str, pd.DataFrame], meter: Meter,
+                              destination: Path) -> None:
+    """A LoRA model on the unquantized base, saved as a trial saves its best epoch."""
+    backend = backends.make_backend(config, splits)
+    model = trial_model(built, config["hparams"], meter.device, backend.tokenizer)
+    try:
+        causal.save_adapter(model, backend.tokenizer, destination, built.folder,
+                            config["hparams"], config["llm"])
+    finally:
+        del model, backend
+        meter.free()
+
+
+def predict_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) -> Part:
+    """An adapter of an unquantized LoRA trial through `predict`: where it generates, how fast."""
+    built = rig.get(mode.causal[0])
+    config = built.resolve({**own_decoding(built.preset, mode), "hparams.quantization": "none"})
+    hp = config["hparams"]
+    part = Part("predict", "5. predict with quantization none: where the saved adapter runs",
+                ["preset", "quantization", "dialogues", "batch", "beams", "new tokens",
+                 "record says", "parameters on", "load s", "generate s", "s / dialogue",
+                 "peak GiB", "goal: on the GPU"])
+    size = "tiny" if mode.dry_run else "full size"
+    part.notes.append(
+        f"{built.preset} at {size}, random weights, LoRA r {hp['lora_r']} on the unquantized "
+        "base, saved by causal.save_adapter (the base copied beside it), then summarized by "
+        "predict.summarize (gentune.Generator, causal.load_adapter) with the preset's decoding "
+        f"and eval batch, every answer {hp['max_new_tokens']} tokens long. 'parameters on': "
+        "read at the model's first forward (generation is stopped there when they are not on "
+        "the GPU: on the CPU it would take many minutes); 'record says': the device the "
+        "prediction record names.")
+    row: dict[str, Any] = {"preset": built.preset, "quantization": "none",
+                           "dialogues": mode.predict_rows,
+                           "batch": config["runtime"]["eval_batch_size"],
+                           "beams": hp["num_beams"], "new tokens": hp["max_new_tokens"]}
+    part.rows.append(row)
+    if time.monotonic() > deadline:
+        row["record says"] = "not run (time budget)"
+        return part
+    splits = rig.splits(1, dev_rows=mode.predict_rows)
+    adapter = work / "predict-adapter"
+    seen: list[str] = []
+    fields: dict[str, Any] = {}
+    try:
+        _save_unquantized_adapter(built, config, splits, meter, adapter)
+        source = predict.Source(work, {}, adapter, {"number": 0}, config, hp)
+        meter.reset_peak()
+        with parameter_devices(meter.device.type, seen):
+            _, _, fields = predict.summarize(source, adapter, splits["dev"],
+                                             gentune.decoding(hp), work / "predict.csv",
+                                             progress=False)
+        meter.sync()
+    except WrongDevice:
+        row["generate s"] = "stopped: parameters not on the GPU"
+    except Exception as exc:  # recorded in the row
+        if not is_oom(exc):
+            traceback.print_exc()
+        row["generate s"] = f"{'OOM' if is_oom(exc) else 'error'} ({short(exc)})"
+    finally:
+        meter.free()
+        shutil.rmtree(adapter, ignore_errors=True)
+    row["parameters on"] = ", ".join(seen) or "-"
+    if fields:
+        timings = fields["timings"]
+        row.update({"record says": fields["model"]["device"], "load s": timings["load_s"],
+                    "generate s": timings["generate_s"],
+                    "s / dialogue": timings["s_per_dialogue"], "peak GiB": meter.peak_gib()})
+    on_gpu = bool(seen) and all(torch.device(d).type == "cuda" for d in seen)
+    row["goal: on the GPU"] = _goal(on_gpu, mode)
+    return part
+
+
+# --------------------------------------------------------------------------- 6 placement
+
+
+def bus_id(text: str) -> str | None:
+    """The PCI bus id named in a text, as domain:bus:device in hex ("0000:1a:00")."""
+    found = BUS_RE.search(text)
+    if found is None:
+        return None
+    domain, bus, device = (int(g, 16) for g in found.groups())
+    return f"{domain:04x}:{bus:02x}:{device:02x}"
+
+
+def expected_buses(visible: Sequence[str]) -> dict[str, str]:
+    """The bus id of each CUDA_VISIBLE_DEVICES value (a physical id) a worker was given, read
+    here through this process's own CUDA_VISIBLE_DEVICES; none without CUDA."""
+    if not torch.cuda.is_available():
+        return {}
+    mine = os.environ.get("CUDA_VISIBLE_DEVICES")
+    ids = ([v.strip() for v in mine.split(",")] if mine is not None
+           else [str(i) for i in range(torch.cuda.device_count())])
+    found = {}
+    for value in visible:
+        if value not in ids:
+            continue
+        props = torch.cuda.get_device_properties(ids.index(value))
+        if getattr(props, "pci_bus_id", None) is not None:
+            found[value] = (f"{getattr(props, 'pci_domain_id', 0):04x}:{props.pci_bus_id:02x}:"
+                            f"{getattr(props, 'pci_device_id', 0):02x}")
+    return found
+
+
+def worker_devices(workers: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """CUDA_VISIBLE_DEVICES -> the workers started with it (the GPU id itself where the runner
+    does not say what it mapped it to)."""
+    given: dict[str, list[str]] = {}
+    for w in workers:
+        visible = w.get("cuda_visible_devices", w.get("gpu"))
+        given.setdefault(str(visible), []).append(w["name"])
+    return given
+
+
+def placement_rows(trials: Sequence[Mapping[str, Any]], workers: Sequence[Mapping[str, Any]],
+                   buses: Mapping[str, str], mode: Mode) -> list[dict[str, Any]]:
+    """One row per trial: the worker(s) it can have run in, the CUDA_VISIBLE_DEVICES and bus id
+    its record names, the bus of the GPU given as that CUDA_VISIBLE_DEVICES, and whether they
+    agree (a trial recorded with CUDA_VISIBLE_DEVICES=1 but trained on GPU 0 does not)."""
+    given = worker_devices(workers)
+    everyone = " or ".join(w["name"] for w in workers) or "-"
+    rows = []
+    for t in trials:
+        attrs = t.get("user_attrs", {})
+        device = str(attrs.get("device", "-"))
+        match = VISIBLE_RE.search(device)
+        visible = match.group(1) if match else None
+        bus, expected = bus_id(device), buses.get(visible) if visible is not None else None
+        reason = attrs.get("fail_reason") or attrs.get("prune_reason") or ""
+        worker = " or ".join(given.get(visible, [])) if visible is not None else everyone
+        row = {"trial": t["number"] + 1,
+               "state": t["state"] + (f": {reason[:80]}" if reason else ""),
+               "worker": worker or f"none was given CUDA_VISIBLE_DEVICES={visible}",
+               "CUDA_VISIBLE_DEVICES": visible or "-", "device (trial record)": device,
+               "bus id": bus or "not recorded", "expected bus id": expected or "-"}
+        if mode.dry_run:
+            row["on its worker's GPU"] = _goal(None, mode)
+        elif t["state"] != "complete":
+            row["on its worker's GPU"] = f"MISSED (trial {t['state']})"
+        elif bus is None or expected is None:
+            row["on its worker's GPU"] = ("MISSED (no bus id in the record)" if bus is None
+                                          else "MISSED (its GPU's bus id is unknown here)")
+        else:
+            row["on its worker's GPU"] = _goal(bus == expected, mode)
+        rows.append(row)
+    return rows
+
+
+def placement_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) -> Part:
+    """Two worker processes of a study, one GPU each (both GPU 0 on a one-GPU machine): the
+    device and bus id each trial's record names, against the GPU its worker was given."""
+    import optuna
+
+    part = Part("placement", "6. Placement: two worker processes, the GPU each trial trained on",
+                ["trial", "state", "worker", "CUDA_VISIBLE_DEVICES", "device (trial record)",
+                 "bus id", "expected bus id", "on its worker's GPU"])
+    count = torch.cuda.device_count() if meter.cuda else 0
+    gpus = "0,1" if count >= 2 else "0,0"
+    built = rig.get(PLACEMENT_PRESET)
+    config = built.resolve({**PLACEMENT, "study.gpus": gpus})
+    shared = ("; one GPU here, so both workers get GPU 0" if count == 1 else
+              "; no GPU here: the workers are started as for GPU 0 and train on the CPU"
+              if count == 0 else "")
+    part.notes.append(
+        f"A study of {len(PLACEMENT_LRS)} one-epoch trials of {built.preset} (random weights, "
+        f"{PLACEMENT['data.max_train_samples']} rows) run by execution.run_processes with "
+        f"study.gpus {gpus!r}{shared}. Device and bus id: the trial record's 'device'; "
+        "expected: the bus id of the GPU its CUDA_VISIBLE_DEVICES names, read by this process.")
+    if time.monotonic() > deadline:
+        part.notes.append("not run (time budget)")
+        return part
+    url = f"sqlite:///{work / 'placement.db'}"
+    name = "gpu-check-placement"
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(study_name=name, storage=url, direction="maximize")
+    for lr in PLACEMENT_LRS:
+        study.enqueue_trial({"learning_rate": lr})
+    folder = work / "placement-run"
+    folder.mkdir(parents=True, exist_ok=True)
+    workers = execution.run_processes(config, url, name, folder, "gpu-check",
+                                      poll=lambda: None, on_start=lambda _: None,
+                                      timeout=max(deadline - time.monotonic(), 60.0))
+    trials = [{"number": t.number, "state": t.state.name.lower(), "user_attrs": t.user_attrs}
+              for t in optuna.load_study(study_name=name, storage=url).get_trials(deepcopy=False)]
+    given = worker_devices(workers)
+    part.rows = placement_rows(trials, workers, expected_buses(list(given)), mode)
+    part.notes.append("Workers: " + "; ".join(
+        f"{w['name']} (pid {w['pid']}, GPU {w['gpu']}, CUDA_VISIBLE_DEVICES="
+        f"{w.get('cuda_visible_devices', w['gpu'])}, exit code {w['exitcode']})"
+        for w in workers) + ".")
+    if count >= 2 and len({r["CUDA_VISIBLE_DEVICES"] for r in part.rows}) < 2:
+        part.notes.append("One worker ran both trials: the other worker's placement is not seen.")
+    return part
+
+
+# --------------------------------------------------------------------------- 7 precision
+
+PRECISIONS = {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32"}
+
+
+def expected_precision(hp: Mapping[str, Any], device: torch.device) -> str:
+    """The precision a preset asks of this device: bf16 or fp16 on CUDA as `hp` says (bf16 as
+    fp16 on a card without native bf16), fp32 on the CPU."""
+    if device.type != "cuda":
+        return "fp32"
+    if hp["bf16"]:
+        return "bf16" if torch.cuda.is_bf16_supported(including_emulation=False) else "fp16"
+    return "fp16" if hp["fp16"] else "fp32"
+
+
+@contextlib.contextmanager
+def first_linear(device_type: str) -> Iterator[dict[str, Any]]:
+    """What the first linear layer to run computed in: its output's and weight's dtypes, and
+    whether autocast and TF32 were on (read inside the training step, where the Trainer's
+    autocast is)."""
+    seen: dict[str, Any] = {}
+
+    def hook(module: torch.nn.Module, _args: Any, output: Any) -> None:
+        if seen or not isinstance(module, torch.nn.Linear) or not isinstance(output,
+                                                                          torch.Tensor):
+            return
+        seen.update(computed=PRECISIONS.get(output.dtype, dtype_name(output.dtype)),
+                    weights=dtype_name(module.weight.dtype),
+                    autocast=torch.is_autocast_enabled(device_type),
+                    tf32=torch.backends.cuda.matmul.allow_tf32)
+
+    handle = torch.nn.modules.module.register_module_forward_hook(hook)
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
+def precision_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) -> Part:
+    """A KoBART-shape training step in the kobart preset's own precision (its resolved bf16 /
+    fp16), through the trial path: the precision it ran in, step time and peak memory."""
+    from transformers import BartForConditionalGeneration
+
+    built = rig.get(mode.seq2seq)
+    more = {"hparams.batch_size": mode.speed_batch}
+    config = built.resolve(more)
+    hp = config["hparams"]
+    asked = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
+    expected = expected_precision(hp, meter.device)
+    part = Part("precision", "7. KoBART in the preset's own precision: one training step",
+                ["model", "setting", "preset asks", "expected here", "matmuls ran in",
+                 "weights", "TF32", "step s (median)", "tokens/s", "peak GiB",
+                 "estimated GiB", "estimate / measured", "goal: preset's precision"])
+    est = memory.estimate(config, hp, model_config=built.model_config).peak_gib
+    tokens = hp["batch_size"] * (hp["max_input_length"] + hp["max_target_length"])
+    row: dict[str, Any] = {
+        "model": f"{mode.seq2seq} shape (random init)",
+        "setting": f"full fine-tuning, batch {hp['batch_size']}, {hp['max_input_length']}+"
+                   f"{hp['max_target_length']} tokens",
+        "preset asks": f"{asked} (hparams bf16 {hp['bf16']}, fp16 {hp['fp16']})",
+        "expected here": expected, "estimated GiB": round(est, 2)}
+    part.rows.append(row)
+    part.notes.append(
+        "Through the trial path (train_and_evaluate, one epoch), no precision override; "
+        "'matmuls ran in': the output dtype of the first linear layer of the training step "
+        "(autocast named when on); peak: torch.cuda.max_memory_allocated over the trial; the "
+        "step time as in part 2.")
+    if time.monotonic() > deadline:
+        row["matmuls ran in"] = "not run (time budget)"
+        return part
+    meter.reset_peak()
+    try:
+        with first_linear(meter.device.type) as seen:
+            times, _ = _workbench_step(built, more, rig, mode.speed_steps, meter,
+                                       work / "precision", BartForConditionalGeneration)
+    except Exception as exc:  # recorded in the row
+        traceback.print_exc()
+        meter.free()
+        row["matmuls ran in"] = f"{'OOM' if is_oom(exc) else 'error'}: {short(exc)}"
+        return part
+    med = statistics.median(times) if times else None
+    computed = seen.get("computed")
+    peak = meter.peak_gib()
+    row.update({
+        "matmuls ran in": (f"{computed}{' (autocast)' if seen.get('autocast') else ''}"
+                           if computed else "-"),
+        "weights": seen.get("weights"),
+        "TF32": ("on" if seen.get("tf32") else "off") if meter.cuda else "- (CPU)",
+        "step s (median)": med, "tokens/s": round(tokens / med) if med else None,
+        "peak GiB": DRY if mode.dry_run or peak is None else round(peak, 2),
+        "goal: preset's precision": _goal(computed == expected, mode), "times_s": times})
+    if peak is not None and not mode.dry_run:
+        row["estimate / measured"] = round(est / peak, 3)
+    return part
+
+
+# --------------------------------------------------------------------------- 8 decode
 
 
 def decode_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
     """Tokens/s of the trial's model (4-bit base + LoRA) per decoding setting."""
     built = rig.get(mode.causal[0])
     n = mode.decode_tokens
-    part = Part("decode", "4. Decode-only and predict: tokens/s per decoding setting",
+    part = Part("decode", "8. Decode-only and predict: tokens/s per decoding setting",
                 ["decoding", "batch", "new tokens", "seconds", "tokens/s", "peak GiB"])
     config = built.resolve({"hparams.quantization": "4bit"})
     hp = config["hparams"]
@@ -850,6 +1329,12 @@ def run(mode: Mode, parts: Sequence[str] = PARTS, budget_s: float = 480.0,
                 part = {"memory": lambda d=deadline: memory_part(mode, rig, meter, d),
                         "speed": lambda d=deadline: speed_part(mode, rig, meter, d, work),
                         "hygiene": lambda d=deadline: hygiene_part(mode, rig, meter, d, work),
+                        "eval": lambda d=deadline: eval_part(mode, rig, meter, d),
+                        "predict": lambda d=deadline: predict_part(mode, rig, meter, d, work),
+                        "placement": lambda d=deadline: placement_part(mode, rig, meter, d,
+                                                                       work),
+                        "precision": lambda d=deadline: precision_part(mode, rig, meter, d,
+                                                                       work),
                         "decode": lambda d=deadline: decode_part(mode, rig, meter, d)}[name]()
             except Exception as exc:  # a broken part is reported; the others still run
                 report["failed"][name] = f"{type(exc).__name__}: {exc}"

@@ -1,7 +1,8 @@
-"""The GPU check (`benchmarks/gpu_check.py`, issue 18) as far as a CPU can take it: its dry run
-goes through all four parts with the tiny presets and says it measured nothing a GPU would,
-its long rows fill the full presets' lengths, and the verdicts its GPU run prints are right on
-rows written for them. The GPU figures themselves come from `make gpu-check` on a CUDA box."""
+"""The GPU check (`benchmarks/gpu_check.py`, issues 18 and 22) as far as a CPU can take it: its
+dry run goes through all eight parts with the tiny presets and says it measured nothing a GPU
+would, its long rows fill the full presets' lengths, and the verdicts its GPU run prints are
+right on rows written for them. The GPU figures themselves come from `make gpu-check` on a CUDA
+box."""
 
 import dataclasses
 import json
@@ -10,6 +11,7 @@ import pytest
 import torch
 
 from benchmarks import gpu_check
+from workbench import config as wconfig
 from workbench import data as wdata
 from workbench import paths, validate
 from workbench.backends import causal, seq2seq
@@ -73,6 +75,117 @@ def test_dry_run_decodes_every_setting_at_every_batch(dry_run):
     assert all(r["tokens/s"] > 0 and r["new tokens"] == mode.decode_tokens for r in rows)
 
 
+def _table(folder, name):
+    """A part's Markdown table as written to its file: the column names, then each row's cells."""
+    lines = [line for line in (folder / f"{name}.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("| ")]
+    return [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+def test_dry_run_evaluates_each_llm_preset_at_its_own_eval_batch_and_beams(dry_run):
+    report, folder, mode = dry_run
+    rows = report["parts"]["eval"]["rows"]
+    assert [r["preset"] for r in rows] == list(mode.causal)
+    for row in rows:
+        own = wconfig.resolve(row["preset"], dict(mode.overrides))
+        hp = own["hparams"]
+        assert row["eval batch"] == own["runtime"]["eval_batch_size"] > 1
+        assert row["beams"] == hp["num_beams"] and row["quantization"] == hp["quantization"]
+        assert row["prompt + new tokens"] == f"{hp['max_input_length']} + {hp['max_new_tokens']}"
+        assert row["measured GiB"] == gpu_check.DRY and row["seconds"] > 0
+        assert row["eval estimate GiB"] == gpu_check.NO_EVAL_ESTIMATE or row[
+            "eval estimate GiB"] > 0
+        assert row["KV cache"] == row["compute dtype"] == "float32"  # the CPU's
+    table = _table(folder, "eval")
+    assert table[0] == ["preset", "quantization", "eval batch", "beams", "prompt + new tokens",
+                        "training estimate GiB", "eval estimate GiB", "measured GiB",
+                        "estimate / measured", "within +-15 %", "KV cache", "compute dtype",
+                        "cache in compute dtype", "seconds"]
+    assert len(table) == 1 + len(mode.causal)
+
+
+def test_dry_run_predicts_with_an_unquantized_adapter_and_names_where_it_ran(dry_run):
+    report, folder, mode = dry_run
+    [row] = report["parts"]["predict"]["rows"]
+    assert row["preset"] == mode.causal[0] and row["quantization"] == "none"
+    assert row["dialogues"] == mode.predict_rows and row["generate s"] > 0
+    assert row["parameters on"] == row["record says"] == "cpu"  # the dry run's device
+    assert _table(folder, "predict")[0] == [
+        "preset", "quantization", "dialogues", "batch", "beams", "new tokens", "record says",
+        "parameters on", "load s", "generate s", "s / dialogue", "peak GiB", "goal: on the GPU"]
+
+
+def test_dry_run_places_two_workers_and_lists_the_device_of_each_trial(dry_run):
+    report, folder, _ = dry_run
+    rows = report["parts"]["placement"]["rows"]
+    assert [r["trial"] for r in rows] == [1, 2]
+    assert all(r["state"] == "complete" and r["device (trial record)"] == "cpu" for r in rows)
+    text = report["parts"]["placement"]["markdown"]
+    assert "study.gpus '0,0'" in text and text.count("CUDA_VISIBLE_DEVICES=0, exit code 0") == 2
+    assert _table(folder, "placement")[0] == [
+        "trial", "state", "worker", "CUDA_VISIBLE_DEVICES", "device (trial record)", "bus id",
+        "expected bus id", "on its worker's GPU"]
+
+
+def test_dry_run_trains_kobart_shape_in_the_precision_its_preset_resolves_to(dry_run):
+    report, folder, mode = dry_run
+    [row] = report["parts"]["precision"]["rows"]
+    hp = wconfig.resolve(mode.seq2seq, dict(mode.overrides))["hparams"]
+    asked = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
+    assert row["preset asks"].startswith(asked)
+    assert row["expected here"] == row["matmuls ran in"] == "fp32"  # the CPU trains in fp32
+    assert row["step s (median)"] > 0 and row["peak GiB"] == gpu_check.DRY
+    assert len(row["times_s"]) == mode.speed_steps - 2
+    assert _table(folder, "precision")[0] == [
+        "model", "setting", "preset asks", "expected here", "matmuls ran in", "weights", "TF32",
+        "step s (median)", "tokens/s", "peak GiB", "estimated GiB", "estimate / measured",
+        "goal: preset's precision"]
+
+
+@pytest.mark.parametrize(("peak", "estimate", "cache", "within", "in_compute"), [
+    (40.0, 42.0, "bfloat16", "met", "met"),
+    (40.0, 20.0, "bfloat16", "MISSED", "met"),  # the estimate counts half of it
+    (40.0, 42.0, "float32", "met", "MISSED"),  # the cache was upcast
+    (40.0, None, "bfloat16", "not judged: no estimate", "met"),  # a memory model without it
+])
+def test_eval_goals(peak, estimate, cache, within, in_compute):
+    row = {"KV cache": cache, "compute dtype": "bfloat16"}
+    gpu_check.judge_eval(row, peak, estimate, gpu_check.FULL)
+    assert row["within +-15 %"] == within and row["cache in compute dtype"] == in_compute
+    assert row["measured GiB"] == peak
+
+
+@pytest.mark.parametrize(("text", "bus"), [
+    ("cuda:0 (NVIDIA H100 80GB HBM3, bus 0000:1A:00, CUDA_VISIBLE_DEVICES=2)", "0000:1a:00"),
+    ("00000000:19:00.0", "0000:19:00"),  # as nvidia-smi writes it
+    ("cuda:0 (NVIDIA H100 80GB HBM3, CUDA_VISIBLE_DEVICES=1)", None),
+    ("cpu", None),
+])
+def test_bus_id(text, bus):
+    assert gpu_check.bus_id(text) == bus
+
+
+WORKERS = [{"name": "worker-0", "pid": 1, "gpu": "0", "cuda_visible_devices": "0"},
+           {"name": "worker-1", "pid": 2, "gpu": "1", "cuda_visible_devices": "1"}]
+BUSES = {"0": "0000:19:00", "1": "0000:3b:00"}
+
+
+@pytest.mark.parametrize(("device", "state", "worker", "verdict"), [
+    ("cuda:0 (H100, bus 0000:3b:00, CUDA_VISIBLE_DEVICES=1)", "complete", "worker-1", "met"),
+    # the worker was told GPU 1 but trained on GPU 0 (the driver read the variable too late)
+    ("cuda:0 (H100, bus 0000:19:00, CUDA_VISIBLE_DEVICES=1)", "complete", "worker-1", "MISSED"),
+    ("cuda:0 (H100, CUDA_VISIBLE_DEVICES=0)", "complete", "worker-0",
+     "MISSED (no bus id in the record)"),
+    ("cuda:0 (H100, bus 0000:19:00, CUDA_VISIBLE_DEVICES=0)", "fail", "worker-0",
+     "MISSED (trial fail)"),
+    ("cpu", "complete", "worker-0 or worker-1", "MISSED (no bus id in the record)"),
+])
+def test_placement_rows(device, state, worker, verdict):
+    trials = [{"number": 0, "state": state, "user_attrs": {"device": device}}]
+    [row] = gpu_check.placement_rows(trials, WORKERS, BUSES, gpu_check.FULL)
+    assert row["worker"] == worker and row["on its worker's GPU"] == verdict
+
+
 @pytest.mark.parametrize("preset", ["llama", "qwen", "kobart"])
 def test_long_rows_fill_the_full_presets_lengths(preset):
     """The GPU figures assume full-length batches: every encoded row must be as long as the
@@ -106,6 +219,9 @@ OOM = "out of memory: OutOfMemoryError: CUDA out of memory. Tried to allocate 40
 
 @pytest.mark.parametrize(("rows", "verdict"), [
     ([_trial(1, "complete"), _trial(2, "fail", OOM), _trial(3, "complete"),
+      _trial(4, "complete")], "met"),
+    # pruned as infeasible (its memory constraint violated) is as good as failed
+    ([_trial(1, "complete"), _trial(2, "pruned", OOM), _trial(3, "complete"),
       _trial(4, "complete")], "met"),
     # a few MiB of difference on nearly empty memory is within 1 % of a trial's peak
     ([_trial(1, "complete", start=0.0), _trial(2, "fail", OOM),
@@ -146,7 +262,7 @@ def test_command_line(tmp_path, one_thread, monkeypatch, capsys):
     monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
     assert gpu_check.main(["--tiny", "--parts", "decode", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.md")) == ["decode.md", "report.md"]
-    assert "## 4. Decode-only" in capsys.readouterr().out
+    assert "## 8. Decode-only" in capsys.readouterr().out
 
 
 def test_pack_site_carries_packages_with_metadata_and_only_cuda13_libraries(tmp_path):

@@ -332,3 +332,30 @@ def test_multi_objective_study_on_a_tiny_llm(tmp_path):
         assert seconds == t["extra"]["inference_s_per_dialogue"] > 0
         assert size > 0
     assert rec["pareto_front"]
+
+
+# ---------------------------------------------------------------- pruning within an epoch
+
+
+def test_an_llm_trial_is_pruned_within_its_first_epoch(tmp_path):
+    """Evaluated twice per epoch, a tiny-llama trial far below an earlier trial is pruned at
+    its first evaluation, half-way through epoch 1, and its checkpoints are removed."""
+    import optuna
+
+    from workbench.study import objective, samplers
+
+    cfg = validate.resolve("tiny-llama", {**QUICK, "runtime.evals_per_epoch": 2,
+                                          "study.median_n_warmup_steps": 1,
+                                          "study.median_n_startup_trials": 1})
+    b = causal.CausalBackend(cfg, {"train": frame(16), "dev": frame(4)})  # 4 steps per epoch
+    study = optuna.create_study(direction="maximize", pruner=samplers.make_pruner(cfg["study"]))
+    study.add_trial(optuna.trial.create_trial(
+        value=100.0, intermediate_values={i: 100.0 for i in range(1, 5)}))
+    trial = study.ask()
+    report = objective._reporter(trial, False, 2, cfg["study"], 2)
+    hp = {**cfg["hparams"], "num_epochs": 2}
+    with pytest.raises(optuna.TrialPruned, match=r"after evaluation 1 \(epoch 0.5 of 2 per"):
+        b.train_and_evaluate(hp, b.splits["train"], report, tmp_path / "work")
+    assert trial.user_attrs["eval_epochs"] == {"1": 0.5}
+    assert trial.user_attrs["evals_per_epoch"] == 2
+    assert not (tmp_path / "work").exists(), "a pruned trial's checkpoints are removed"

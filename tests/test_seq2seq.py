@@ -189,3 +189,90 @@ def test_processes_that_want_one_tokenizer_at_once_build_it_once(tmp_path, monke
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
     assert (tmp_path / "builds.txt").read_text().count("build") == 1
+
+
+# ---------------------------------------------------------------- precision (issue 22, row 8)
+
+
+@pytest.fixture
+def cuda_card(monkeypatch):
+    """`cuda_card(major)`: torch, and transformers' TF32 check, see one CUDA card of compute
+    capability `major`.x (8: Ampere; 7: Volta/Turing, no native bf16)."""
+    from types import SimpleNamespace
+
+    import torch
+    from transformers.utils import is_torch_tf32_available
+
+    def use(major: int) -> None:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+        monkeypatch.setattr(torch.cuda, "get_device_properties",
+                            lambda device=None: SimpleNamespace(major=major, minor=0))
+        monkeypatch.setattr(torch.version, "cuda", "12.8")
+        is_torch_tf32_available.cache_clear()
+
+    yield use
+    is_torch_tf32_available.cache_clear()  # computed again for the real machine
+
+
+@pytest.mark.parametrize(("preset", "major", "expected"), [
+    ("kobart", 8, ("bf16", True)),
+    ("kobart", 7, ("fp16", None)),   # no native bf16: fp16 instead of torch's slow emulation
+    ("qwen", 9, ("bf16", True)),
+    ("qwen", 7, ("fp16", None)),
+    ("tiny-bart", 8, ("fp32", True)),  # no mixed precision asked: fp32 matmuls in TF32
+])
+def test_precision_follows_the_card(cuda_card, tmp_path, preset, major, expected):
+    import torch
+
+    from workbench.backends import causal
+
+    cfg = validate.resolve(preset)
+    hp = cfg["hparams"]
+    cuda_card(major)
+    args = base.trial_arguments(hp, cfg["runtime"], tmp_path, use_cpu=False)
+    mode = "bf16" if args["bf16"] else "fp16" if args["fp16"] else "fp32"
+    assert (mode, args["tf32"]) == expected
+    assert base.precision(hp, use_cpu=False) == mode  # what the trial's record says
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(mode, torch.float32)
+    assert causal.weights_dtype(hp, torch.device("cuda")) == dtype  # an LLM's base the same
+    cpu = base.trial_arguments(hp, cfg["runtime"], tmp_path, use_cpu=True)
+    assert (cpu["bf16"], cpu["fp16"], cpu["tf32"]) == (False, False, None)
+    assert base.precision(hp, use_cpu=True) == "fp32"
+    if preset == "qwen":
+        assert cfg["llm"]["compute_dtype"] == "bfloat16"
+
+
+@pytest.mark.parametrize(("nan_from", "every", "caught_at"), [
+    (5, 3, 6),     # logged every 3 steps: the first log after the NaN
+    (16, 10, 16),  # the last step (and the step before an evaluation) is always logged
+])
+def test_nan_loss_ends_the_trial_within_logging_steps(tokenizer, tmp_path, monkeypatch,
+                                                      nan_from, every, caught_at):
+    """The loss becomes NaN at optimizer step `nan_from` of a 16-step epoch; the trial fails
+    at the first logged step from there, not at the end of the epoch."""
+    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1, "model.base.corpus_rows": 0,
+                                         "runtime.logging_steps": every})
+    monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
+    real_build = seq2seq.build_model
+
+    def poisoned(*args, **kwargs):
+        model = real_build(*args, **kwargs)
+        steps = []
+
+        def hook(module, inputs, output):
+            if module.training:
+                steps.append(1)
+                if len(steps) >= nan_from:
+                    output.loss = output.loss * float("nan")
+            return output
+
+        model.register_forward_hook(hook)
+        return model
+
+    monkeypatch.setattr(seq2seq, "build_model", poisoned)
+    splits = {"train": frame(32), "dev": frame(2)}
+    backend = seq2seq.Seq2SeqBackend(cfg, splits)
+    hp = {**cfg["hparams"], "batch_size": 2, "gradient_accumulation_steps": 1}
+    with pytest.raises(FloatingPointError, match=f"loss became nan at step {caught_at}$"):
+        backend.train_and_evaluate(hp, splits["train"], None, tmp_path / "work")

@@ -43,7 +43,7 @@ def check(config: Mapping[str, Any]) -> None:
 # Settings that must be a positive count (or a positive number) for a run to do any work.
 _AT_LEAST_ONE = ("study.n_trials", "study.n_jobs", "hparams.num_epochs", "hparams.batch_size",
                  "hparams.gradient_accumulation_steps", "hparams.num_beams",
-                 "hparams.max_new_tokens")
+                 "hparams.max_new_tokens", "runtime.evals_per_epoch", "runtime.logging_steps")
 _POSITIVE = ("hparams.learning_rate",)
 # Optional limits: null means none, a value must be usable.
 _OPTIONAL_AT_LEAST_ONE = {"data.max_train_samples": "all rows", "data.max_dev_samples": "all rows"}

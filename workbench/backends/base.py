@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from transformers import GenerationConfig, PreTrainedTokenizerBase, TrainerCallback
+from transformers.utils import is_torch_tf32_available
 
 from workbench import diversity, metrics
 
-# Hands one epoch's dev score to the study (which may prune by raising optuna.TrialPruned).
+# Hands one evaluation's dev score to the study (which may prune by raising optuna.TrialPruned),
+# with its index (1, 2, ...: the epoch when `runtime.evals_per_epoch` is 1; evaluation j falls
+# at the first optimizer step at or after epoch j / evals_per_epoch).
 Reporter = Callable[[int, float], None]
 # Names the folder where the trial's best model should be saved, given its value (None: don't).
 SaveTo = Callable[[float], "Path | None"]
@@ -151,10 +154,41 @@ class Backend(ABC):
 # ---------------------------------------------------------------- training arguments
 
 
+def trains_on_cpu(runtime: Mapping[str, Any]) -> bool:
+    """Whether trials train on the CPU: `runtime.use_cpu`, or no CUDA device."""
+    import torch
+
+    return runtime["use_cpu"] or not torch.cuda.is_available()
+
+
+def precision(hp: Mapping[str, Any], use_cpu: bool) -> str:
+    """The precision a trial trains in: fp32 on the CPU; on CUDA bf16 or fp16 as `hp` asks,
+    bf16 falling back to fp16 on a card without native bf16 (before Ampere: torch would
+    emulate it, slowly)."""
+    import torch
+
+    if use_cpu:
+        return "fp32"
+    if (hp["bf16"] and torch.cuda.is_available()
+            and not torch.cuda.is_bf16_supported(including_emulation=False)):
+        return "fp16"
+    return "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
+
+
 def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: Path,
                     use_cpu: bool) -> dict[str, Any]:
-    """TrainingArguments both backends share: the trial's hyperparameters, an evaluation and a
-    checkpoint every epoch, the best epoch by ROUGE (not eval loss), NaN losses logged as is."""
+    """TrainingArguments both backends share: the trial's hyperparameters and precision (TF32
+    matmuls on Ampere and later), `runtime.evals_per_epoch` evaluations and checkpoints per
+    epoch, the best one by ROUGE (not eval loss), the training loss logged every
+    `runtime.logging_steps` steps (a NaN ends the trial within that many steps)."""
+    per_epoch = runtime["evals_per_epoch"]
+    mode = precision(hp, use_cpu)
+    if per_epoch == 1:
+        schedule: dict[str, Any] = {"eval_strategy": "epoch", "save_strategy": "epoch"}
+    else:  # a nominal ratio of all steps; ReportCallback places them at epoch fractions
+        ratio = 1 / (per_epoch * hp["num_epochs"])
+        schedule = {"eval_strategy": "steps", "save_strategy": "steps", "eval_steps": ratio,
+                    "save_steps": ratio}
     return {
         "output_dir": str(outdir),
         "learning_rate": hp["learning_rate"],
@@ -167,17 +201,18 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
         "weight_decay": hp["weight_decay"],
         "label_smoothing_factor": hp["label_smoothing"],
         "max_grad_norm": hp["max_grad_norm"],
-        "fp16": hp["fp16"] and not use_cpu,
-        "bf16": hp["bf16"] and not use_cpu,
+        "fp16": mode == "fp16",
+        "bf16": mode == "bf16",
+        "tf32": True if not use_cpu and is_torch_tf32_available() else None,
         "use_cpu": use_cpu,
-        "eval_strategy": "epoch",
-        "save_strategy": "epoch",
+        **schedule,
         "save_total_limit": 1,
         "save_only_model": True,
         "load_best_model_at_end": True,
-        "metric_for_best_model": "objective",  # ROUGE of a healthy epoch, 0 of a degenerate
+        "metric_for_best_model": "objective",  # ROUGE of a healthy evaluation, 0 of a degenerate
         "greater_is_better": True,
-        "logging_strategy": "epoch",
+        "logging_strategy": "steps",
+        "logging_steps": runtime["logging_steps"],
         "logging_nan_inf_filter": False,
         "report_to": "none",
         "disable_tqdm": True,
@@ -212,12 +247,40 @@ def generation_config(hp: Mapping[str, Any],
 # ---------------------------------------------------------------- per-epoch bookkeeping
 
 
+def evals_per_epoch(args: Any) -> int:
+    """How many evaluations per epoch TrainingArguments made by `trial_arguments` ask for."""
+    if args.eval_strategy != "steps":
+        return 1
+    return max(round(1 / (args.eval_steps * args.num_train_epochs)), 1)
+
+
 class ReportCallback(TrainerCallback):
-    """Hands each epoch's objective to the trial (which may prune) and stops on a NaN loss."""
+    """Hands each evaluation's objective to the trial (which may prune) and stops on a NaN loss.
+
+    With k evaluations per epoch, evaluation j (a checkpoint too) comes at the first optimizer
+    step at or after epoch j / k, and is reported as step j. The loss is also logged right
+    before every evaluation and at the last step, so a NaN is never evaluated nor missed.
+    """
 
     def __init__(self, report: Reporter | None, metric_key: str = "eval_objective"):
         self.report = report
         self.metric_key = metric_key
+        self.per_epoch, self.steps_per_epoch = 1, 1
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.per_epoch = evals_per_epoch(args)
+        self.steps_per_epoch = max(state.max_steps // max(round(args.num_train_epochs), 1), 1)
+
+    def index(self, step: int) -> int:
+        """The index of the last evaluation due by optimizer step `step`."""
+        return step * self.per_epoch // self.steps_per_epoch
+
+    def on_step_end(self, args, state, control, **kwargs):
+        due = self.index(state.global_step) > self.index(state.global_step - 1)
+        if self.per_epoch > 1:  # replaces the Trainer's every-n-steps decision
+            control.should_evaluate = control.should_save = due
+        if due or state.global_step >= state.max_steps:
+            control.should_log = True
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         loss = (logs or {}).get("loss")
@@ -226,16 +289,20 @@ class ReportCallback(TrainerCallback):
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if self.report is not None and metrics and self.metric_key in metrics:
-            self.report(round(state.epoch or 0), float(metrics[self.metric_key]))
+            index = (round(state.epoch or 0) if self.per_epoch == 1
+                     else self.index(state.global_step))
+            self.report(index, float(metrics[self.metric_key]))
 
 
 class EpochTracker:
-    """One trial's per-epoch dev evaluations and its best epoch, shared by both backends.
+    """One trial's dev evaluations and its best one, shared by both backends.
 
-    `evaluate` scores an epoch's predictions (ROUGE and the diversity figures) and gives its
-    objective: ROUGE when healthy, 0 when the guard calls it degenerate. `on_epoch` (a
-    ReportCallback target) keeps the best healthy epoch (with its predictions) and hands the
-    objective on to the study, which may prune. With no healthy epoch the trial is degenerate.
+    `evaluate` scores an evaluation's predictions (ROUGE and the diversity figures) and gives
+    its objective: ROUGE when healthy, 0 when the guard calls it degenerate. `on_epoch` (a
+    ReportCallback target) keeps the best healthy evaluation (with its predictions) and hands
+    the objective on to the study, which may prune. With no healthy one the trial is degenerate.
+    Evaluations are indexed 1, 2, ... (epochs when `runtime.evals_per_epoch` is 1); `epoch` is
+    the number of epochs the best one needs (what a refit trains for).
     """
 
     def __init__(self, report: Reporter | None, references: Sequence[Any],
@@ -249,7 +316,8 @@ class EpochTracker:
         self.last: list[str] = []
         self._last_reasons: list[str] = []
         self._last_scores: dict[str, float] = {}
-        self.value, self.epoch, self.predictions = 0.0, 0, []
+        self.per_epoch: int = config["runtime"]["evals_per_epoch"]
+        self.value, self.best, self.predictions = 0.0, 0, []
         self.raw_best = -1.0
 
     def evaluate(self, predictions: Sequence[str]) -> dict[str, float]:
@@ -266,18 +334,23 @@ class EpochTracker:
 
     @property
     def healthy(self) -> bool:
-        """Whether some epoch so far was not degenerate."""
-        return self.epoch > 0
+        """Whether some evaluation so far was not degenerate."""
+        return self.best > 0
 
-    def on_epoch(self, epoch: int, value: float) -> None:
-        self.history[epoch] = dict(self._last_scores) or {"objective": value}
+    @property
+    def epoch(self) -> int:
+        """The best evaluation's epoch, rounded up: the epochs a model as good needs (0: none)."""
+        return -(-self.best // self.per_epoch)
+
+    def on_epoch(self, index: int, value: float) -> None:
+        self.history[index] = dict(self._last_scores) or {"objective": value}
         if self._last_reasons:
-            self.reasons[epoch] = list(self._last_reasons)
+            self.reasons[index] = list(self._last_reasons)
         self.raw_best = max(self.raw_best, self._last_scores.get("final", value))
         if not self._last_reasons and (not self.healthy or value > self.value):
-            self.value, self.epoch, self.predictions = value, epoch, list(self.last)
+            self.value, self.best, self.predictions = value, index, list(self.last)
         if self.report is not None:
-            self.report(epoch, value)
+            self.report(index, value)
 
     def outcome_extra(self) -> dict[str, Any]:
         """What the record keeps of the evaluations: the best epoch's diversity figures, every
@@ -285,7 +358,7 @@ class EpochTracker:
         keys = ("final", *diversity.Diversity.__dataclass_fields__)
         epochs = {str(e): {k: round(h[k], 4) for k in keys if k in h}
                   for e, h in sorted(self.history.items())}
-        best = self.history.get(self.epoch, {})
+        best = self.history.get(self.best, {})
         extra: dict[str, Any] = {
             "diversity": {k: round(best[k], 4) for k in diversity.Diversity.__dataclass_fields__
                           if k in best},
@@ -294,19 +367,22 @@ class EpochTracker:
         }
         if not self.healthy and self.history:
             last = max(self.reasons) if self.reasons else max(self.history)
+            where = (f"epoch {last}" if self.per_epoch == 1
+                     else f"evaluation {last} (epoch {last / self.per_epoch:g})")
             extra["degenerate"] = (f"no healthy epoch (best raw dev ROUGE {self.raw_best:.4f}); "
-                                   f"epoch {last}: " + "; ".join(self.reasons.get(last, [])))
+                                   f"{where}: " + "; ".join(self.reasons.get(last, [])))
             extra["diversity"] = {k: round(self.history[last][k], 4)
                                   for k in diversity.Diversity.__dataclass_fields__
                                   if k in self.history[last]}
         return extra
 
     def read_log(self, log_history: Sequence[Mapping[str, Any]]) -> None:
-        """All eval metrics of each epoch from the Trainer's log (rouge1, rouge2, rougeL, ...)."""
-        for entry in log_history:
-            if "eval_objective" in entry:
-                self.history[round(entry["epoch"])] = {
-                    k.removeprefix("eval_"): v for k, v in entry.items() if k.startswith("eval_")}
+        """All eval metrics of each evaluation from the Trainer's log (rouge1, rouge2, rougeL,
+        ...), in the order `on_epoch` saw them; training-loss entries are skipped."""
+        evaluations = [entry for entry in log_history if "eval_objective" in entry]
+        for index, entry in zip(sorted(self.history), evaluations, strict=False):
+            self.history[index] = {
+                k.removeprefix("eval_"): v for k, v in entry.items() if k.startswith("eval_")}
 
 
 # ---------------------------------------------------------------- inference timing

@@ -376,12 +376,10 @@ def device_of(config: Mapping[str, Any]) -> torch.device:
 
 
 def weights_dtype(hp: Mapping[str, Any], device: torch.device) -> torch.dtype:
-    """bf16 / fp16 weights only on CUDA (the CPU trains in float32)."""
-    if device.type != "cuda":
-        return torch.float32
-    if hp["bf16"]:
-        return torch.bfloat16
-    return torch.float16 if hp["fp16"] else torch.float32
+    """The trial's precision (`base.precision`: bf16 or fp16 on CUDA, bf16 falling back to
+    fp16 on a card without it; float32 on the CPU)."""
+    mode = base.precision(hp, use_cpu=device.type != "cuda")
+    return {"bf16": torch.bfloat16, "fp16": torch.float16}.get(mode, torch.float32)
 
 
 def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],

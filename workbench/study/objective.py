@@ -17,7 +17,7 @@ import optuna
 
 from workbench import augment, backends, display, paths, spaces
 from workbench import data as wdata
-from workbench.backends.base import Timing, device_label
+from workbench.backends.base import Timing, device_label, precision, trains_on_cpu
 from workbench.strategies import adaptive, constraints
 from workbench.strategies import targets as wtargets
 from workbench.study.samplers import prune_reason
@@ -58,7 +58,9 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         hp = {**config["hparams"], **sampled}
         verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
                    if limits.active or need_estimate else None)
-        report = _reporter(trial, targets.multi, hp["num_epochs"], config["study"])
+        trial.set_user_attr("precision", precision(hp, trains_on_cpu(config["runtime"])))
+        report = _reporter(trial, targets.multi, hp["num_epochs"], config["study"],
+                           config["runtime"]["evals_per_epoch"])
         saved: dict[str, Path] = {}
 
         def save_to(value: float) -> Path | None:
@@ -136,21 +138,29 @@ def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
     return None
 
 
-def _reporter(trial: optuna.Trial, multi: bool, last_epoch: int,
-              study_cfg: Mapping[str, Any]) -> Callable[[int, float], None]:
-    """Hands each epoch's objective to Optuna, which may prune (one objective), or keeps it in
-    the trial's attributes (several objectives: Optuna has no intermediate values for them).
-    The last epoch is never pruned: the training it would save is already spent."""
+def _reporter(trial: optuna.Trial, multi: bool, num_epochs: int, study_cfg: Mapping[str, Any],
+              per_epoch: int = 1) -> Callable[[int, float], None]:
+    """Hands each evaluation's objective to Optuna at step = its index (the epoch when there is
+    one evaluation per epoch), which may prune (one objective), or keeps it in the trial's
+    attributes (several objectives: Optuna has no intermediate values for them). With
+    `per_epoch` > 1 the trial also records each evaluation's epoch (j / per_epoch). The last
+    evaluation is never pruned: the training it would save is already spent."""
+    scores: dict[str, float] = {}
     epochs: dict[str, float] = {}
+    if per_epoch > 1:
+        trial.set_user_attr("evals_per_epoch", per_epoch)
 
-    def report(epoch: int, value: float) -> None:
+    def report(step: int, value: float) -> None:
+        if per_epoch > 1:
+            epochs[str(step)] = round(step / per_epoch, 4)
+            trial.set_user_attr("eval_epochs", dict(epochs))
         if multi:
-            epochs[str(epoch)] = value
-            trial.set_user_attr("epoch_scores", dict(epochs))
+            scores[str(step)] = value
+            trial.set_user_attr("epoch_scores", dict(scores))
             return
-        trial.report(value, epoch)
-        if epoch < last_epoch and trial.should_prune():
-            reason = prune_reason(study_cfg, epoch, value)
+        trial.report(value, step)
+        if step < num_epochs * per_epoch and trial.should_prune():
+            reason = prune_reason(study_cfg, step, value, per_epoch)
             trial.set_user_attr("prune_reason", reason)
             raise optuna.TrialPruned(reason)
 

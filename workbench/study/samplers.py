@@ -58,8 +58,10 @@ def make_pruner(study_cfg: Mapping[str, Any], multi: bool = False) -> optuna.pru
                                              n_startup_steps=study_cfg["median_n_warmup_steps"])
 
 
-def prune_reason(study_cfg: Mapping[str, Any], epoch: int, value: float) -> str:
-    """Why the configured pruner stopped a trial after `epoch`, for the trial's record."""
+def prune_reason(study_cfg: Mapping[str, Any], step: int, value: float,
+                 per_epoch: int = 1) -> str:
+    """Why the configured pruner stopped a trial after evaluation `step` (its epoch when there
+    is one evaluation per epoch, else epoch step / per_epoch), for the trial's record."""
     name = study_cfg["pruner"]
     why = {
         "median": "below the median of earlier trials at this epoch",
@@ -72,4 +74,6 @@ def prune_reason(study_cfg: Mapping[str, Any], epoch: int, value: float) -> str:
         "wilcoxon": f"worse than the best trial (Wilcoxon test, p < "
                     f"{study_cfg['wilcoxon_p_threshold']:g})",
     }.get(name, f"stopped by the {name} pruner")
-    return f"pruned after epoch {epoch}: objective {value:.4f} {why}"
+    where = (f"epoch {step}" if per_epoch == 1
+             else f"evaluation {step} (epoch {step / per_epoch:g} of {per_epoch} per epoch)")
+    return f"pruned after {where}: objective {value:.4f} {why}"

@@ -15,8 +15,9 @@ from workbench.strategies import constraints, stages
 from workbench.strategies import targets as wtargets
 
 # Trial attributes with a column of their own in the record; the others go under `extra`.
-TRIAL_ATTRS = ("origin", "run_id", "device", "best_epoch", "trainable_params", "fail_reason",
-               "prune_reason", "epoch_scores", "infeasible", "infeasible_rules")
+TRIAL_ATTRS = ("origin", "run_id", "device", "precision", "best_epoch", "trainable_params",
+               "fail_reason", "prune_reason", "epoch_scores", "evals_per_epoch", "eval_epochs",
+               "infeasible", "infeasible_rules")
 # Figures some backends record per trial, shown in the trial table when present.
 BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib")
 # The diversity figures of a trial's best epoch (workbench.diversity) and their column labels.
@@ -45,14 +46,18 @@ def trial_entry(trial: optuna.trial.FrozenTrial, study_name: str | None = None
         "origin": attrs.get("origin", "sampler"),
         "run_id": attrs.get("run_id"),
         "device": attrs.get("device"),  # where it trained: "cpu" or "cuda:0 (<GPU name>)"
+        "precision": attrs.get("precision"),  # what it trained in: fp32, bf16 or fp16
         "duration_s": trial.duration.total_seconds() if trial.duration else None,
         "epoch_scores": {str(k): v for k, v in sorted(epochs.items(), key=lambda kv: int(kv[0]))},
-        "best_epoch": attrs.get("best_epoch"),
+        "best_epoch": attrs.get("best_epoch"),  # epochs its best evaluation needed
         "trainable_params": attrs.get("trainable_params"),
         "fail_reason": attrs.get("fail_reason"),
         "prune_reason": attrs.get("prune_reason"),
         "extra": {k: v for k, v in attrs.items() if k not in TRIAL_ATTRS},
     }
+    if "evals_per_epoch" in attrs:  # epoch_scores are then by evaluation, at these epochs
+        entry["evals_per_epoch"] = attrs["evals_per_epoch"]
+        entry["eval_epochs"] = attrs.get("eval_epochs", {})
     if trial.values is not None and len(trial.values) > 1:
         entry["values"] = list(trial.values)
     if trial.constraints:

@@ -31,6 +31,7 @@ NULLABLE: dict[str, tuple[type, ...]] = {
     "model.architecture": (dict,),
     "data.max_train_samples": (int,),
     "data.max_dev_samples": (int,),
+    "data.select_dev_samples": (int,),
     "hparams.model_name": (str,),
     "study.timeout": (int, float),
     "study.storage": (str,),

@@ -46,7 +46,8 @@ _AT_LEAST_ONE = ("study.n_trials", "study.n_jobs", "hparams.num_epochs", "hparam
                  "hparams.max_new_tokens", "runtime.evals_per_epoch", "runtime.logging_steps")
 _POSITIVE = ("hparams.learning_rate",)
 # Optional limits: null means none, a value must be usable.
-_OPTIONAL_AT_LEAST_ONE = {"data.max_train_samples": "all rows", "data.max_dev_samples": "all rows"}
+_OPTIONAL_AT_LEAST_ONE = {"data.max_train_samples": "all rows", "data.max_dev_samples": "all rows",
+                          "data.select_dev_samples": "all dev rows"}
 _OPTIONAL_POSITIVE = {"study.timeout": "no limit"}
 
 

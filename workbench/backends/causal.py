@@ -9,7 +9,10 @@ Pitfalls handled here by construction:
   end-of-turn marker, so every training sample has answer tokens; labels are -100 on the prompt
   and on pads.
 - Generation left-pads, stops at the end of the turn, and every epoch is scored by dev ROUGE
-  with the trial's decoding settings; the best epoch's adapter is kept.
+  with the trial's decoding settings; the best epoch's adapter is kept. Repetition controls act
+  on the answer only (HF's would read the prompt too); prompts are batched by length. With
+  `data.select_dev_samples` each evaluation decodes that fixed dev subset, and the best
+  epoch's model all of dev once (the trial's value).
 - Outputs are cut at the first special token and cleaned of chat artefacts and other scripts
   (CJK ideographs, kana, ...); `#...#` tags are kept, and an empty output scores 0.
 - A saved adapter carries what it needs to reload offline: a base built from a config is
@@ -49,6 +52,12 @@ from transformers import (
     Trainer,
     TrainingArguments,
     set_seed,
+)
+from transformers.generation import (
+    LogitsProcessor,
+    LogitsProcessorList,
+    NoRepeatNGramLogitsProcessor,
+    RepetitionPenaltyLogitsProcessor,
 )
 from transformers.utils import logging as hf_logging
 
@@ -104,12 +113,18 @@ def render_messages(system_prompt: str, user: str, answer: str) -> list[dict[str
 
 
 def prompt_format(tokenizer: PreTrainedTokenizerBase, llm: Mapping[str, Any]) -> PromptFormat:
-    """Render the chat template once with markers and split it into the shared token pieces."""
+    """Render the chat template once with markers and split it into the shared token pieces.
+
+    `llm.date_string` is handed to the template: Llama 3.x's writes today's date into the system
+    header unless given one, so prompts (and scores) would change from day to day.
+    """
     check_prompt_template(llm["prompt_template"])
     user = llm["prompt_template"].format(dialogue=_DIALOGUE_MARK)
     messages = render_messages(llm["system_prompt"], user, _ANSWER_MARK)
+    # A record made before the key existed has none: its template then renders as it did.
+    pinned = {"date_string": llm["date_string"]} if llm.get("date_string") else {}
     try:
-        text = tokenizer.apply_chat_template(messages, tokenize=False)
+        text = tokenizer.apply_chat_template(messages, tokenize=False, **pinned)
     except Exception as exc:  # a Jinja error in a user-written template
         raise ConfigError(f"llm.chat_template: cannot render the chat: "
                           f"{type(exc).__name__}: {exc}") from None
@@ -151,6 +166,15 @@ class Encoded:
         """Share of samples whose answer was cut to max_target_length."""
         cut = self.answer_truncated
         return sum(cut) / len(cut) if cut else 0.0
+
+    def head(self, n: int | None) -> Encoded:
+        """The first `n` samples (all of them when `n` is None or not smaller): the fixed dev
+        subset that per-epoch selection decodes (`data.select_dev_samples`)."""
+        if n is None or n >= len(self.prompts):
+            return self
+        return Encoded(self.features[:n], self.prompts[:n], self.references[:n],
+                       self.mappings[:n], self.fnames[:n], self.truncated[:n],
+                       self.answer_truncated[:n])
 
 
 def budgets(fmt: PromptFormat, hp: Mapping[str, Any]) -> tuple[int, int]:
@@ -387,9 +411,11 @@ def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
     """The base model at the trial's quantization, on `device` (bitsandbytes works on the CPU)."""
     quant = quantization_config(hp["quantization"], llm)
     kwargs: dict[str, Any] = {"dtype": weights_dtype(hp, device)}
+    # On `device` at every quantization: an unquantized base would otherwise stay on the CPU
+    # (the Trainer moves it for training, but predict and generation tuning would not).
+    kwargs["device_map"] = {"": (device.index or 0) if device.type == "cuda" else "cpu"}
     if quant is not None:
-        index = (device.index or 0) if device.type == "cuda" else "cpu"
-        kwargs.update(quantization_config=quant, device_map={"": index})
+        kwargs["quantization_config"] = quant
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
@@ -518,17 +544,54 @@ def other_script_ids(tokenizer: PreTrainedTokenizerBase) -> list[int]:
     return found
 
 
+class AnswerNoRepeatNGram(LogitsProcessor):
+    """`no_repeat_ngram_size` over the answer alone: the columns after the (left-padded) prompt.
+
+    HF's processor reads all of input_ids, which for a decoder-only model holds the prompt:
+    it would forbid copying any phrase of the dialogue and every later `#Person1#`.
+    """
+
+    def __init__(self, ngram_size: int, prompt_width: int):
+        self.inner = NoRepeatNGramLogitsProcessor(ngram_size)
+        self.prompt_width = prompt_width
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        return self.inner(input_ids[:, self.prompt_width:], scores)
+
+
 def generation_config(hp: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase,
                       fmt: PromptFormat, suppress: Sequence[int] = ()) -> GenerationConfig:
-    """The trial's decoding settings (as the seq2seq backend's), stopping at the end of turn."""
+    """The trial's decoding settings (as the seq2seq backend's), stopping at the end of turn.
+
+    The repetition controls are kept aside as `answer_repetition_penalty` and
+    `answer_no_repeat_ngram_size` (custom entries, which HF carries along) and HF's own are
+    neutral: `generate` applies them to the answer only (`answer_processors`).
+    """
     gen = base.generation_config(hp, tokenizer)
     gen.decoder_start_token_id = None  # an encoder-decoder setting
     gen.eos_token_id = list(fmt.stop_ids)
     gen.use_cache = True  # activation checkpointing turns the cache off for training only
     if suppress:
         gen.suppress_tokens = list(suppress)
+    gen.answer_repetition_penalty = float(hp["repetition_penalty"])
+    gen.answer_no_repeat_ngram_size = int(hp["no_repeat_ngram_size"])
+    gen.repetition_penalty, gen.no_repeat_ngram_size = 1.0, 0  # set, so the model's never apply
     gen.validate()
     return gen
+
+
+def answer_processors(gen: GenerationConfig, prompt_width: int) -> LogitsProcessorList:
+    """The repetition controls of `gen` acting on generated tokens only, for a batch whose
+    prompts are left-padded to `prompt_width` columns (so the answer starts there for all)."""
+    processors = LogitsProcessorList()
+    penalty = getattr(gen, "answer_repetition_penalty", 1.0)
+    if penalty != 1.0:
+        processors.append(RepetitionPenaltyLogitsProcessor(penalty,
+                                                           prompt_ignore_length=prompt_width))
+    size = getattr(gen, "answer_no_repeat_ngram_size", 0)
+    if size > 0:
+        processors.append(AnswerNoRepeatNGram(size, prompt_width))
+    return processors
 
 
 def decode_answer(ids: Sequence[int], tokenizer: PreTrainedTokenizerBase) -> str:
@@ -541,21 +604,29 @@ def decode_answer(ids: Sequence[int], tokenizer: PreTrainedTokenizerBase) -> str
 def generate(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
              prompts: Sequence[Sequence[int]], gen: GenerationConfig,
              batch_size: int) -> list[str]:
-    """Answers for prompt ids, left-padded in batches; cleaned but not yet tag-restored."""
+    """Answers for prompt ids, in their order; cleaned but not yet tag-restored.
+
+    Prompts are batched longest first (so a batch pads to similar lengths) and left-padded;
+    the repetition controls act on the answer only (`answer_processors`).
+    """
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    answers: list[str] = []
+    order = sorted(range(len(prompts)), key=lambda i: -len(prompts[i]))  # stable
+    answers: list[str] = [""] * len(prompts)
     try:
-        for start in range(0, len(prompts), batch_size):
-            chunk = [{"input_ids": list(p), "attention_mask": [1] * len(p)}
-                     for p in prompts[start:start + batch_size]]
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            chunk = [{"input_ids": list(prompts[i]), "attention_mask": [1] * len(prompts[i])}
+                     for i in rows]
             batch = {k: v.to(device) for k, v in
                      pad_batch(chunk, tokenizer.pad_token_id, "left").items()}
-            with torch.no_grad():
-                out = model.generate(**batch, generation_config=gen)
             width = batch["input_ids"].shape[1]
-            answers.extend(decode_answer(row, tokenizer) for row in out[:, width:].tolist())
+            with torch.no_grad():
+                out = model.generate(**batch, generation_config=gen,
+                                     logits_processor=answer_processors(gen, width))
+            for i, row in zip(rows, out[:, width:].tolist(), strict=True):
+                answers[i] = decode_answer(row, tokenizer)
     finally:
         model.train(was_training)
     return answers
@@ -576,6 +647,33 @@ def time_inference(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
         return len(chosen)
 
     return base.time_inference(once, timing, len(chosen), device)
+
+
+def on_all_of_dev(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, dev: Encoded,
+                  chosen: Encoded, gen: GenerationConfig, track: EpochTracker,
+                  config: Mapping[str, Any]) -> tuple[EpochTracker, dict[str, Any]]:
+    """The trial's result when each epoch decoded only `chosen` (the first dev rows): the best
+    epoch's model (the Trainer loads it back at the end) decoded once on all of `dev`.
+
+    Returns the tracker whose value, predictions and health are the trial's, and what the record
+    adds: `selection` (which rows each number is on) and the full-dev diversity and verdict.
+    """
+    if chosen is dev:
+        return track, {}
+    selection = {"epoch_dev_rows": len(chosen.prompts), "epoch_best_value": round(track.value, 4),
+                 "final_dev_rows": len(dev.prompts), "final_value": None}
+    if not track.healthy:  # no healthy epoch: nothing to decode, the trial is degenerate
+        return track, {"selection": selection}
+    final = EpochTracker(None, dev.references, config)
+    texts = generate(model, tokenizer, dev.prompts, gen, config["runtime"]["eval_batch_size"])
+    final.on_epoch(track.epoch, final.evaluate(wdata.postprocess(texts, dev.mappings))["objective"])
+    extra: dict[str, Any] = {"selection": {**selection, "final_value": round(final.value, 4)},
+                             "diversity": final.outcome_extra()["diversity"]}
+    if not final.healthy:
+        extra["degenerate"] = (
+            f"the best epoch ({track.epoch}, healthy on the first {len(chosen.prompts)} dev rows) "
+            f"is degenerate on all {len(dev.prompts)}: " + "; ".join(final.reasons[track.epoch]))
+    return final, extra
 
 
 # ---------------------------------------------------------------- training
@@ -655,12 +753,13 @@ class CausalBackend(Backend):
         model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
                             self.config["runtime"]["seed"])
         gen = generation_config(hp, tok, fmt, self.suppress)
-        track = EpochTracker(report, dev.references, self.config)
+        chosen = dev.head(self.config["data"]["select_dev_samples"])  # what each epoch decodes
+        track = EpochTracker(report, chosen.references, self.config)
 
         def scorer(current: torch.nn.Module) -> dict[str, float]:
-            texts = generate(current, tok, dev.prompts, gen,
+            texts = generate(current, tok, chosen.prompts, gen,
                              self.config["runtime"]["eval_batch_size"])
-            return track.evaluate(wdata.postprocess(texts, dev.mappings))
+            return track.evaluate(wdata.postprocess(texts, chosen.mappings))
 
         trainer = GenerationTrainer(
             model=model, args=self._args(hp, outdir), train_dataset=train_set.features,
@@ -673,8 +772,10 @@ class CausalBackend(Backend):
         try:
             trainer.train()
             track.read_log(trainer.state.log_history)
-            healthy = save_to is not None and track.healthy  # a degenerate model is never kept
-            destination = save_to(track.value) if healthy else None
+            final, selection = on_all_of_dev(trainer.model, tok, dev, chosen, gen, track,
+                                             self.config)
+            healthy = save_to is not None and final.healthy  # a degenerate model is never kept
+            destination = save_to(final.value) if healthy else None
             if destination is not None:
                 save_adapter(trainer.model, tok, destination, self.source, hp, self.llm)
             trainable, total = trainer.model.get_nb_trainable_parameters()
@@ -682,11 +783,12 @@ class CausalBackend(Backend):
             timed = (time_inference(trainer.model, tok, dev.prompts, gen, self.timing)
                      if self.timing is not None else {})
             return TrialOutcome(
-                value=track.value, best_epoch=track.epoch, epoch_scores=track.history,
-                predictions=track.predictions, train_seconds=time.perf_counter() - start,
+                value=final.value, best_epoch=track.epoch, epoch_scores=track.history,
+                predictions=final.predictions, train_seconds=time.perf_counter() - start,
                 trainable_params=int(trainable),
                 extra={
                     **track.outcome_extra(),
+                    **selection,
                     **timed,
                     "truncated_share": round(train_set.truncated_share, 4),
                     "dev_truncated_share": round(dev.truncated_share, 4),

@@ -80,11 +80,12 @@ class MemoryEstimate:
 # ---------------------------------------------------------------- model configs
 
 
-def model_config_of(config: Mapping[str, Any]) -> PreTrainedConfig:
+def model_config_of(config: Mapping[str, Any], local_only: bool = False) -> PreTrainedConfig:
     """The HF config of a resolved workbench config's model, never its weights.
 
     Built from model.architecture, from llm.model_config (a pretrained model named by
-    model.name whose config the preset spells out), or read from the local HF cache.
+    model.name whose config the preset spells out, for either backend), or read from the local
+    HF cache (or the Hub, unless `local_only`).
     """
     name = model_id(config)
     arch = config["model"]["architecture"]
@@ -109,7 +110,7 @@ def model_config_of(config: Mapping[str, Any]) -> PreTrainedConfig:
             raise
         raise ConfigError(f"model config of preset {config['preset']!r}: {exc}") from None
     try:
-        return AutoConfig.from_pretrained(name)
+        return AutoConfig.from_pretrained(name, local_files_only=local_only)
     except OSError as exc:
         from workbench.backends.base import ModelUnavailable, unavailable_message
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench import augment, backends, diversity, spaces
+from workbench import augment, backends, diversity, paths, spaces
 from workbench import config as wconfig
 from workbench.config import ConfigError, check_prompt_template
 from workbench.strategies import adaptive, constraints, targets
@@ -34,6 +34,7 @@ def check(config: Mapping[str, Any]) -> None:
     _check_search(config)
     _check_base(config)
     _check_llm(config)
+    _check_positions(config)
     targets.check(config)
     diversity.check(config)
     constraints.check_limits(config)
@@ -128,6 +129,27 @@ def _check_llm(config: Mapping[str, Any]) -> None:
     if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
         raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
                           "qwen3) to build a model from a config")
+
+
+def _check_positions(config: Mapping[str, Any]) -> None:
+    """Fixed lengths the model's positions cannot hold (KoBART: 1026 tokens) are refused here;
+    searched ones make a trial infeasible (`constraints.POSITIONS`). A model whose config
+    cannot be read without the network is not checked: its availability is checked later."""
+    positions = constraints.positions_for(config, config["hparams"])
+    if positions is None:
+        return
+    candidates = config["model"]["candidates"] or None
+    space = spaces.load_space(config["search"]["space"], model_candidates=candidates)
+    searched = {p.name for p in spaces.select(space, list(config["search"]["params"]))}
+    if "model_name" in searched:
+        return  # each trial's model has its own positions
+    hp = config["hparams"]
+    for keys in positions.overruns(hp):
+        if searched.isdisjoint(keys):
+            preset = paths.shown(paths.PRESETS / f"{config.get('preset')}.yaml")
+            raise ConfigError(f"{preset}: hparams.{' + '.join(keys)}: "
+                              f"{positions.why(keys, hp, named=False)}; lower "
+                              f"{' or '.join(keys)} to fit {positions.limit} tokens")
 
 
 def _check_base(config: Mapping[str, Any]) -> None:

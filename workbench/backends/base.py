@@ -95,6 +95,31 @@ def device_label() -> str:
     return f"cuda:{torch.cuda.current_device()} ({torch.cuda.get_device_name()}{shown})"
 
 
+def model_device(model: Any) -> str:
+    """Where a model's parameters are, for the trial's record: 'cpu', or 'cuda:0 (<GPU name>,
+    bus 0000:1a:00, CUDA_VISIBLE_DEVICES=2)', the bus naming the physical card whatever the
+    process's numbering; several devices (a split model) are joined with '; '."""
+    import torch
+
+    found = sorted({p.device for p in model.parameters()}, key=str)
+    labels = []
+    for device in found:
+        if device.type != "cuda":
+            labels.append(str(device))
+            continue
+        index = torch.cuda.current_device() if device.index is None else device.index
+        props = torch.cuda.get_device_properties(index)
+        parts = [props.name]
+        if getattr(props, "pci_bus_id", None) is not None:
+            parts.append(f"bus {getattr(props, 'pci_domain_id', 0):04x}:{props.pci_bus_id:02x}:"
+                         f"{getattr(props, 'pci_device_id', 0):02x}")
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        if visible is not None:
+            parts.append(f"CUDA_VISIBLE_DEVICES={visible}")
+        labels.append(f"cuda:{index} ({', '.join(parts)})")
+    return "; ".join(labels) or "no parameters"
+
+
 # ---------------------------------------------------------------- a trial's outcome
 
 
@@ -219,6 +244,8 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
         "seed": runtime["seed"],
         "data_seed": runtime["seed"],
         "dataloader_num_workers": 0,
+        # Batches of similar lengths pad less (HF's LengthGroupedSampler, still shuffled).
+        "train_sampling_strategy": "group_by_length" if runtime["group_by_length"] else "random",
     }
 
 

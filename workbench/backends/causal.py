@@ -788,6 +788,7 @@ class CausalBackend(Backend):
                 trainable_params=int(trainable),
                 extra={
                     **track.outcome_extra(),
+                    "device": base.model_device(trainer.model),
                     **selection,
                     **timed,
                     "truncated_share": round(train_set.truncated_share, 4),

@@ -43,6 +43,7 @@ from workbench.backends.base import (
     Timing,
     TrialOutcome,
     generation_config,
+    model_device,
     trial_arguments,
     unavailable_message,
 )
@@ -247,6 +248,7 @@ class Seq2SeqBackend(Backend):
             timed = (time_inference(trainer.model, dev, gen, self.timing)
                      if self.timing is not None else {})
             extra = {**track.outcome_extra(), **timed,  # cuts are counted, never silent
+                     "device": model_device(trainer.model),
                      "truncated_share": train_set.truncated_share,
                      "dev_truncated_share": dev.truncated_share,
                      "labels_truncated_share": train_set.labels_truncated_share}

@@ -1,11 +1,15 @@
 """Infeasible configs: rejected before any model is built, and reported to the sampler.
 
-Two rules (the seed's `objective_with_constraints`): the estimated peak GPU memory of a trial
-(`workbench.memory.estimate`, no weights loaded) above `constraints.memory_limit_gib`, and the
-"too slow" decoding rule, `num_beams > slow_num_beams` together with
-`max_new_tokens > slow_max_new_tokens`. Each rule becomes one `trial.set_constraint(key, value)`
-(positive = violated, by how much), so TPE and NSGA-II keep infeasible trials in their
-infeasible group; the runner then prunes the trial with the reason in its user attrs.
+The seed's two rules (`objective_with_constraints`): the estimated peak GPU memory of a trial
+(`workbench.memory.estimate`, no weights loaded) above `constraints.memory_limit_gib` (on CUDA a
+null limit is 90 % of the GPU's memory), and the "too slow" decoding rule, `num_beams >
+slow_num_beams` together with `max_new_tokens > slow_max_new_tokens`. And one of ours: lengths
+the model's position embeddings cannot hold (an input longer than KoBART's 1026 positions is
+an IndexError on the CPU and a device-side assert on CUDA that fails every later trial of the
+process); a fixed length is refused by `workbench.validate`, a searched one is this rule. Each
+rule becomes one `trial.set_constraint(key, value)` (positive = violated, by how much), so TPE
+and NSGA-II keep infeasible trials in their infeasible group; the runner then prunes the trial
+with the reason in its user attrs.
 """
 
 from __future__ import annotations
@@ -15,9 +19,83 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.config import ConfigError
+from workbench.config import ConfigError, model_id
 
-MEMORY, TOO_SLOW = "memory", "too_slow"
+MEMORY, TOO_SLOW, POSITIONS = "memory", "too_slow", "positions"
+DEVICE_SHARE = 0.9  # on CUDA, a null memory_limit_gib is this share of the GPU's memory
+GIB = 2**30
+
+# The lengths whose sum must fit a model's positions, each sequence it runs: an encoder-decoder's
+# input, its labels and its output apart; a causal model's prompt with its answer (the labels
+# in training, the generated tokens in evaluation).
+SEQ2SEQ_SEQUENCES = (("max_input_length",), ("max_target_length",), ("max_new_tokens",))
+CAUSAL_SEQUENCES = (("max_input_length", "max_target_length"),
+                    ("max_input_length", "max_new_tokens"))
+
+
+@dataclass(frozen=True)
+class Positions:
+    """How many tokens a model's position embeddings hold, and what must fit in them."""
+
+    limit: int
+    sequences: tuple[tuple[str, ...], ...]
+    model: str  # the model and where the limit is read, for messages
+
+    def overruns(self, hp: Mapping[str, Any]) -> list[tuple[str, ...]]:
+        """The hparams of each sequence that `hp` makes longer than the model's positions."""
+        return [keys for keys in self.sequences if sum(hp[k] for k in keys) > self.limit]
+
+    def why(self, keys: tuple[str, ...], hp: Mapping[str, Any], named: bool = True) -> str:
+        """'max_input_length 1536 > the 1026 positions of <model>' (`named`: with the keys)."""
+        sizes = " + ".join(f"{k} {hp[k]}" if named else str(hp[k]) for k in keys)
+        total = f" = {sum(hp[k] for k in keys)}" if len(keys) > 1 else ""
+        return f"{sizes}{total} > the {self.limit} positions of {self.model}"
+
+    def margin(self, hp: Mapping[str, Any]) -> float:
+        """The constraint value: tokens over the limit of the longest sequence (<= 0 fits)."""
+        return float(max(sum(hp[k] for k in keys) for keys in self.sequences) - self.limit)
+
+
+def positions_of(model_config: Any, name: str) -> Positions | None:
+    """The positions of a HF model config (None when it declares no limit, e.g. T5's relative
+    positions). BART's learned positions hold max_position_embeddings tokens (transformers adds
+    its offset of 2 to the embedding, so KoBART's 1026 hold 1026); rotary ones (Llama, Qwen)
+    are trained up to max_position_embeddings."""
+    limit = getattr(model_config, "max_position_embeddings", None)
+    if not isinstance(limit, int) or limit <= 0:
+        return None
+    seq2seq = bool(getattr(model_config, "is_encoder_decoder", False))
+    return Positions(limit, SEQ2SEQ_SEQUENCES if seq2seq else CAUSAL_SEQUENCES,
+                     f"{name} ({model_config.model_type}: max_position_embeddings {limit})")
+
+
+def positions_for(config: Mapping[str, Any], hp: Mapping[str, Any]) -> Positions | None:
+    """The positions of a trial's model, from its config alone (model.architecture,
+    llm.model_config or the local HF cache; never the network, never the weights). None when
+    the config cannot be read here: a model that is not available is refused elsewhere."""
+    from workbench import memory
+
+    cfg = {**config, "hparams": dict(hp)}
+    try:
+        model_config = memory.model_config_of(cfg, local_only=True)
+    except ConfigError:
+        raise
+    except (OSError, ValueError, RuntimeError):  # not cached (ModelUnavailable), not a Hub id
+        return None
+    return positions_of(model_config, model_id(cfg) or "the model built from model.architecture")
+
+
+def device_memory_limit(config: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """A null memory_limit_gib on CUDA: 90 % of the GPU's total memory (the first this process
+    sees: a worker's own GPU), and what it was derived from. Off on the CPU."""
+    import torch
+
+    if config["runtime"]["use_cpu"] or not torch.cuda.is_available():
+        return None, None
+    props = torch.cuda.get_device_properties(0)
+    total = props.total_memory / GIB
+    return (round(DEVICE_SHARE * total, 2),
+            f"{DEVICE_SHARE:.0%} of {props.name}'s {total:.2f} GiB (memory_limit_gib is null)")
 
 
 @dataclass(frozen=True)
@@ -27,11 +105,17 @@ class Limits:
     memory_gib: float | None
     slow_num_beams: int | None
     slow_max_new_tokens: int | None
+    memory_derived: str | None = None  # how a memory limit the config left null was derived
+    positions: Positions | None = None  # the model's; None when its config cannot be read
 
     @classmethod
     def of(cls, config: Mapping[str, Any]) -> Limits:
         c = config["constraints"]
-        return cls(c["memory_limit_gib"], c["slow_num_beams"], c["slow_max_new_tokens"])
+        memory, derived = c["memory_limit_gib"], None
+        if memory is None:
+            memory, derived = device_memory_limit(config)
+        return cls(memory, c["slow_num_beams"], c["slow_max_new_tokens"], derived,
+                   positions_for(config, config["hparams"]))
 
     @property
     def slow_rule(self) -> bool:
@@ -39,13 +123,16 @@ class Limits:
 
     @property
     def active(self) -> bool:
-        return self.memory_gib is not None or self.slow_rule
+        return self.memory_gib is not None or self.slow_rule or self.positions is not None
 
     def as_dict(self) -> dict[str, Any]:
         return {"memory_limit_gib": self.memory_gib,
+                "memory_limit_derived": self.memory_derived,
                 "too_slow": {"num_beams_above": self.slow_num_beams,
                              "max_new_tokens_above": self.slow_max_new_tokens}
-                if self.slow_rule else None}
+                if self.slow_rule else None,
+                "positions": {"limit": self.positions.limit, "model": self.positions.model}
+                if self.positions is not None else None}
 
 
 def check_limits(config: Mapping[str, Any]) -> None:
@@ -92,12 +179,25 @@ def evaluate(config: Mapping[str, Any], hp: Mapping[str, Any], limits: Limits,
     verdict = Verdict()
     if limits.memory_gib is not None or need_estimate:
         verdict.estimate = estimate_for(config, hp)
-    if limits.memory_gib is not None:
-        peak = verdict.estimate.peak_gib
+    if limits.memory_gib is not None:  # the larger of the training and the evaluation peak
+        est = verdict.estimate
+        peak = est.overall_peak_gib
         verdict.values[MEMORY] = peak - limits.memory_gib
         if peak > limits.memory_gib:
-            verdict.reasons[MEMORY] = (f"estimated peak memory {peak:.3f} GiB > limit "
-                                       f"{limits.memory_gib:g} GiB")
+            where = "evaluation" if est.eval_peak_bytes > est.peak_bytes else "training"
+            verdict.reasons[MEMORY] = (
+                f"estimated peak memory {peak:.3f} GiB in {where} (training {est.peak_gib:.3f}, "
+                f"evaluation {est.eval_peak_gib:.3f} GiB at runtime.eval_batch_size "
+                f"{config['runtime']['eval_batch_size']} x {hp['num_beams']} beams) > limit "
+                f"{limits.memory_gib:g} GiB")
+    positions = limits.positions
+    if positions is not None and hp.get("model_name") != config["hparams"]["model_name"]:
+        positions = positions_for(config, hp)  # a searched model: its own positions
+    if positions is not None:
+        verdict.values[POSITIONS] = positions.margin(hp)
+        overruns = positions.overruns(hp)
+        if overruns:
+            verdict.reasons[POSITIONS] = "; ".join(positions.why(k, hp) for k in overruns)
     if limits.slow_rule:
         beams_over = hp["num_beams"] - limits.slow_num_beams
         tokens_over = hp["max_new_tokens"] - limits.slow_max_new_tokens

@@ -100,12 +100,52 @@ def check_gpus(gpus: str | None) -> None:
                          f"{count} (ids 0 to {count - 1})")
 
 
+def visible_devices(gpu: str, parent: str | None) -> str:
+    """The CUDA_VISIBLE_DEVICES of a worker given GPU `gpu` as this process numbers it: with
+    `parent` (this process's CUDA_VISIBLE_DEVICES) set, id 1 of "2,3" is "3"; unset, `gpu`."""
+    if parent is None:
+        return gpu
+    visible = [v.strip() for v in parent.split(",") if v.strip()]
+    if not gpu.isdigit() or int(gpu) >= len(visible):
+        raise ValueError(f"study.gpus: no GPU {gpu} among CUDA_VISIBLE_DEVICES={parent!r} "
+                         f"(ids 0 to {len(visible) - 1})")
+    return visible[int(gpu)]
+
+
+_START_LOCK = threading.Lock()  # the environment is the process's: one child started at a time
+
+
+def start_with_devices(process: mp.process.BaseProcess, visible: str | None) -> None:
+    """Start a spawned `process` with CUDA_VISIBLE_DEVICES=`visible` (None: as this process's)
+    in its environment from its first instruction.
+
+    The CUDA driver reads the variable once, at its first call in the process, and the libraries
+    a worker imports (bitsandbytes through peft and transformers) make that call at import:
+    set later, inside the worker, it would be read by nothing and every worker would train on
+    the first GPU. A spawned child inherits this process's environment at start; it is
+    restored at once.
+    """
+    with _START_LOCK:
+        before = os.environ.get("CUDA_VISIBLE_DEVICES")
+        if visible is not None:
+            os.environ["CUDA_VISIBLE_DEVICES"] = visible
+        try:
+            process.start()
+        finally:
+            if before is None:
+                os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+            else:
+                os.environ["CUDA_VISIBLE_DEVICES"] = before
+
+
+WORKER = f"{__name__}:worker_main"  # what a worker process runs, imported there by `lifeline`
+
+
 def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, run_id: str,
-                index: int, gpu: str | None, timeout: float | None, owner: str | None) -> None:
+                index: int, timeout: float | None, owner: str | None) -> None:
     """One worker process (started through `lifeline`, so it exits when the run that started
-    it dies): run the run's queued trials (`owner`'s; any when None) until none is left."""
-    if gpu is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+    it dies, with its GPU already in CUDA_VISIBLE_DEVICES): run the run's queued trials
+    (`owner`'s; any when None) until none is left."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sc = config["study"]
     objective = build_objective(config, Path(folder), run_id)
@@ -158,25 +198,27 @@ def run_processes(config: dict[str, Any], url: str, name: str, folder: Path, run
                   ) -> list[dict[str, Any]]:
     """Run the queued trials in worker processes: one per GPU, or `study.workers` on the CPU.
 
-    `on_start` gets the workers (name, pid, gpu) once started; `poll` runs every 2 s while
-    they work. Returns the workers with their exit codes.
+    `on_start` gets the workers (name, pid, gpu as `study.gpus` numbers it, and the
+    CUDA_VISIBLE_DEVICES it runs with: the id mapped through this process's own) once started;
+    `poll` runs every 2 s while they work. Returns the workers with their exit codes.
     """
     sc = config["study"]
     timeout = sc["timeout"] if timeout is None else timeout
     gpus = gpu_ids(sc["gpus"])
     slots = gpus or [None] * sc["workers"]
+    parent = os.environ.get("CUDA_VISIBLE_DEVICES")
+    devices = [None if gpu is None else visible_devices(gpu, parent) for gpu in slots]
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=lifeline.run, name=f"worker-{i}", args=(
-        os.getpid(), f"{__name__}:worker_main",
-        config, url, name, str(folder), run_id, i, gpu, timeout, owner))
-        for i, gpu in enumerate(slots)]
-    for p in procs:
-        p.start()
-    on_start([{"name": p.name, "pid": p.pid, "gpu": gpu}
-              for p, gpu in zip(procs, slots, strict=True)])
+        os.getpid(), WORKER, config, url, name, str(folder), run_id, i, timeout, owner))
+        for i in range(len(slots))]
+    for p, visible in zip(procs, devices, strict=True):
+        start_with_devices(p, visible)
+    info = [{"name": p.name, "pid": p.pid, "gpu": gpu, "cuda_visible_devices": visible}
+            for p, gpu, visible in zip(procs, slots, devices, strict=True)]
+    on_start(info)
     while any(p.is_alive() for p in procs):
         time.sleep(2)
         poll()
     poll()
-    return [{"name": p.name, "pid": p.pid, "gpu": gpu, "exitcode": p.exitcode}
-            for p, gpu in zip(procs, slots, strict=True)]
+    return [{**w, "exitcode": p.exitcode} for w, p in zip(info, procs, strict=True)]

@@ -45,7 +45,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
     best = BestModel(folder)
     fnames = list(splits["dev"]["fname"])
     prepare_lock = threading.Lock()  # augmentation may load a model: one trial at a time
-    device = device_label()  # this process's: the record says where each trial trained
+    device = device_label()  # this process's, until training names its model's (extra "device")
 
     def objective(trial: optuna.Trial) -> float | list[float]:
         trial.set_user_attr("run_id", run_id)
@@ -58,6 +58,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         hp = {**config["hparams"], **sampled}
         verdict = (reject_if_infeasible(trial, config, hp, limits, need_estimate)
                    if limits.active or need_estimate else None)
+        held = held_back(verdict)
         trial.set_user_attr("precision", precision(hp, trains_on_cpu(config["runtime"])))
         report = _reporter(trial, targets.multi, hp["num_epochs"], config["study"],
                            config["runtime"]["evals_per_epoch"])
@@ -69,6 +70,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
                 saved["path"] = path
             return path
 
+        out_of_memory = None
         try:
             with prepare_lock:  # train only: dev and test are never augmented
                 train, augmented = augment.apply(splits["train"], hp, config)
@@ -77,16 +79,21 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
             outcome = backend.train_and_evaluate(
                 hp, train, report, paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
         except optuna.TrialPruned:
+            constrain(trial, held)
             raise
         except Exception as exc:
-            trial.set_user_attr("fail_reason", describe_failure(exc))
-            raise
+            if not is_out_of_memory(exc):
+                trial.set_user_attr("fail_reason", describe_failure(exc))
+                raise
+            out_of_memory = describe_failure(exc)  # the error, its frames and model end here
+        if out_of_memory is not None:
+            prune_out_of_memory(trial, out_of_memory, held)
         trial.set_user_attr("best_epoch", outcome.best_epoch)
         trial.set_user_attr("trainable_params", outcome.trainable_params)
         for key, value in outcome.extra.items():  # diversity, backend figures (truncation, ...)
             trial.set_user_attr(key, value)
         # A trial with no healthy epoch is infeasible: never the best, and TPE learns to avoid it.
-        constrain(trial, {DEGENERATE: 1.0 if outcome.extra.get("degenerate") else 0.0})
+        constrain(trial, {**held, DEGENERATE: 1.0 if outcome.extra.get("degenerate") else 0.0})
         if "path" in saved and saved["path"].exists():
             best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
                 folder / "dev_predictions.csv", fnames, outcome.predictions))
@@ -167,6 +174,40 @@ def _reporter(trial: optuna.Trial, multi: bool, num_epochs: int, study_cfg: Mapp
     return report
 
 
+def held_back(verdict: constraints.Verdict | None) -> dict[str, float]:
+    """The constraint values a feasible trial reports once training is over rather than before:
+    its memory estimate, which running out of memory overrides (a constraint is set once)."""
+    if verdict is None or constraints.MEMORY not in verdict.values:
+        return {}
+    return {constraints.MEMORY: verdict.values[constraints.MEMORY]}
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether training ran out of GPU memory: torch's OutOfMemoryError, or a RuntimeError
+    saying so ("CUDA error: out of memory": what some kernels and libraries raise)."""
+    import torch
+
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower())
+
+
+# The memory constraint of a trial that ran out of memory: violated, by an amount unknown.
+OUT_OF_MEMORY_GIB = 1.0
+
+
+def prune_out_of_memory(trial: optuna.Trial, reason: str, held: Mapping[str, float]) -> None:
+    """Prune a trial that ran out of GPU memory, its memory constraint violated: TPE ignores a
+    failed trial and would propose the config again, while it learns from an infeasible one.
+
+    Called outside the `except` block that caught the error, so the TrialPruned carries no
+    link to it: Optuna holds the exception it gets until the study's callbacks have run, and
+    the out-of-memory error's frames hold the model, which `free_memory` must release.
+    """
+    constrain(trial, {**held, constraints.MEMORY: OUT_OF_MEMORY_GIB})
+    trial.set_user_attr("prune_reason", reason)
+    raise optuna.TrialPruned(reason)
+
+
 def describe_failure(exc: BaseException) -> str:
     """A one-line reason for a failed trial, naming out-of-memory and NaN losses plainly."""
     text = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -231,7 +272,8 @@ def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Map
     state) and NSGA-II, which breeds from completed trials only, never breeds from it.
     """
     verdict = constraints.evaluate(config, hp, limits, need_estimate)
-    constrain(trial, verdict.values)
+    later = held_back(verdict) if verdict.feasible else {}  # reported when training is over
+    constrain(trial, {k: v for k, v in verdict.values.items() if k not in later})
     if verdict.estimate is not None:
         trial.set_user_attr("estimated_peak_gib", round(verdict.estimate.peak_gib, 4))
     if not verdict.feasible:

@@ -223,6 +223,8 @@ def strategy_lines(config: Mapping[str, Any], data: Mapping[str, Any],
         if limits.slow_rule:
             rules.append(f"num_beams > {limits.slow_num_beams} with max_new_tokens > "
                          f"{limits.slow_max_new_tokens}")
+        if limits.positions is not None:
+            rules.append(f"lengths beyond the model's {limits.positions.limit} positions")
         lines.append(f"infeasible (pruned before training): {'; '.join(rules)}")
     if data.get("stage"):
         st = data["stage"]

@@ -338,6 +338,58 @@ def test_multi_objective_study_on_a_tiny_llm(tmp_path):
     assert rec["pareto_front"]
 
 
+# ---------------------------------------------------------------- evaluation memory (issue 22)
+
+
+@pytest.mark.parametrize("quantization", ["4bit", "8bit"])
+def test_quantized_llama_keeps_kv_cache_in_the_compute_dtype(standin, monkeypatch, quantization):
+    """k-bit preparation leaves embeddings, norms and the tied head at the width they were
+    loaded in, so the residual stream and the KV cache are bf16 (not fp32: twice the memory
+    of evaluation's beams); LoRA weights stay fp32 and a checkpointed training step runs."""
+    cfg = validate.resolve("llama", {**QUICK, "model.name": str(standin("llama")),
+                                     "llm.model_config": None, "llm.compute_dtype": "bfloat16",
+                                     "hparams.bf16": True, "hparams.fp16": False,
+                                     "hparams.quantization": quantization})
+    hp = cfg["hparams"]
+    real = causal.weights_dtype  # on a CPU it says float32: load as CUDA would
+    monkeypatch.setattr(causal, "weights_dtype", lambda hp, device: real(hp, torch.device("cuda")))
+    tok = causal.chat_tokenizer(cfg, None)
+    model = causal.build_model(cfg["model"]["name"], hp, cfg["llm"], torch.device("cpu"), tok,
+                               "llama", 0)
+    embedding = model.get_input_embeddings()
+    assert embedding.weight.dtype == torch.bfloat16
+    assert model.get_output_embeddings().weight.dtype == torch.bfloat16
+    norms = [p.dtype for n, p in model.named_parameters() if "norm" in n]
+    assert norms and set(norms) == {torch.bfloat16}
+    lora = [p for n, p in model.named_parameters() if "lora_" in n]
+    assert lora and {p.dtype for p in lora} == {torch.float32}
+    fmt = causal.prompt_format(tok, cfg["llm"])
+    enc = causal.encode(frame(4), tok, fmt, hp)
+    prompt = torch.tensor([enc.prompts[0]])
+    # Train mode: bitsandbytes' CPU inference path cannot repack the stand-in's 32-wide layers.
+    model.train()
+    with torch.no_grad():
+        step = model(input_ids=prompt, use_cache=True)
+        gen = model.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt),
+                             max_new_tokens=2, num_beams=2, do_sample=False,
+                             return_dict_in_generate=True, pad_token_id=tok.pad_token_id)
+    for cache in (step.cache, gen.cache):
+        dtypes = {t.dtype for layer in cache.layers for t in (layer.keys, layer.values)}
+        assert dtypes == {torch.bfloat16}
+    assert step.logits.dtype == torch.bfloat16
+    # Training still works as the Trainer runs it: non-reentrant checkpointing, LoRA grads.
+    model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    before = [p.detach().clone() for p in lora]
+    optimizer = torch.optim.AdamW(lora, lr=1e-2)
+    loss = model(**causal.pad_batch(enc.features, tok.pad_token_id)).loss
+    loss.backward()
+    optimizer.step()
+    assert torch.isfinite(loss)
+    assert all(p.grad is not None for p in lora)
+    assert any(not torch.equal(a, p) for a, p in zip(before, lora, strict=True))
+    assert {p.dtype for p in lora} == {torch.float32}
+
+
 # ---------------------------------------------------------------- pruning within an epoch
 
 

@@ -100,5 +100,96 @@ def test_inference_cost_grows_with_beams_and_new_tokens():
 
 def test_model_not_cached_and_no_config_is_explained():
     with pytest.raises(ModelUnavailable, match="llm.model_config"):
-        memory.estimate(validate.resolve("kobart"))
+        memory.estimate(validate.resolve("kobart", {"llm.model_config": None}))
 
+
+
+# ---------------------------------------------------------------- evaluation (issue 22)
+
+LLM_PRESETS = ["llama", "qwen"]
+
+
+@pytest.mark.parametrize("preset", LLM_PRESETS)
+def test_eval_peak_of_the_llm_presets_holds_their_beams_kv_cache(preset):
+    """The preset's published config at its eval batch and beams: every beam of every dialogue
+    keeps keys and values of prompt + new tokens in all layers, at the compute width."""
+    config = validate.resolve(preset)
+    hp, arch = config["hparams"], config["llm"]["model_config"]
+    est = memory.estimate(config)
+    rows = config["runtime"]["eval_batch_size"] * hp["num_beams"]
+    kv_width = arch["num_key_value_heads"] * arch["head_dim"]
+    assert hp["bf16"] or hp["fp16"]
+    assert est.eval_kv_cache_bytes == (2 * arch["num_hidden_layers"] * kv_width * 2 * rows
+                                       * (hp["max_input_length"] + hp["max_new_tokens"]))
+    # One step's logits (the last position only), the compute-width ones and fp32 copies.
+    assert est.eval_logits_bytes >= rows * arch["vocab_size"] * (2 + 4)
+    assert est.eval_peak_bytes > (est.weights_bytes + est.optimizer_bytes
+                                  + est.eval_kv_cache_bytes + est.eval_logits_bytes)
+    assert est.eval_peak_gib == est.eval_peak_bytes / 2**30
+    assert est.overall_peak_gib == max(est.peak_gib, est.eval_peak_gib)
+    # The presets' eval batch keeps evaluation below training on the same card.
+    assert est.eval_peak_bytes < est.peak_bytes
+
+
+@pytest.mark.parametrize("preset", LLM_PRESETS)
+def test_constraint_counts_an_evaluation_that_outgrows_training(preset):
+    from workbench.strategies import constraints
+
+    config = validate.resolve(preset, {"runtime.eval_batch_size": 32})  # the default's 32
+    hp, limit = config["hparams"], 24.5  # GiB: a 24 GiB card's worth
+    verdict = constraints.evaluate(config, hp, constraints.Limits(limit, None, None))
+    assert not verdict.feasible
+    est = memory.estimate(config)
+    assert est.peak_gib < limit < est.eval_peak_gib, "training fits, evaluation does not"
+    assert verdict.values["memory"] == pytest.approx(est.eval_peak_gib - limit)
+    assert "in evaluation" in verdict.reasons["memory"]
+    assert "runtime.eval_batch_size 32 x 4 beams" in verdict.reasons["memory"]
+    small = validate.resolve(preset, {"runtime.eval_batch_size": 8})
+    assert constraints.evaluate(small, hp, constraints.Limits(limit, None, None)).feasible
+    tight = constraints.evaluate(small, hp, constraints.Limits(est.peak_gib * 0.9, None, None))
+    assert "in training" in tight.reasons["memory"]
+
+
+@pytest.mark.parametrize("preset", LLM_PRESETS)
+def test_kv_cache_and_unquantized_weights_follow_the_compute_width(preset):
+    half = memory.estimate(validate.resolve(preset))
+    full = memory.estimate(validate.resolve(preset, {"hparams.bf16": False,
+                                                     "hparams.fp16": False}))
+    assert full.eval_kv_cache_bytes == 2 * half.eval_kv_cache_bytes
+    assert full.kv_cache_bytes == 2 * half.kv_cache_bytes
+    # Embeddings and norms keep the loaded (compute) width next to the 4-bit weights.
+    unquantized = half.total_params - half.quantized_params
+    assert half.weights_bytes == half.quantized_bytes + 2 * unquantized
+    assert full.weights_bytes == full.quantized_bytes + 4 * unquantized
+
+
+@pytest.mark.parametrize("preset", CAUSAL + ["tiny-bart"])
+@pytest.mark.parametrize(("key", "values"), [
+    ("runtime.eval_batch_size", [1, 4, 8, 32]),
+    ("hparams.num_beams", [1, 2, 4, 8]),
+    ("hparams.max_new_tokens", [50, 100, 200]),
+])
+def test_eval_peak_grows_with_eval_batch_beams_and_new_tokens(preset, key, values):
+    found = [memory.estimate(validate.resolve(preset, {key: v})) for v in values]
+    assert increasing([e.eval_kv_cache_bytes for e in found])
+    peaks = [e.eval_peak_bytes for e in found]
+    if key == "hparams.max_new_tokens" and preset in CAUSAL:  # the peak may be the prefill's
+        assert peaks == sorted(peaks)
+    else:
+        assert increasing(peaks)
+    assert len({e.peak_bytes for e in found}) == 1, "decoding does not change training's peak"
+
+
+def test_seq2seq_eval_peak_holds_self_and_cross_attention_per_beam():
+    config = validate.resolve("tiny-bart", {"hparams.num_beams": 4})
+    hp, arch = config["hparams"], config["model"]["architecture"]
+    est = memory.estimate(config)
+    rows = config["runtime"]["eval_batch_size"] * 4
+    width = 2 if hp["bf16"] or hp["fp16"] else 4
+    # Self-attention over the new tokens, cross-attention over the input, in every decoder layer.
+    assert est.eval_kv_cache_bytes == (2 * arch["decoder_layers"] * arch["d_model"] * width * rows
+                                       * (hp["max_input_length"] + hp["max_new_tokens"]))
+    # The encoder output, copied per beam, stays beside it.
+    assert est.eval_activation_bytes == rows * hp["max_input_length"] * width * arch["d_model"]
+    assert est.eval_peak_bytes > (est.weights_bytes + est.optimizer_bytes
+                                  + est.eval_kv_cache_bytes + est.eval_activation_bytes)

@@ -167,6 +167,7 @@ def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monke
     over = {**QUICK, "model.backend": "spying", "hparams.num_epochs": 1,
             "constraints.slow_num_beams": 2,
             "constraints.slow_max_new_tokens": 40,  # max_new_tokens is 50: beams > 2 are slow
+            "runtime.eval_batch_size": 8,  # 40 x 4 beams would make trial 3's evaluation too big
             "study.warm_start": [{"batch_size": 32, "num_beams": 1},
                                  {"batch_size": 16, "num_beams": 1},
                                  {"batch_size": 4, "num_beams": 4}]}

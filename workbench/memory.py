@@ -4,7 +4,9 @@ Parameter counts come from the model's module tree built on the meta device (exa
 memory); the rest is the formula documented in docs/memory-model.md: base weights at their
 stored width (4-bit / 8-bit / 16-bit / 32-bit), trainable parameters with their gradients and
 AdamW states, activations from batch x sequence x widths x layers (with or without gradient
-checkpointing) and the logits of the loss. It serves both backends (LoRA on a causal LM, full
+checkpointing) and the logits of the loss; and the evaluation peak, beam search over a batch of
+dev prompts while training's state stays resident (KV cache, one step's logits, the prefill).
+The constraint uses the larger of the two. It serves both backends (LoRA on a causal LM, full
 fine-tuning of an encoder-decoder) and the multi-objective strategy (model size, inference
 cost). `measure` runs the same config on a GPU for the comparison.
 """
@@ -25,6 +27,9 @@ ADAM_BYTES = 8  # two fp32 moments per trainable parameter
 MASTER_BYTES = 4  # trainable parameters (LoRA adapters, full fine-tuning) and gradients are fp32
 NORM_BYTES = 16  # per hidden unit and layer: fp32 copies kept by the two norms of a block
 FOUR_BIT_BLOCK, DOUBLE_QUANT_BLOCK = 64, 256  # bitsandbytes' NF4 block sizes
+# fp32 (batch x beams x vocab) tensors alive at once in a beam-search step: the logits' fp32
+# copy, its log-softmax, and a logits processor's input and output.
+STEP_LOGIT_COPIES = 4
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ class ModelShape:
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Bytes by kind at the peak of a training step, and the model's size and inference cost."""
+    """Bytes by kind at the peak of a training step and of evaluation (beam search over a batch
+    of dev prompts during training), and the model's size and inference cost."""
 
     total_params: int
     trainable_params: int
@@ -67,14 +73,33 @@ class MemoryEstimate:
     peak_bytes: int  # comparable to torch.cuda.max_memory_allocated (no CUDA context)
     saved_bytes: int  # what a trial saves: the adapter (LoRA) or the whole model
     inference_gflops: float  # one summary: prompt + num_beams x max_new_tokens
-    kv_cache_bytes: int
+    kv_cache_bytes: int  # one summary's (the inference cost), not evaluation's batch
+    eval_kv_cache_bytes: int  # eval batch x beams x (prompt + new tokens), all layers
+    eval_activation_bytes: int  # the prefill's transients (causal), the encoder output (seq2seq)
+    eval_logits_bytes: int  # one decoding step's logits and their fp32 copies
+    eval_peak_bytes: int  # evaluation during training: resident state + the three above
 
     @property
     def peak_gib(self) -> float:
+        """The training peak."""
         return self.peak_bytes / GIB
 
+    @property
+    def eval_peak_gib(self) -> float:
+        return self.eval_peak_bytes / GIB
+
+    @property
+    def overall_peak_bytes(self) -> int:
+        """What a trial needs: the larger of the training and the evaluation peak."""
+        return max(self.peak_bytes, self.eval_peak_bytes)
+
+    @property
+    def overall_peak_gib(self) -> float:
+        return self.overall_peak_bytes / GIB
+
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "peak_gib": self.peak_gib}
+        return {**asdict(self), "peak_gib": self.peak_gib, "eval_peak_gib": self.eval_peak_gib,
+                "overall_peak_gib": self.overall_peak_gib}
 
 
 # ---------------------------------------------------------------- model configs
@@ -182,12 +207,14 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
                    lora_dropout: float = 0.0, target_modules: Sequence[str] = (),
                    half: bool = False, gradient_checkpointing: bool = False,
                    double_quant: bool = True, new_tokens: int = 100,
-                   num_beams: int = 1) -> MemoryEstimate:
+                   num_beams: int = 1, eval_batch_size: int | None = None) -> MemoryEstimate:
     """The memory model for one training configuration (see docs/memory-model.md).
 
     `lora_r` None means full fine-tuning (the seq2seq backend); otherwise LoRA adapters of
     rank `lora_r` sit on the linear layers named in `target_modules`. `half` is bf16/fp16
     mixed precision; lengths are the maxima (a batch padded to its longest sample is smaller).
+    Evaluation decodes `eval_batch_size` prompts (default `batch_size`) with `num_beams` beams
+    and `new_tokens` new tokens.
     """
     act = 2 if half else 4
     base_width = 2 if half else 4
@@ -203,9 +230,8 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
         weights = MASTER_BYTES * shape.total_params  # the Trainer keeps fp32 master weights
     else:
         trainable = sum(lora_r * (i + o) for _, i, o in targeted)
-        # prepare_model_for_kbit_training upcasts what is not quantized (norms, embeddings).
-        rest_width = MASTER_BYTES if quantized else base_width
-        weights = quantized_bytes + rest_width * (shape.total_params - quantized)
+        # What is not quantized (embeddings, norms) stays at the loaded width (causal.build_model).
+        weights = quantized_bytes + base_width * (shape.total_params - quantized)
     trainable_bytes = MASTER_BYTES * trainable if lora else 0  # full FT: already in weights
     gradients = MASTER_BYTES * trainable
     optimizer = ADAM_BYTES * trainable
@@ -251,6 +277,31 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
     if shape.kind == "seq2seq":
         kv_cache += 2 * shape.layers * kv * act * num_beams * input_length  # cross-attention
 
+    # Evaluation during training: weights, adapters and AdamW moments stay (gradients are
+    # freed); prompts are expanded to beams before the prefill. The KV cache is at the compute
+    # width: the residual stream's, since embeddings and norms keep their loaded width.
+    rows = (eval_batch_size or batch_size) * num_beams
+    eval_kv = 2 * shape.layers * kv * act * rows * (input_length + new_tokens)
+    reorder = eval_kv // max(2 * shape.layers, 1)  # one layer's keys (or values) copied when
+    # the beams reorder or a step is appended
+    if shape.kind == "causal":
+        # The prefill, one layer at a time: residual and normed input, then the wider of the
+        # attention (q, rotated q, output) and the MLP (gate, up, their product, a LoRA
+        # output); the boolean mask of left-padded prompts. Only the prompt's cache exists yet.
+        widest = max(2 * q + h, 4 * i if shape.gated_mlp else 2 * i)
+        eval_acts = rows * input_length * (act * (2 * h + widest) + input_length)
+        prompt_kv = eval_kv * input_length // (input_length + new_tokens)
+        cache_and_acts = max(eval_kv + reorder, prompt_kv + eval_acts)
+    else:
+        # The cache is self-attention over the new tokens plus cross-attention over the input;
+        # the encoder output stays beside it, copied per beam.
+        eval_acts = rows * input_length * act * h
+        cache_and_acts = eval_kv + reorder + eval_acts
+    # Generation keeps the logits of the last position only (transformers' logits_to_keep=1).
+    eval_logits = rows * shape.vocab * (act + 4 * STEP_LOGIT_COPIES)
+    eval_peak = (weights + trainable_bytes + optimizer + dequantized + cache_and_acts
+                 + eval_logits)
+
     return MemoryEstimate(
         total_params=shape.total_params, trainable_params=trainable, quantized_params=quantized,
         quantized_bytes=int(quantized_bytes), weights_bytes=int(weights),
@@ -259,6 +310,8 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
         peak_bytes=int(peak),
         saved_bytes=int(MASTER_BYTES * trainable) if lora else int(weights),
         inference_gflops=round(gflops, 3), kv_cache_bytes=int(kv_cache),
+        eval_kv_cache_bytes=int(eval_kv), eval_activation_bytes=int(eval_acts),
+        eval_logits_bytes=int(eval_logits), eval_peak_bytes=int(eval_peak),
     )
 
 
@@ -268,6 +321,7 @@ def estimate(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None, *,
 
     `hp` overrides config["hparams"] (e.g. a sampled trial); `model_config` saves the lookup
     when the caller has it. Estimates are for a GPU: bf16/fp16 apply as the hparams say.
+    Evaluation decodes runtime.eval_batch_size prompts at a time.
     """
     hp = {**config["hparams"], **(hp or {})}
     shape = model_shape(model_config or model_config_of(config))
@@ -282,5 +336,5 @@ def estimate(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None, *,
         half=bool(hp["bf16"] or hp["fp16"]),
         gradient_checkpointing=bool(causal and llm["gradient_checkpointing"]),
         double_quant=llm["double_quant"], new_tokens=hp["max_new_tokens"],
-        num_beams=hp["num_beams"],
+        num_beams=hp["num_beams"], eval_batch_size=config["runtime"]["eval_batch_size"],
     )

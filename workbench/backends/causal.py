@@ -442,8 +442,16 @@ def build_model(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # peft asks HF for a renamed attribute
         if hp["quantization"] != "none":
-            # Norms and embeddings to fp32 for stable training; checkpointing is the Trainer's.
+            # peft freezes the base and upcasts what is not quantized (embeddings, norms, the
+            # tied head) to fp32, which would make the residual stream and the KV cache fp32:
+            # evaluation's beams would need twice the memory. Those go back to the width they
+            # were loaded in (the compute dtype); LoRA weights are fp32 all the same (peft's
+            # autocast_adapter_dtype). Checkpointing, non-reentrant, is the Trainer's.
+            loaded = {name: p.dtype for name, p in base.named_parameters()}
             base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
+            for name, p in base.named_parameters():
+                if p.dtype != loaded[name]:
+                    p.data = p.data.to(loaded[name])
         return get_peft_model(base, lora)
 
 

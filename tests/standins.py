@@ -84,9 +84,10 @@ def kobart(folder: Path) -> Path:
     """Save a KoBART stand-in (tokenizer + tiny BART) in `folder`.
 
     Config facts reproduced (config.json of digit82/kobart-summarization, a BART-base):
-    `max_position_embeddings` 1026 (1024 usable: BART's learned positions carry an offset of
-    2), `bos_token_id` 0, `eos_token_id` 1, `pad_token_id` 3, `decoder_start_token_id` 1 =
-    eos, `forced_eos_token_id` 1. Not reproduced: d_model 768, 6 + 6 layers, vocab 30000.
+    `max_position_embeddings` 1026 (BART's learned position table holds 2 more rows, its
+    offset, so transformers runs inputs of up to 1026 tokens and fails at 1027),
+    `bos_token_id` 0, `eos_token_id` 1, `pad_token_id` 3, `decoder_start_token_id` 1 = eos,
+    `forced_eos_token_id` 1. Not reproduced: d_model 768, 6 + 6 layers, vocab 30000.
     """
     tokenizer = kobart_tokenizer()
     torch.manual_seed(SEED)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 from test_seq2seq import frame
-from transformers import AutoModelForSeq2SeqLM
+from transformers import AutoModelForSeq2SeqLM, GenerationConfig
 
 from workbench import config as wconfig
 from workbench.backends import seq2seq
@@ -55,3 +55,20 @@ def test_finetuned_briefly_it_stops_before_max_new_tokens(standin, tmp_path):
     new = out[:, 1:]  # after the decoder start token
     ended = [(row == 1).nonzero().flatten().tolist() for row in new]
     assert all(stops and 5 < stops[0] < 60 for stops in ended), ended
+
+
+def test_training_batches_are_grouped_by_length(standin, tmp_path):
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    cfg = kobart_config(standin("kobart"), **{"hparams.batch_size": 4})
+    backend = seq2seq.Seq2SeqBackend(cfg, {"train": frame(16), "dev": frame(4)})
+    args = backend._args(cfg["hparams"], tmp_path, GenerationConfig(max_new_tokens=8))
+    assert args.train_sampling_strategy == "group_by_length"
+    enc = seq2seq.encode(frame(16), backend.tokenizer, cfg["hparams"])
+    trainer = seq2seq.Seq2SeqTrainer(model=seq2seq.build_model(cfg, backend.tokenizer,
+                                                               backend.source),
+                                     args=args, train_dataset=enc.features,
+                                     eval_dataset=enc.features)
+    assert isinstance(trainer._get_train_sampler(), LengthGroupedSampler)
+    tiny = wconfig.resolve("tiny-bart")
+    assert not tiny["runtime"]["group_by_length"]  # the search table's order, kept

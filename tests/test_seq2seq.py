@@ -241,6 +241,9 @@ def test_precision_follows_the_card(cuda_card, tmp_path, preset, major, expected
     assert base.precision(hp, use_cpu=True) == "fp32"
     if preset == "qwen":
         assert cfg["llm"]["compute_dtype"] == "bfloat16"
+    if cfg["model"]["backend"] == "causal":  # 4-bit layers compute as the trial trains
+        quant = causal.quantization_config("4bit", cfg["llm"], torch.device("cuda"))
+        assert quant.bnb_4bit_compute_dtype == dtype
 
 
 @pytest.mark.parametrize(("nan_from", "every", "caught_at"), [

@@ -378,13 +378,24 @@ def _pretrain(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, texts:
     model.eval()
 
 
-def quantization_config(quantization: str, llm: Mapping[str, Any]) -> BitsAndBytesConfig | None:
+def compute_dtype(llm: Mapping[str, Any], device: torch.device) -> torch.dtype:
+    """What 4-bit layers compute in: `llm.compute_dtype`, except bfloat16 on a CUDA card
+    without native bf16, which computes in float16 (as the trial's precision falls back)."""
+    dtype = DTYPES[llm["compute_dtype"]]
+    if (dtype is torch.bfloat16 and device.type == "cuda"
+            and not torch.cuda.is_bf16_supported(including_emulation=False)):
+        return torch.float16
+    return dtype
+
+
+def quantization_config(quantization: str, llm: Mapping[str, Any],
+                        device: torch.device | None = None) -> BitsAndBytesConfig | None:
     """bitsandbytes settings for hp `quantization`: none, 8bit, or 4bit (QLoRA's NF4)."""
     if quantization == "4bit":
         return BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type=llm["quant_type"],
             bnb_4bit_use_double_quant=llm["double_quant"],
-            bnb_4bit_compute_dtype=DTYPES[llm["compute_dtype"]],
+            bnb_4bit_compute_dtype=compute_dtype(llm, device or torch.device("cpu")),
         )
     if quantization == "8bit":
         return BitsAndBytesConfig(load_in_8bit=True)
@@ -409,7 +420,7 @@ def weights_dtype(hp: Mapping[str, Any], device: torch.device) -> torch.dtype:
 def load_base(source: str | Path, hp: Mapping[str, Any], llm: Mapping[str, Any],
               device: torch.device) -> torch.nn.Module:
     """The base model at the trial's quantization, on `device` (bitsandbytes works on the CPU)."""
-    quant = quantization_config(hp["quantization"], llm)
+    quant = quantization_config(hp["quantization"], llm, device)
     kwargs: dict[str, Any] = {"dtype": weights_dtype(hp, device)}
     # On `device` at every quantization: an unquantized base would otherwise stay on the CPU
     # (the Trainer moves it for training, but predict and generation tuning would not).
@@ -804,6 +815,7 @@ class CausalBackend(Backend):
                     "answer_truncated_share": round(train_set.answer_truncated_share, 4),
                     "total_params": int(total),
                     "estimated_peak_gib": round(estimate.peak_gib, 4),
+                    "estimated_eval_peak_gib": round(estimate.eval_peak_gib, 4),
                     "estimated_model_gib": round(estimate.weights_bytes / 2**30, 4),
                 },
             )

@@ -276,6 +276,7 @@ def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Map
     constrain(trial, {k: v for k, v in verdict.values.items() if k not in later})
     if verdict.estimate is not None:
         trial.set_user_attr("estimated_peak_gib", round(verdict.estimate.peak_gib, 4))
+        trial.set_user_attr("estimated_eval_peak_gib", round(verdict.estimate.eval_peak_gib, 4))
     if not verdict.feasible:
         trial.set_user_attr("infeasible", verdict.reason)
         trial.set_user_attr("infeasible_rules", sorted(verdict.reasons))

@@ -19,7 +19,7 @@ TRIAL_ATTRS = ("origin", "run_id", "device", "precision", "best_epoch", "trainab
                "fail_reason", "prune_reason", "epoch_scores", "evals_per_epoch", "eval_epochs",
                "infeasible", "infeasible_rules")
 # Figures some backends record per trial, shown in the trial table when present.
-BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib")
+BACKEND_COLUMNS = ("truncated_share", "estimated_peak_gib", "estimated_eval_peak_gib")
 # The diversity figures of a trial's best epoch (workbench.diversity) and their column labels.
 DIVERSITY_COLUMNS = {"distinct_share": "distinct", "top_share": "top share",
                      "length_ratio": "length ratio", "repetition": "repetition"}

@@ -167,6 +167,12 @@ def test_per_epoch_curves_have_a_legend_naming_each_trial_and_its_end():
     fig = plots.curves(study)
     assert fig.layout.showlegend is True
     assert [t.name for t in fig.data] == ["trial 0 (complete)", "trial 1 (pruned)"]
+    assert fig.layout.xaxis.title.text == "epoch"
+    # a trial evaluated 4 times per epoch (runtime.evals_per_epoch): its steps are evaluations
+    study.add_trial(optuna.trial.create_trial(
+        params={"x": 0.5}, distributions={"x": optuna.distributions.FloatDistribution(0, 1)},
+        value=0.5, intermediate_values={1: 0.1, 2: 0.2}, user_attrs={"evals_per_epoch": 4}))
+    assert plots.curves(study).layout.xaxis.title.text == "evaluation (4 per epoch)"
 
 
 def test_pareto_table_lists_the_front_of_a_multi_objective_study():

@@ -34,13 +34,17 @@ def _complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
 
 
 def curves(study: optuna.Study) -> Any:
-    """Per-epoch dev ROUGE of every trial: where pruned trials stopped. The legend names each
+    """Each dev evaluation's ROUGE of every trial (one per epoch unless
+    runtime.evals_per_epoch says more): where pruned trials stopped. The legend names each
     line's trial and how it ended (Optuna's own figure has none)."""
     fig = optuna.visualization.plot_intermediate_values(study)
     names = {f"Trial{t.number}": f"trial {t.number} ({t.state.name.lower()})"
              for t in study.get_trials(deepcopy=False)}
     fig.for_each_trace(lambda line: line.update(name=names.get(line.name, line.name)))
-    return fig.update_layout(height=380, xaxis_title="epoch", yaxis_title="dev ROUGE",
+    per_epoch = max((t.user_attrs.get("evals_per_epoch", 1) for t in study.get_trials(
+        deepcopy=False)), default=1)  # runtime.evals_per_epoch: the steps are evaluations
+    axis = "epoch" if per_epoch == 1 else f"evaluation ({per_epoch} per epoch)"
+    return fig.update_layout(height=380, xaxis_title=axis, yaxis_title="dev ROUGE",
                              showlegend=True, legend_title_text="trial")
 
 

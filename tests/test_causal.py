@@ -185,7 +185,7 @@ def test_saved_adapter_reloads_offline_with_the_same_logits(backends, tmp_path, 
     causal.save_adapter(model, b.tokenizer, tmp_path / "best", b.source, hp, b.llm)
     assert (tmp_path / "best" / "base" / "config.json").is_file(), "the base travels along"
     settings = json.loads((tmp_path / "best" / "adapter_config.json").read_text())
-    assert settings["base_model_name_or_path"] == str((tmp_path / "best" / "base").resolve())
+    assert settings["base_model_name_or_path"] == "base"  # valid wherever the folder moves
     reloaded, tok = causal.load_adapter(tmp_path / "best")
     assert len(tok) == len(b.tokenizer) and tok.chat_template == b.tokenizer.chat_template
     with torch.no_grad():

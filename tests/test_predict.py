@@ -1,14 +1,16 @@
 """From a study to a submission: `workbench predict` on a record of a real tiny study (seq2seq
 and causal): every fname once in input order, the objective's cleaning, scores on the test
-format's three references, decodings from the trial, a file or generation tuning, refit."""
+format's three references, decodings from the trial, a file or generation tuning, refit; and
+its refusals, all before a record is opened or a model loaded."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 from helpers import PLUMBING, read_record, study_record
 
-from workbench import cli, gentune, metrics, paths, predict
+from workbench import cli, gentune, metrics, paths, predict, records
 from workbench import data as wdata
 
 SEQ2SEQ = {**PLUMBING, "data.max_train_samples": 24, "data.max_dev_samples": 6,
@@ -133,7 +135,134 @@ def test_cli_predict_prints_the_file_the_score_and_its_scale(bart_run, tmp_path,
     assert cli.main(["predict", str(bart_run), "--split", "nope.txt"]) == 2
     assert "expected test, dev or a CSV file" in capsys.readouterr().err
     assert cli.main(["predict", str(tmp_path)]) == 2  # not a record
-    assert len(list((tmp_path / "outputs" / "tiny-bart").iterdir())) == 2  # done and failed
+    assert len(list((tmp_path / "outputs" / "tiny-bart").iterdir())) == 1  # refusals leave none
+
+
+def copied(run, folder, **changes):
+    """A copy of the record `run` in `folder`, its results.json updated with `changes`."""
+    shutil.copytree(run, folder)
+    data = {**read_record(folder), **changes}
+    (folder / "results.json").write_text(json.dumps(data), encoding="utf-8")
+    return folder
+
+
+def files_of(folder):
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def no_outputs(tmp_path, monkeypatch):
+    """Records go under tmp_path/outputs (absent until one is made); model loads are counted."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(paths, "OUTPUTS", tmp_path / "outputs")
+    return gentune.MODEL_LOADS
+
+
+def test_out_in_a_record_or_a_folder_is_refused_before_any_work(bart_run, tmp_path, capsys,
+                                                                no_outputs):
+    before = files_of(bart_run)
+    (tmp_path / "folder").mkdir()
+    for out, says in [(bart_run / "results.json", "is inside the run record"),
+                      (bart_run / "best-model" / "config.json", "is inside the run record"),
+                      (bart_run / "mine.csv", "is inside the run record"),
+                      (bart_run / "best-model", "is a folder"), ("folder", "is a folder")]:
+        assert cli.main(["predict", str(bart_run), "--out", str(out)]) == 2, out
+        assert says in capsys.readouterr().err
+    assert files_of(bart_run) == before  # the record is byte for byte what it was
+    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+
+
+def test_refusals_leave_no_record_and_load_no_model(bart_run, tmp_path, capsys, no_outputs):
+    (tmp_path / "four.yaml").write_text("num_beams: four\n", encoding="utf-8")
+    broken = copied(bart_run, tmp_path / "broken")
+    weights = broken / "best-model" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    for args, says in [
+        ([str(tmp_path)], "not a run record"),
+        ([str(bart_run), "--split", "nope.txt"], "expected test, dev or a CSV file"),
+        ([str(bart_run), "--split", "missing.csv"], "missing.csv: file not found"),
+        ([str(bart_run), "--decoding", "greedy"], "expected best, trial or a YAML file"),
+        ([str(bart_run), "--decoding", "four.yaml"], "four.yaml: hparams.num_beams: expected int"),
+        ([str(bart_run), "--out", "."], "is a folder"),
+        ([str(broken)], "broken/best-model/model.safetensors: unreadable weights"),
+    ]:
+        assert cli.main(["predict", *args]) == 2, args
+        assert says in capsys.readouterr().err, args
+    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+
+
+@pytest.mark.parametrize("text, says", [
+    ("num_beams: four\n", "num_beams: expected int, got str 'four'"),
+    ("num_beams: 2.5\n", "num_beams: expected int, got float 2.5"),
+    ('do_sample: "no"\n', "do_sample: expected bool, got str 'no'"),
+    ("overrides: {hparams.top_k: [5]}\npreset: tiny-bart\n", "top_k: expected int, got list"),
+])
+def test_decoding_files_are_typed_as_the_config_is(bart_run, tmp_path, text, says):
+    path = tmp_path / "decoding.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"decoding.yaml: hparams.{says}"):
+        predict.decoding_of(predict.source_of(str(bart_run)), str(path))
+
+
+def test_incomplete_runs_are_refused_unless_allowed_and_then_the_record_says_so(
+        bart_run, tmp_path, capsys, no_outputs):
+    stale = {"pid": 1, "host": records.HOST, "heartbeat": "2000-01-01T00:00:00+00:00",
+             "interval_s": 10}
+    alive = records.process_entry()
+    for status, process, shown in [("failed", None, "failed"), ("running", stale, "killed"),
+                                   ("running", alive, "running")]:
+        run = copied(bart_run, tmp_path / f"{shown}-run", status=status, process=process)
+        assert cli.main(["predict", str(run)]) == 2
+        err = capsys.readouterr().err
+        assert f"the run is {shown}, not completed" in err and "--allow-incomplete" in err
+    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(TEST, dtype=str).head(2).to_csv(rows, index=False)
+    assert cli.main(["predict", str(tmp_path / "killed-run"), "--split", "rows.csv",
+                     "--allow-incomplete"]) == 0
+    assert "note: predicted from a killed run" in capsys.readouterr().out
+    (folder,) = (tmp_path / "outputs" / "tiny-bart").iterdir()
+    source = read_record(folder)["source"]
+    assert source["status"] == "killed" and source["allow_incomplete"] is True
+
+
+def test_best_decoding_is_the_best_generation_tuning_not_the_newest(bart_run, tmp_path,
+                                                                     no_outputs):
+    run = copied(bart_run, tmp_path / "run")
+    for run_id, value, n_trials, penalty in [("20261201-000000-aaaa", 76.87, 20, 1.2),
+                                             ("20261202-000000-bbbb", 76.08, 6, 1.5)]:
+        (tmp_path / run_id).mkdir()
+        (tmp_path / run_id / "results.json").write_text(json.dumps({
+            "run_id": run_id, "notebook": "generation-tuning", "status": "completed",
+            "checkpoint": {"run": read_record(run)["run_id"]}, "eval_samples": 6,
+            "study": {"n_trials": n_trials, "best": {
+                "number": 3, "value": value, "params": {"repetition_penalty": penalty}}}}),
+            encoding="utf-8")
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(TEST, dtype=str).head(2).to_csv(rows, index=False)
+    done = predict.predict(str(run), split=str(rows), run_dir=str(tmp_path / "r"),
+                           progress=False)
+    decoding = read_record(tmp_path / "r")["decoding"]
+    assert decoding["values"]["repetition_penalty"] == 1.2  # the 20-trial tuning's, 76.87
+    assert "20261201-000000-aaaa, trial 3 of its 20 (dev ROUGE 76.8700 on 6 dialogues)" in (
+        decoding["source"])
+    assert "the best dev score of the 2 generation tunings on this run" in decoding["source"]
+    assert [(t["run_id"], t["n_trials"]) for t in decoding["tunings"]] == [
+        ("20261201-000000-aaaa", 20), ("20261202-000000-bbbb", 6)]
+    assert "trial 3 of its 20" in predict.summary_lines(done)[0]
+
+
+def test_records_name_paths_from_the_project_root(bart_run, tmp_path, monkeypatch):
+    run = copied(bart_run, tmp_path / "runs" / "run")
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(TEST, dtype=str).head(2).to_csv(rows, index=False)
+    monkeypatch.setattr(paths, "ROOT", tmp_path)  # the project, as far as paths.shown goes
+    predict.predict(str(run), split=str(rows), out=str(tmp_path / "sub.csv"),
+                    run_dir=str(tmp_path / "r"), progress=False)
+    params = read_record(tmp_path / "r")["parameters"]
+    assert (params["record"], params["split"], params["out"], params["run_dir"]) == (
+        "runs/run", "rows.csv", "sub.csv", "r")
+    assert str(tmp_path) not in json.dumps(read_record(tmp_path / "r"))
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +306,20 @@ def test_causal_refit_saves_and_predicts_with_a_new_adapter(llama_run, tmp_path)
     adapter = tmp_path / "r" / "refit-model"
     assert (adapter / "adapter_config.json").is_file() and (adapter / "base").is_dir()
     assert len(done.frame) == 5 and done.scores is not None
+
+
+def test_saved_adapter_names_its_base_wherever_the_record_moves(llama_run, tmp_path,
+                                                                monkeypatch):
+    settings = json.loads((llama_run / "best-model" / "adapter_config.json").read_text())
+    assert settings["base_model_name_or_path"] == "base"  # not .candidate-N/base, gone now
+    moved = copied(llama_run, tmp_path / "moved")
+    monkeypatch.chdir(tmp_path)  # peft is handed the base; nothing resolves "base" from here
+    rows = tmp_path / "rows.csv"
+    pd.read_csv(TEST, dtype=str).head(2).to_csv(rows, index=False)
+    done = predict.predict(str(moved), split=str(rows), run_dir=str(tmp_path / "r"),
+                           progress=False)
+    assert len(done.frame) == 2 and read_record(tmp_path / "r")["model"]["path"] == str(
+        moved / "best-model")
 
 
 @pytest.mark.slow

@@ -312,7 +312,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     done = predict.predict(
         here(args.record), split=here(args.split), decoding=here(args.decoding),
         out=str(Path(args.out).absolute()) if args.out else None, refit_on=args.refit,
-        tags=args.tags, batch_size=args.batch_size)
+        tags=args.tags, batch_size=args.batch_size, allow_incomplete=args.allow_incomplete)
     predict.print_summary(done)
     return 0
 
@@ -327,8 +327,9 @@ def _add_predict_command(sub: Any) -> None:
     pd_.add_argument("--out", help="submission CSV (default: in the prediction's own record "
                      "folder, submission.csv for test)")
     pd_.add_argument("--decoding", default="best",
-                     help="best (the newest generation-tuning result on this run, else the "
-                     "best trial's decoding), trial (the best trial's), or a YAML file")
+                     help="best (the decoding of the generation tuning on this run with the "
+                     "best dev score, else the best trial's), trial (the best trial's), or a "
+                     "YAML file of decoding keys")
     pd_.add_argument("--refit", choices=("train+dev",),
                      help="first train the best config again on train+dev for its best epoch "
                      "count")
@@ -337,6 +338,9 @@ def _add_predict_command(sub: Any) -> None:
                      "objective.tags)")
     pd_.add_argument("--batch-size", dest="batch_size", type=int,
                      help="dialogues per generate call (default runtime.eval_batch_size)")
+    pd_.add_argument("--allow-incomplete", dest="allow_incomplete", action="store_true",
+                     help="predict from a run that did not complete (failed, killed or still "
+                     "running); refused otherwise, and the prediction's record says so")
     pd_.set_defaults(func=cmd_predict)
 
 

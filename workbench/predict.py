@@ -8,7 +8,9 @@ once, in input order. Where the input has references (dev, or the test format's 
 it scores them on the objective's scale. `refit="train+dev"` first trains the best config
 again on train + dev for the best trial's epochs, as competitors do before submitting.
 
-Each prediction leaves its own record under outputs/<preset>/<run-id>/: the source run and
+Everything is checked first (`prepare`: the source run and its status, its weights, the
+decoding, the input, the out path), so a refusal leaves no record and loads no model. Each
+prediction then leaves its own record under outputs/<preset>/<run-id>/: the source run and
 trial, the config, the model, the decoding and where it came from, the input's fingerprint,
 the scale of any score, and timings.
 """
@@ -38,6 +40,7 @@ PREDICT_PARAMETERS: dict[str, tuple[type, ...]] = {
     "tags": (str, type(None)),
     "batch_size": (int, type(None)),
     "run_dir": (str, type(None)),
+    "allow_incomplete": (bool,),
 }
 SPLITS = ("test", "dev")  # or a CSV file
 DECODINGS = ("best", "trial")  # or a YAML file
@@ -103,20 +106,21 @@ def source_of(record: str, tags: str | None = None) -> Source:
 def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
     """The decoding config to generate with, and where it came from.
 
-    `trial`: the best trial's own. `best`: the best of the newest generation-tuning record made
-    on this run's checkpoint, else the trial's. A YAML file: decoding keys (`num_beams: 4`,
-    ...) or a `{preset, overrides}` file such as generation-tuning's best-decoding.yaml.
+    `trial`: the best trial's own. `best`: the decoding of the generation tuning on this run's
+    checkpoint with the best dev score (`best_tuning`), else the trial's. A YAML file: decoding
+    keys (`num_beams: 4`, ...) or a `{preset, overrides}` file such as generation-tuning's
+    best-decoding.yaml, typed as the config's hparams are (`num_beams: four` is refused).
     """
     own = gentune.decoding(source.hparams)
     if choice == "trial":
         return own, f"trial {source.trial['number']} of run {source.run.get('run_id')}"
     if choice == "best":
-        tuned = latest_tuning(source)
-        if tuned is None:
+        tunings = tunings_of(source)
+        best = best_tuning(tunings)
+        if best is None:
             return own, (f"trial {source.trial['number']} of run {source.run.get('run_id')} "
                          "(no generation-tuning record on this checkpoint)")
-        found, where = tuned
-        return {**own, **found}, where
+        return {**own, **best["params"]}, tuning_reason(best, len(tunings))
     path = paths.project_path(choice)
     if not path.is_file():
         raise ValueError(f"--decoding {choice!r}: expected best, trial or a YAML file; "
@@ -135,32 +139,53 @@ def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
     if unknown:
         raise ValueError(f"{paths.shown(path)}: {', '.join(unknown)}: not decoding keys; "
                          f"allowed: {', '.join(gentune.DECODING_KEYS)}")
-    d = {**own, **given}
+    hparams = wconfig.read_yaml(wconfig.DEFAULTS_FILE)["hparams"]
+    d = wconfig.merge(own, given, paths.shown(path), schema=hparams, prefix="hparams.")
     errors = gentune.decoding_errors(d)
     if errors:
         raise ValueError(f"{paths.shown(path)}: " + "; ".join(errors))
     return d, paths.shown(path)
 
 
-def latest_tuning(source: Source) -> tuple[dict[str, Any], str] | None:
-    """The best decoding of the newest completed generation-tuning record on this run."""
+def tunings_of(source: Source) -> list[dict[str, Any]]:
+    """The completed generation-tuning records made on this run's checkpoint: each one's best
+    dev score, the trial that reached it, its trial count and dev dialogues (what
+    `best_tuning` compares and the prediction's record lists)."""
     run_id = source.run.get("run_id")
     found = []
-    for folder in {source.folder.parent, paths.OUTPUTS / str(source.config["preset"])}:
-        for path in folder.glob(f"*/{records.RESULTS}"):
+    for folder in sorted({source.folder.parent, paths.OUTPUTS / str(source.config["preset"])}):
+        for path in sorted(folder.glob(f"*/{records.RESULTS}")):
             try:
                 data = records.read_results(path)
             except (OSError, ValueError):
                 continue
-            best = (data.get("study") or {}).get("best")
+            study = data.get("study") or {}
+            best = study.get("best")
             if (data.get("notebook") == "generation-tuning" and data.get("status") == "completed"
                     and (data.get("checkpoint") or {}).get("run") == run_id and best):
-                found.append((data.get("run_id") or "", best, path.parent))
-    if not found:
+                found.append({"record": paths.shown(path.parent), "run_id": data.get("run_id"),
+                              "value": best["value"], "trial": best["number"],
+                              "n_trials": study.get("n_trials"),
+                              "dev_dialogues": data.get("eval_samples"),
+                              "params": dict(best["params"])})
+    return found
+
+
+def best_tuning(tunings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The tuning whose best decoding scored highest on dev; on a tie, the one with more
+    trials, then the newer. Not simply the newest: a quick tuning must not replace a better one."""
+    if not tunings:
         return None
-    _, best, folder = max(found, key=lambda f: f[0])
-    return dict(best["params"]), (f"generation-tuning record {paths.shown(folder)}, trial "
-                                  f"{best['number']} (dev ROUGE {best['value']:.4f})")
+    return max(tunings, key=lambda t: (t["value"], t["n_trials"] or 0, t["run_id"] or ""))
+
+
+def tuning_reason(best: Mapping[str, Any], among: int) -> str:
+    """Which tuning's decoding is used and why, as the record and the summary say it."""
+    why = ("the only generation tuning on this run" if among == 1 else
+           f"the best dev score of the {among} generation tunings on this run")
+    return (f"generation-tuning record {best['record']}, trial {best['trial']} of its "
+            f"{best['n_trials']} (dev ROUGE {best['value']:.4f} on {best['dev_dialogues']} "
+            f"dialogues): {why}")
 
 
 # --------------------------------------------------------------------------- the input
@@ -188,6 +213,15 @@ def fingerprint(path: Path, frame: pd.DataFrame) -> dict[str, Any]:
 # --------------------------------------------------------------------------- refit
 
 
+def _refit_epochs(source: Source) -> int:
+    """The best trial's epoch count, which a refit trains for."""
+    epochs = source.trial.get("best_epoch")
+    if not epochs:
+        raise ValueError(f"record {paths.shown(source.folder)}: trial "
+                         f"{source.trial['number']} has no best_epoch to refit for")
+    return int(epochs)
+
+
 def refit(source: Source, folder: Path) -> tuple[Path, dict[str, Any]]:
     """Train the best config again on train + dev for the best trial's epochs; save it.
 
@@ -199,28 +233,30 @@ def refit(source: Source, folder: Path) -> tuple[Path, dict[str, Any]]:
     from workbench import augment, backends
 
     config = source.config
-    epochs = source.trial.get("best_epoch")
-    if not epochs:
-        raise ValueError(f"record {paths.shown(source.folder)}: trial "
-                         f"{source.trial['number']} has no best_epoch to refit for")
+    epochs = _refit_epochs(source)
     splits = wdata.load_splits(config)
     full_dev = wdata.read_split(paths.project_path(config["data"]["dir"]) / config["data"]["dev"],
                                 "dev")
     train = pd.concat([splits["train"], full_dev], ignore_index=True)
-    hp = {**source.hparams, "num_epochs": int(epochs)}
+    hp = {**source.hparams, "num_epochs": epochs}
     train, augmented = augment.apply(train, hp, config)
     backend = backends.make_backend(config, {"train": splits["train"], "dev": splits["dev"]})
     target = folder / "refit-model"
     start = time.perf_counter()
+
+    def said(index: int, value: float) -> None:  # a refit takes minutes: one line per epoch
+        print(f"refit: epoch {index}/{epochs} done, {time.perf_counter() - start:.0f} s "
+              f"(dev objective {value:.4f}, on dev rows it trained on)", flush=True)
+
     outcome = backend.train_and_evaluate(
-        hp, train, None, paths.scratch(f"refit-{folder.name}", folder), lambda value: target)
+        hp, train, said, paths.scratch(f"refit-{folder.name}", folder), lambda value: target)
     seconds = time.perf_counter() - start
     if not target.exists():
         why = outcome.extra.get("degenerate")
         raise RuntimeError(f"refit on train+dev wrote degenerate outputs on every epoch ({why}); "
                            "no model was saved, nothing to predict with")
     info = {"data": "train+dev", "train_rows": len(train), "dev_rows_added": len(full_dev),
-            "epochs": int(epochs), "saved_epoch": outcome.best_epoch,
+            "epochs": epochs, "saved_epoch": outcome.best_epoch,
             "epoch_scores_on_seen_dev": {str(k): round(v.get("final", 0.0), 4)
                                          for k, v in outcome.epoch_scores.items()},
             "augmentation": augmented.get("augmentation"), "seconds": round(seconds, 2),
@@ -254,45 +290,157 @@ def _check_choice(name: str, value: str | None, allowed: tuple[str, ...]) -> Non
         raise ValueError(f"--{name} {value!r}: allowed: {', '.join(allowed)}")
 
 
-def predict(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
-            refit_on: str | None = None, tags: str | None = None, batch_size: int | None = None,
-            run_dir: str | None = None, progress: bool = True) -> Prediction:
-    """Summarize `split` with the record's best model and write the submission (see module)."""
-    params = {"record": record, "split": split, "out": out, "decoding": decoding,
-              "refit": refit_on, "tags": tags, "batch_size": batch_size, "run_dir": run_dir}
-    records.check_parameters(params, PREDICT_PARAMETERS)
+@dataclass
+class Plan:
+    """A prediction checked from end to end before a record is opened or a model loaded."""
+
+    source: Source
+    status: str  # the source run's effective status (completed unless allow_incomplete)
+    decoding: dict[str, Any]
+    decoding_source: str  # where it came from, and why
+    tunings: list[dict[str, Any]] | None  # the generation tunings `best` chose among
+    frame: pd.DataFrame
+    input: dict[str, Any]  # `fingerprint`
+    out: Path | None  # None: in the prediction's own record folder
+
+
+def prepare(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
+            refit_on: str | None = None, tags: str | None = None,
+            batch_size: int | None = None, allow_incomplete: bool = False) -> Plan:
+    """Check everything `predict` needs: the choices, the source run (completed, unless
+    `allow_incomplete`), its weights, the refit, the decoding, the input and the out path. A
+    refusal here leaves no folder and loads no model."""
     _check_choice("refit", refit_on, REFITS)
     _check_choice("tags", tags, metrics.TAGS)
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"--batch-size must be >= 1, got {batch_size}")
-    started = time.perf_counter()
     source = source_of(record, tags)
+    status = records.effective_status(source.run)
+    if status != "completed" and not allow_incomplete:
+        raise ValueError(
+            f"record {paths.shown(source.folder)}: the run is {status}, not completed"
+            f"{_why(source.run, status)}; its best-model/ is the best of the trials it got "
+            "through. Predict from a completed run, or pass --allow-incomplete "
+            "(allow_incomplete=True) to use this one anyway (the prediction's record says so)")
+    check_weights(source.model_dir)
+    if refit_on:
+        _refit_epochs(source)
+    d, where = decoding_of(source, decoding)
+    tunings = tunings_of(source) if decoding == "best" else None
+    frame, path = read_input(source.config, split)
+    target = check_out(out, path) if out else None
+    return Plan(source, status, d, where, tunings, frame, fingerprint(path, frame), target)
+
+
+def _why(run: Mapping[str, Any], status: str) -> str:
+    if status == "killed":
+        return f" (killed: {records.gone(run.get('process'))})"
+    error = run.get("error") or {}
+    return f" ({error.get('type')}: {str(error.get('message'))[:200]})" if error else ""
+
+
+def check_weights(model_dir: Path) -> None:
+    """Refuse a saved model whose weights are missing or cut short (a copy or a disk that
+    stopped half way), naming the file: safetensors reads only the header and checks that the
+    file covers it, so this costs no model load."""
+    from safetensors import SafetensorError, safe_open
+
+    from workbench.backends.causal import ADAPTER_META
+
+    folders = [model_dir]
+    meta = model_dir / ADAPTER_META
+    if meta.is_file():  # an adapter: its base travels beside it when it has no Hub name
+        base = model_dir / json.loads(meta.read_text(encoding="utf-8"))["base"]
+        if base.is_dir():
+            folders.append(base)
+    for folder in folders:
+        files = sorted(folder.glob("*.safetensors"))
+        if not files and not any(folder.glob("*.bin")):
+            raise gentune.CheckpointError(
+                f"{paths.shown(folder)}: no weights (no *.safetensors or *.bin file); copy the "
+                "run's best-model/ again from where it was made, or run the study again")
+        for file in files:
+            try:
+                with safe_open(str(file), framework="np"):
+                    pass
+            except SafetensorError as exc:
+                raise gentune.CheckpointError(
+                    f"{paths.shown(file)}: unreadable weights ({exc}): the file is cut short or "
+                    "damaged; copy the run's best-model/ again from where it was made, or run "
+                    "the study again") from None
+
+
+def check_out(out: str, input_path: Path) -> Path:
+    """The submission file to write, refused when it is a folder, the input itself, or inside
+    a run's record (its results.json, notebook, best-model/, ...): a record is never
+    overwritten."""
+    target = paths.project_path(out).resolve()
+    where = f"--out {paths.shown(target)}"
+    if target.is_dir():
+        raise ValueError(f"{where}: is a folder; give the CSV file to write, e.g. "
+                         f"{paths.shown(target / DEFAULT_OUT['test'])}")
+    record = next((p for p in target.parents if (p / records.RESULTS).is_file()), None)
+    if record is not None:
+        raise ValueError(f"{where}: is inside the run record {paths.shown(record)}/, and a "
+                         "record is never overwritten; write the submission outside it (without "
+                         "--out it goes into the prediction's own record)")
+    if target == input_path.resolve():
+        raise ValueError(f"{where}: is the input file; give another path")
+    blocked = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise ValueError(f"{where}: {paths.shown(blocked)} is a file, not a folder")
+    return target
+
+
+def _recorded(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters as the record keeps them: paths from the project root where inside it
+    (`paths.shown`), so a record names no machine path it need not."""
+    kept = dict(params)
+    for key, words in (("record", ()), ("out", ()), ("split", SPLITS), ("decoding", DECODINGS)):
+        value = kept.get(key)
+        if isinstance(value, str) and value not in words:
+            kept[key] = paths.shown(paths.project_path(value))
+    return kept
+
+
+def predict(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
+            refit_on: str | None = None, tags: str | None = None, batch_size: int | None = None,
+            run_dir: str | None = None, progress: bool = True,
+            allow_incomplete: bool = False) -> Prediction:
+    """Summarize `split` with the record's best model and write the submission (see module)."""
+    params = {"record": record, "split": split, "out": out, "decoding": decoding,
+              "refit": refit_on, "tags": tags, "batch_size": batch_size, "run_dir": run_dir,
+              "allow_incomplete": allow_incomplete}
+    records.check_parameters(params, PREDICT_PARAMETERS)
+    started = time.perf_counter()
+    plan = prepare(record, split, out, decoding, refit_on, tags, batch_size, allow_incomplete)
+    source, frame, d = plan.source, plan.frame, plan.decoding
     folder = Path(run_dir) if run_dir else records.new_run_dir(source.config["preset"])
-    rec = records.open_record("predict", {**params, "run_dir": str(folder),
+    rec = records.open_record("predict", {**_recorded(params), "run_dir": str(folder),
                                           "preset": source.config["preset"]},
                               {**PREDICT_PARAMETERS, "preset": (str,)})
+    folder = rec.folder
     with rec.failing():
-        d, where = decoding_of(source, decoding)
-        frame, path = read_input(source.config, split)
-        given = fingerprint(path, frame)
         rec.update(
             source={"record": paths.shown(source.folder), "run_id": source.run.get("run_id"),
                     "trial": source.trial["number"], "dev_value": source.trial.get("value"),
-                    "best_epoch": source.trial.get("best_epoch")},
-            config=records.shown_config(source.config), input=given,
-            decoding={"values": d, "source": where})
+                    "best_epoch": source.trial.get("best_epoch"), "status": plan.status,
+                    "allow_incomplete": allow_incomplete},
+            config=records.shown_config(source.config), input=plan.input,
+            decoding={"values": d, "source": plan.decoding_source, **(
+                {} if plan.tunings is None else {"tunings": [
+                    {k: v for k, v in t.items() if k != "params"} for t in plan.tunings]})})
         model_dir, refit_info = source.model_dir, None
         if refit_on:
             print(f"refit: training trial {source.trial['number']}'s config on train+dev for "
                   f"{source.trial.get('best_epoch')} epoch(s)", flush=True)
             model_dir, refit_info = refit(source, folder)
-        target = paths.project_path(out) if out else folder / DEFAULT_OUT.get(
-            split, "predictions.csv")
+        target = plan.out or folder / DEFAULT_OUT.get(split, "predictions.csv")
         preds, scores, fields = summarize(source, model_dir, frame, d, target,
                                           batch_size=batch_size, progress=progress)
         fields["model"]["refit"] = refit_info
         if scores is not None:
-            fields["scores"]["references_per_row"] = given["references_per_row"]
+            fields["scores"]["references_per_row"] = plan.input["references_per_row"]
         timings = {**rec.data["timings"], **fields.pop("timings"), "finished": records.now(),
                    "refit_s": refit_info["seconds"] if refit_info else None,
                    "total_s": round(time.perf_counter() - started, 3)}
@@ -345,6 +493,10 @@ def summary_lines(prediction: Prediction) -> list[str]:
     lines.append(f"{t['s_per_dialogue']:.3f} s per dialogue on {data['model']['device']} "
                  f"(load {t['load_s']:.1f} s, generate {t['generate_s']:.1f} s"
                  + (f", refit {t['refit_s']:.1f} s" if t.get("refit_s") else "") + ")")
+    status = data["source"]["status"]
+    if status != "completed":
+        lines.append(f"note: predicted from a {status} run (allow_incomplete): its best-model/ "
+                     "is the best of the trials it got through")
     lines.append(f"record: {paths.shown(prediction.record.folder)}/")
     return lines
 

@@ -484,7 +484,9 @@ def save_adapter(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, des
         base = "base"
         adapter_config = tmp / "adapter_config.json"
         settings = json.loads(adapter_config.read_text(encoding="utf-8"))
-        settings["base_model_name_or_path"] = str(destination.resolve() / "base")
+        # Relative to the adapter: still true once the folder is renamed (.candidate-N to
+        # best-model); load_adapter builds the base itself and hands peft the model.
+        settings["base_model_name_or_path"] = "base"
         adapter_config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
     meta = {"base": base, "quantization": hp["quantization"], "bf16": hp["bf16"],
             "fp16": hp["fp16"], **{k: llm[k] for k in ("quant_type", "double_quant",

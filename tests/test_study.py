@@ -374,3 +374,60 @@ def test_runs_whose_record_folders_share_a_name_train_in_folders_of_their_own(fa
                          run_dir=str(tmp_path / where / "rec")).optimize()
     assert len(used) == 2 and used[0] != used[1]
     assert all(u.parent == paths.CACHE / "trials" and u.name.startswith("rec-0-") for u in used)
+
+
+def _sampled_configs(fake_backend, tmp_path):
+    """A fake training that scores by learning rate, with the kwargs of random-sampler runs of
+    it on one study."""
+
+    def fake(self, hp, report, outdir, save_to=None):
+        report(1, hp["learning_rate"] * 1000)
+        return outcome(hp["learning_rate"] * 1000)
+
+    return dict(preset="tiny-bart", n_trials=3, sampler="random", pruner="none",
+                storage=storage(tmp_path), study_name="together",
+                overrides={**QUICK, **fake_backend(fake)})
+
+
+def test_two_runs_started_together_draw_different_configs(fake_backend, tmp_path, monkeypatch):
+    """Issue 24 item 7: both runs of a resumed study used to read the same trial count before
+    either queued a trial, seed their samplers alike and draw the same configs (half of them
+    then pruned as 'training the same config now'). Each run's seed now moves on by the first
+    trial it queued, and the runs queue different trials."""
+    import threading
+
+    from workbench.study import lifecycle
+
+    kw = _sampled_configs(fake_backend, tmp_path)
+    wstudy.start_run("run-study", run_dir=str(tmp_path / "first"), **kw).optimize()
+    both_counted = threading.Barrier(2, timeout=120)
+    claim = lifecycle.claim
+
+    def claim_together(study, record, n):  # both runs have counted the study's trials here
+        both_counted.wait()
+        return claim(study, record, n)
+
+    monkeypatch.setattr(lifecycle, "claim", claim_together)
+    runs = [wstudy.start_run("run-study", run_dir=str(tmp_path / name), **kw)
+            for name in ("p1", "p2")]
+    run_at_once(runs)
+    trials = runs[0].study.trials
+    drawn = {name: [tuple(sorted(t.params.items())) for t in trials
+                    if t.user_attrs.get("run_id") == name] for name in ("p1", "p2")}
+    assert len(drawn["p1"]) == len(drawn["p2"]) == 3
+    assert not set(drawn["p1"]) & set(drawn["p2"]), "the two runs drew the same configs"
+    duplicates = [t.number for t in trials if "duplicate_of" in t.user_attrs
+                  or (t.user_attrs.get("prune_reason") or "").startswith("duplicate of trial")]
+    assert not duplicates
+
+
+def test_a_fresh_study_draws_what_its_seed_says(fake_backend, tmp_path):
+    """A fresh study's single run keeps study.seed: the same config on a new study draws the
+    same configs again (reproducible), whatever run id and folder it gets."""
+    kw = _sampled_configs(fake_backend, tmp_path)
+    drawn = []
+    for name in ("one", "two"):
+        study = wstudy.start_run("run-study", run_dir=str(tmp_path / name),
+                                 **{**kw, "study_name": name}).optimize()
+        drawn.append([t.params for t in study.trials if t.user_attrs.get("origin") != "preset"])
+    assert drawn[0] == drawn[1] and len(drawn[0]) == 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workbench import augment, backends, diversity, paths, spaces
+from workbench import augment, backends, diversity, paths, spaces, tracking
 from workbench import config as wconfig
 from workbench.config import ConfigError, check_prompt_template
 from workbench.strategies import adaptive, constraints, targets
@@ -39,6 +39,7 @@ def check(config: Mapping[str, Any]) -> None:
     diversity.check(config)
     constraints.check_limits(config)
     adaptive.check(config)
+    tracking.check(config)
 
 
 # Settings that must be a positive count (or a positive number) for a run to do any work.

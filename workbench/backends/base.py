@@ -22,7 +22,7 @@ from typing import Any
 from transformers import GenerationConfig, PreTrainedTokenizerBase, TrainerCallback
 from transformers.utils import is_torch_tf32_available
 
-from workbench import diversity, metrics
+from workbench import diversity, metrics, tracking
 
 # Hands one evaluation's dev score to the study (which may prune by raising optuna.TrialPruned),
 # with its index (1, 2, ...: the epoch when `runtime.evals_per_epoch` is 1; evaluation j falls
@@ -205,8 +205,10 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
     """TrainingArguments both backends share: the trial's hyperparameters and precision (TF32
     matmuls on Ampere and later), `runtime.evals_per_epoch` evaluations and checkpoints per
     epoch, the best one by ROUGE (not eval loss), the training loss logged every
-    `runtime.logging_steps` steps (a NaN ends the trial within that many steps)."""
+    `runtime.logging_steps` steps (a NaN ends the trial within that many steps), and, inside a
+    study trial's `tracking.trial_run`, reported to its trackers as run `trial-<n>`."""
     per_epoch = runtime["evals_per_epoch"]
+    tracked = tracking.current()
     mode = precision(hp, use_cpu)
     if per_epoch == 1:
         schedule: dict[str, Any] = {"eval_strategy": "epoch", "save_strategy": "epoch"}
@@ -239,7 +241,8 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
         "logging_strategy": "steps",
         "logging_steps": runtime["logging_steps"],
         "logging_nan_inf_filter": False,
-        "report_to": "none",
+        "report_to": tracked.report_to if tracked else "none",  # runtime.report_to
+        "run_name": tracked.run_name if tracked else None,
         "disable_tqdm": True,
         "seed": runtime["seed"],
         "data_seed": runtime["seed"],

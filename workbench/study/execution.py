@@ -19,7 +19,7 @@ import optuna
 from workbench import lifeline, storage
 from workbench.strategies import targets as wtargets
 from workbench.study.objective import build_objective
-from workbench.study.samplers import make_pruner, make_sampler
+from workbench.study.samplers import make_pruner, make_sampler, worker_seed
 
 OnTrial = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
 
@@ -153,7 +153,7 @@ def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, 
                                   queue_only=True, owner=owner)
     freeze_long_lived()
     storage.run_worker(opened, study_name, objective,
-                       sampler=make_sampler({**sc, "seed": sc["seed"] + 1 + index}),
+                       sampler=make_sampler({**sc, "seed": worker_seed(sc["seed"], index)}),
                        pruner=make_pruner(sc, wtargets.Targets.of(config).multi),
                        callbacks=[free_memory], catch=(Exception,), timeout=timeout)
 

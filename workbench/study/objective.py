@@ -15,7 +15,7 @@ from typing import Any
 
 import optuna
 
-from workbench import augment, backends, display, paths, spaces
+from workbench import augment, backends, display, paths, spaces, tracking
 from workbench import data as wdata
 from workbench.backends.base import Timing, device_label, precision, trains_on_cpu
 from workbench.strategies import adaptive, constraints
@@ -76,8 +76,9 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
                 train, augmented = augment.apply(splits["train"], hp, config)
             for key, value in augmented.items():
                 trial.set_user_attr(key, value)
-            outcome = backend.train_and_evaluate(
-                hp, train, report, paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
+            with tracking.trial_run(config, trial):  # runtime.report_to's curves, if any
+                outcome = backend.train_and_evaluate(
+                    hp, train, report, paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
         except optuna.TrialPruned:
             constrain(trial, held)
             raise

@@ -20,6 +20,7 @@ from workbench.strategies import targets as wtargets
 from workbench.study.baselines import constant_baseline, lead_baseline
 from workbench.study.objective import build_objective
 from workbench.study.opening import create_study, open_study
+from workbench.study.samplers import run_seed
 from workbench.study.task import base_study_name, storage_url
 
 WAITING = (optuna.trial.TrialState.WAITING,)
@@ -89,9 +90,13 @@ class StudyRun:
         objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        # A resumed study must not replay its earlier runs' samples: the samplers' seed moves on
-        # by the trials the study already holds (a fresh study keeps study.seed: reproducible).
-        seeded = {**cfg, "study": {**sc, "seed": sc["seed"] + before}}
+        # A resumed study must not replay its earlier runs' samples, nor two runs started
+        # together each other's: the seed moves on by the first trial this run queued (a fresh
+        # study keeps study.seed: reproducible).
+        mine = [] if join else [t.number for t in study.get_trials(deepcopy=False)
+                                if t.user_attrs.get(storage.QUEUED_BY) == run_id]
+        seed = run_seed(sc["seed"], min(mine, default=None), run_id)
+        seeded = {**cfg, "study": {**sc, "seed": seed}}
         if adaptive_run:
             self._run_adaptive(url, run_id, splits, bar)
         elif sc["workers"] or sc["gpus"]:

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import warnings
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
 import optuna
+
+
+def run_seed(seed: int, first_trial: int | None, run_id: str) -> int:
+    """The samplers' seed of a run: `study.seed` moved on by the number of the first trial the
+    run queued. A fresh study's first run keeps `study.seed` (it reproduces), a resumed run
+    starts past its predecessors', and two runs started together queue different trials, so
+    they never draw the same configs. A run that queued none (a join) mixes in its run id."""
+    if first_trial is None:
+        return zlib.crc32(f"{seed}:{run_id}".encode())
+    return seed + first_trial
+
+
+def worker_seed(seed: int, index: int) -> int:
+    """The seed of worker process `index` of a run seeded with `seed`: distinct across the
+    workers of one run and of runs started together, whose seeds may be neighbours."""
+    return zlib.crc32(f"{seed}:worker-{index}".encode())
 
 
 def make_sampler(study_cfg: Mapping[str, Any]) -> optuna.samplers.BaseSampler:

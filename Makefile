@@ -36,12 +36,19 @@ endif
 
 # JupyterLab saves outputs (and any edit) into notebooks/*.ipynb. nbstripout's git filter
 # (`nbstripout --install`: .git/config and .git/info/attributes of this clone) strips outputs
-# from what git stores, so `git diff` and commits stay clean. Set once, quietly after that.
+# and execution counts from what git stores, so `git diff` and commits stay clean; it also
+# drops what Lab's kernel writes into the metadata (language_info beyond its name: the Python
+# version, lexer, ...; the committed kernelspec is the one Lab writes, ipykernel's python3).
+# Set once, quietly after that.
+NB_EXTRA_KEYS := $(addprefix metadata.language_info.,codemirror_mode file_extension mimetype \
+	nbconvert_exporter pygments_lexer version)
 notebook-filter: $(BIN)/.installed
-	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
-	    ! $(BIN)/nbstripout --is-installed >/dev/null 2>&1; then \
-	  $(BIN)/nbstripout --install && \
-	  echo "nbstripout: git filter set; notebook outputs never reach git (see README)"; fi
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  if ! $(BIN)/nbstripout --is-installed >/dev/null 2>&1; then $(BIN)/nbstripout --install && \
+	    echo "nbstripout: git filter set; notebook outputs never reach git (see README)"; fi; \
+	  if [ "$$(git config filter.nbstripout.extrakeys)" != "$(NB_EXTRA_KEYS)" ]; then \
+	    git config filter.nbstripout.extrakeys "$(NB_EXTRA_KEYS)" && \
+	    echo "nbstripout: the filter also drops the kernel's language_info"; fi; fi
 
 study: install
 	$(BIN)/workbench study --preset $(PRESET) $(ARGS)

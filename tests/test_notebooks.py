@@ -100,6 +100,8 @@ def test_a_record_is_filed_under_the_preset_it_is_about(tmp_path):
     assert cli._filed_under({"record": str(source)}, analyze) == "tiny-qwen"
     assert cli._filed_under({"record": str(source), "preset": "kobart"}, analyze) == "kobart"
     assert cli._filed_under({"storage": "sqlite:///x.db"}, analyze) == "tiny-bart"
-    assert cli._filed_under({"record": str(tmp_path / "none")}, predict) == "run"
+    assert cli._filed_under({"record": str(tmp_path / "none")}, predict) == "tiny-bart"
+    # `latest` is the preset's: --preset names it, else the notebook's default preset
+    assert cli._filed_under({"record": "latest", "preset": "kobart"}, predict) == "kobart"
     (source / "results.json").write_text("[]", encoding="utf-8")  # not a record
     assert cli._filed_under({"record": str(source)}, analyze) == "tiny-bart"

@@ -132,3 +132,59 @@ def test_make_install_sets_the_nbstripout_filter_and_lint_reads_what_git_holds(t
     assert lint.returncode == 0, lint.stdout + lint.stderr
     # ... while the file itself holds outputs (`make lint` used to fail on them)
     assert subprocess.run([str(env_bin / "nbstripout"), "--verify", str(notebook)]).returncode
+
+
+@pytest.mark.parametrize(("notebook", "name"), [
+    ("analyze", "record"), ("predict", "record"), ("generation-tuning", "checkpoint")])
+def test_notebooks_that_read_a_run_default_to_latest(notebook, name):
+    """In JupyterLab they run as they are: nothing typed into (and saved in) the notebook."""
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(paths.NOTEBOOKS / f"{notebook}.ipynb"))
+    assert declared[name]["default"] == '"latest"'
+    assert declared["preset"]["default"] == '"tiny-bart"'  # whose latest
+
+
+@pytest.mark.slow  # a clone and `make notebook-filter`
+def test_a_notebook_jupyterlab_autosaved_leaves_git_diff_empty(tmp_path):
+    """What Lab writes into every notebook it runs and saves (outputs, counts, the kernel's
+    spec and language_info, timings, widget state) never reaches `git diff`."""
+    import os
+    import subprocess
+
+    import nbformat
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(paths.ROOT), str(clone)], check=True)
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for name in ("Makefile", *(f"notebooks/{p.name}" for p in paths.NOTEBOOKS.glob("*.ipynb"))):
+        (clone / name).write_bytes((paths.ROOT / name).read_bytes())  # this checkout's
+    subprocess.run([*git, "commit", "-qam", "this checkout's", "--allow-empty"], check=True)
+    env_bin = clone / ".venv" / "bin"  # an installed venv: the stamp is newer than pyproject
+    env_bin.mkdir(parents=True)
+    for tool in ("python", "nbstripout"):
+        (env_bin / tool).symlink_to(paths.ROOT / ".venv" / "bin" / tool)
+    (env_bin / ".installed").touch()
+    done = subprocess.run(["make", "-C", str(clone), "notebook-filter"], capture_output=True,
+                          text=True, env={**os.environ, "MAKEFLAGS": ""})
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    spec = json.loads((paths.ROOT / ".venv" / "share" / "jupyter" / "kernels" / "python3" /
+                       "kernel.json").read_text(encoding="utf-8"))  # the kernel Lab starts
+    for notebook in sorted((clone / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        nb.metadata["kernelspec"] = {"display_name": spec["display_name"],
+                                     "language": spec["language"], "name": "python3"}
+        nb.metadata["language_info"] = {
+            "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+            "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3", "version": "3.11.9"}
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            cell.execution_count = i + 1
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="trial 0\n")]
+            cell.metadata["execution"] = {"iopub.status.busy": "2026-11-30T19:28:49.123Z"}
+        nbformat.write(nb, notebook)
+    diff = subprocess.run([*git, "diff", "--exit-code", "--", "notebooks"], capture_output=True,
+                          text=True)
+    assert diff.returncode == 0, diff.stdout[-3000:]

@@ -66,7 +66,12 @@ def study_source(record: str | None = None, storage: str | None = None,
     With a record: its study and preset (explicit `storage` / `study_name` still win, since a
     record masks passwords). Without: the preset's study, as run-study names and stores it
     (`study.storage`, else sqlite under outputs/<preset>/; `study.study_name`, else the preset).
+    `latest` is the preset's newest completed study run (`records.resolve_record`); without one,
+    or beside both `storage` and `study_name`, it is no record.
     """
+    if record == records.LATEST and (storage and study_name or not records.has_latest(preset)):
+        record = None
+    record = records.resolve_record(record, preset)
     if record is not None:
         folder = paths.project_path(record)
         data = records.read_results(folder)

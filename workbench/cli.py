@@ -56,7 +56,9 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     if out_dir is not None:
         records.refuse_existing(out_dir)
     parameters = _without_secrets(parameters)
-    folder = out_dir or records.new_run_dir(_filed_under(parameters, declared))
+    preset = _filed_under(parameters, declared)
+    folder = out_dir or records.new_run_dir(
+        preset, kind=name, data=records.data_dir_of(preset, parameters.get("overrides")))
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{name}.ipynb"
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
@@ -181,6 +183,8 @@ def _print_record(folder: Path) -> None:
     if degenerate:
         print(f"degenerate trials (outputs barely depend on the input; never the best): "
               f"{degenerate}")
+    if (data.get("left_queued") or {}).get("message"):
+        print(data["left_queued"]["message"])
 
 
 def _preflight(notebook: str, params: dict[str, Any]) -> None:

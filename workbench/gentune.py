@@ -945,7 +945,8 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         for key in ("n_dialogues", "n_trials"):
             if params[key] < 1:
                 raise ValueError(f"parameter {key!r} must be >= 1, got {params[key]}")
-        model_dir, run = locate(params.get("checkpoint"))
+        model_dir, run = locate(records.resolve_record(params.get("checkpoint"),
+                                                       params["preset"]))
         made_with = (run or {}).get("preset")
         if made_with and made_with != params["preset"]:
             raise wconfig.ConfigError(

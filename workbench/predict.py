@@ -63,15 +63,16 @@ class Source:
     hparams: dict[str, Any]
 
 
-def source_of(record: str, tags: str | None = None) -> Source:
+def source_of(record: str, tags: str | None = None, preset: str | None = None) -> Source:
     """A run record's best model, the trial that saved it and the config it was trained with.
 
     The trial is the one `best-model/trial.json` names (a resumed study's best may be an earlier
     run's trial, whose model this run does not hold). `tags` overrides `objective.tags`.
+    `record` may be `latest` (of `preset`) or outputs/<preset>/latest (`records.resolve_record`).
     """
     from workbench.analysis import flat_overrides
 
-    model_dir, run = gentune.locate(record)
+    model_dir, run = gentune.locate(records.resolve_record(record, preset))
     if run is None:
         raise ValueError(f"{record}: not a run record (no {records.RESULTS}); predict needs the "
                          "record of a study (outputs/<preset>/<run-id>) to know its config")
@@ -306,7 +307,8 @@ class Plan:
 
 def prepare(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
             refit_on: str | None = None, tags: str | None = None,
-            batch_size: int | None = None, allow_incomplete: bool = False) -> Plan:
+            batch_size: int | None = None, allow_incomplete: bool = False,
+            preset: str | None = None) -> Plan:
     """Check everything `predict` needs: the choices, the source run (completed, unless
     `allow_incomplete`), its weights, the refit, the decoding, the input and the out path. A
     refusal here leaves no folder and loads no model."""
@@ -314,7 +316,7 @@ def prepare(record: str, split: str = "test", out: str | None = None, decoding: 
     _check_choice("tags", tags, metrics.TAGS)
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"--batch-size must be >= 1, got {batch_size}")
-    source = source_of(record, tags)
+    source = source_of(record, tags, preset)
     status = records.effective_status(source.run)
     if status != "completed" and not allow_incomplete:
         raise ValueError(
@@ -406,16 +408,19 @@ def _recorded(params: Mapping[str, Any]) -> dict[str, Any]:
 def predict(record: str, split: str = "test", out: str | None = None, decoding: str = "best",
             refit_on: str | None = None, tags: str | None = None, batch_size: int | None = None,
             run_dir: str | None = None, progress: bool = True,
-            allow_incomplete: bool = False) -> Prediction:
-    """Summarize `split` with the record's best model and write the submission (see module)."""
+            allow_incomplete: bool = False, preset: str | None = None) -> Prediction:
+    """Summarize `split` with the record's best model and write the submission (see module);
+    `preset` says whose `latest` a `record` of "latest" is."""
     params = {"record": record, "split": split, "out": out, "decoding": decoding,
               "refit": refit_on, "tags": tags, "batch_size": batch_size, "run_dir": run_dir,
               "allow_incomplete": allow_incomplete}
     records.check_parameters(params, PREDICT_PARAMETERS)
     started = time.perf_counter()
-    plan = prepare(record, split, out, decoding, refit_on, tags, batch_size, allow_incomplete)
+    plan = prepare(record, split, out, decoding, refit_on, tags, batch_size, allow_incomplete,
+                   preset)
     source, frame, d = plan.source, plan.frame, plan.decoding
-    folder = Path(run_dir) if run_dir else records.new_run_dir(source.config["preset"])
+    folder = Path(run_dir) if run_dir else records.new_run_dir(
+        source.config["preset"], kind="predict", data=source.config["data"]["dir"])
     rec = records.open_record("predict", {**_recorded(params), "run_dir": str(folder),
                                           "preset": source.config["preset"]},
                               {**PREDICT_PARAMETERS, "preset": (str,)})

@@ -38,19 +38,97 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def new_run_id() -> str:
-    """A sortable, unique run id: UTC timestamp plus a short random suffix."""
+# The kind of run a record folder's name says, by notebook (others: the notebook's name).
+KINDS = {"run-study": "study", "worker": "study", "generation-tuning": "tuning",
+         "explore-space": "explore", "analyze": "analyze", "predict": "predict"}
+SAMPLE = paths.DATA / "sample"  # the shipped data: its runs carry no data tag
+LATEST = "latest"  # outputs/<preset>/latest: the newest completed study run of the preset
+
+
+def _safe(name: str) -> str:
+    """A name as one folder name: no path, no leading dot (".." or a path files under outputs/)."""
+    return _SAFE_RE.sub("_", name).lstrip(".") or "_"
+
+
+def data_tag(data_dir: str | Path | None) -> str | None:
+    """The data a run reads as a folder name tags it: None for the shipped sample."""
+    if data_dir is None or paths.project_path(data_dir).resolve() == SAMPLE.resolve():
+        return None
+    return _safe(paths.project_path(data_dir).resolve().name)
+
+
+def data_dir_of(preset: str, overrides: Mapping[str, Any] | None = None) -> str | None:
+    """The data folder a run of `preset` with `overrides` reads; None when they do not resolve
+    (the run itself then says why)."""
+    from workbench import config
+
+    try:
+        return str(config.resolve(preset, dict(overrides or {}))["data"]["dir"])
+    except (ValueError, OSError, KeyError, TypeError):
+        return None
+
+
+def new_run_id(kind: str | None = None, data: str | Path | None = None) -> str:
+    """A sortable, unique run id: UTC timestamp, the kind of run (study, predict, tuning,
+    analyze, explore; from the notebook's name), the data when it is not the shipped sample,
+    and a short random suffix: 20261130-192849-study-5cc0, 20261130-201500-study-mydata-9f1e."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{secrets.token_hex(2)}"
+    parts = [stamp, _safe(KINDS.get(kind, kind)) if kind else None, data_tag(data),
+             secrets.token_hex(2)]
+    return "-".join(p for p in parts if p)
 
 
-def new_run_dir(preset: str, run_id: str | None = None) -> Path:
-    """A fresh folder outputs/<preset>/<run-id>/ for one run's record."""
-    # A preset that is not a plain name (".." or a path) still files its record under outputs/.
-    folder = paths.OUTPUTS / (_SAFE_RE.sub("_", preset).lstrip(".") or "_") / (
-        run_id or new_run_id())
+def new_run_dir(preset: str, run_id: str | None = None, kind: str | None = None,
+                data: str | Path | None = None) -> Path:
+    """A fresh folder outputs/<preset>/<run-id>/ for one run's record (`new_run_id`)."""
+    folder = paths.OUTPUTS / _safe(preset) / (run_id or new_run_id(kind, data))
     folder.mkdir(parents=True, exist_ok=False)
     return folder
+
+
+def point_latest(folder: str | Path) -> Path | None:
+    """Point outputs/<preset>/latest at `folder`, a study run that just completed there: a
+    relative symlink, replaced atomically. A run filed elsewhere (`--out`, tests) leaves it."""
+    folder = Path(folder).resolve()
+    if folder.parent.parent != paths.OUTPUTS.resolve():
+        return None
+    link = folder.parent / LATEST
+    tmp = folder.parent / f".{LATEST}.{os.getpid()}.{threading.get_ident()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(folder.name, target_is_directory=True)
+    os.replace(tmp, link)
+    return link
+
+
+def has_latest(preset: str | None) -> bool:
+    """Whether `preset` has a `latest` study run (outputs/<preset>/latest)."""
+    return bool(preset) and (paths.OUTPUTS / _safe(preset) / LATEST).is_symlink()
+
+
+def resolve_record(record: str | None, preset: str | None = None) -> str | None:
+    """A `record` parameter as the run folder it names: `latest` (the preset's) and
+    outputs/<preset>/latest become the run that pointer names; anything else is unchanged."""
+    if record is None or not isinstance(record, str):
+        return record
+    if record == LATEST:
+        if not preset:
+            raise ValueError(f"record {LATEST!r}: of which preset? give "
+                             f"outputs/<preset>/{LATEST} or the preset (--preset)")
+        link = paths.OUTPUTS / _safe(preset) / LATEST
+    else:
+        link = paths.project_path(record)
+        if link.name != LATEST or (link.is_dir() and not link.is_symlink()):
+            return record
+    if not link.is_symlink():
+        raise FileNotFoundError(
+            f"{paths.shown(link)}: no completed study run of preset {link.parent.name!r} yet "
+            f"(a run-study that completes points {LATEST} at itself): run `workbench study "
+            f"--preset {link.parent.name}` first, or give a record folder")
+    target = link.resolve()
+    if not target.is_dir():
+        raise FileNotFoundError(f"{paths.shown(link)} points at {link.readlink()}, which is gone;"
+                                " give a record folder")
+    return str(target)
 
 
 def refuse_existing(folder: str | Path) -> None:
@@ -356,7 +434,7 @@ def open_record(notebook: str, params: dict[str, Any],
     preset = params.get("preset") if isinstance(params.get("preset"), str) else notebook
     run_dir = params.get("run_dir")
     folder = paths.project_path(run_dir) if isinstance(run_dir, str) and run_dir else \
-        new_run_dir(preset)
+        new_run_dir(preset, kind=notebook, data=data_dir_of(preset, params.get("overrides")))
     if (folder / RESULTS).exists():  # papermill has written its notebook here: not the record
         refuse_existing(folder)
     folder.mkdir(parents=True, exist_ok=True)

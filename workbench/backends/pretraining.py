@@ -109,15 +109,28 @@ def bucketed_order(lengths: list[int], batch_size: int, seed: int, window: int =
 
 
 class _Progress(TrainerCallback):
-    """One line every `every` steps: the build takes minutes and should say so."""
+    """A line every `every_s` seconds or `every` steps, whichever comes first, with the latest
+    loss and the time left at the pace so far: the build takes minutes and should say so."""
 
-    def __init__(self, log: Callable[[str], None], every: int = 50):
-        self.log, self.every, self.start = log, every, time.perf_counter()
+    def __init__(self, log: Callable[[str], None], every: int = 50, every_s: float = 15.0,
+                 clock: Callable[[], float] = time.perf_counter):
+        self.log, self.every, self.every_s, self.clock = log, every, every_s, clock
+        self.start = self.said = clock()
+        self.loss: float | None = None
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        if logs and "loss" in logs and state.global_step % self.every == 0:
-            self.log(f"  base: step {state.global_step}/{state.max_steps}, loss "
-                     f"{logs['loss']:.3f}, {time.perf_counter() - self.start:.0f} s")
+        if logs and "loss" in logs:
+            self.loss = logs["loss"]
+
+    def on_step_end(self, args, state, control, **kwargs):
+        now, step, total = self.clock(), state.global_step, state.max_steps
+        if step >= total or (step % self.every and now - self.said < self.every_s):
+            return
+        self.said = now
+        spent = now - self.start
+        loss = f", loss {self.loss:.3f}" if self.loss is not None else ""
+        self.log(f"  base: step {step}/{total}{loss}, {spent:.0f} s, about "
+                 f"{spent / step * (total - step):.0f} s left")
 
 
 def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.say) -> Path:
@@ -134,7 +147,7 @@ def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.
 
 def _build(config: Mapping[str, Any], folder: Path, log: Callable[[str], None]) -> None:
     base, rt = config["model"]["base"], config["runtime"]
-    hf_logging.disable_progress_bar()  # one line per 50 steps instead (_Progress)
+    hf_logging.disable_progress_bar()  # a line per 15 s or 50 steps instead (_Progress)
     log(f"building the base checkpoint once (cached in {paths.shown(folder)}): a BART trained "
         f"as a summarizer on {base['corpus_rows']} generated dialogues")
     started = time.perf_counter()

@@ -108,8 +108,40 @@ class StudyRun:
         self._record_trials()
         self.record.data.setdefault("timings", {}).update(
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
+        left = self._left_queued(run_id)
+        if left:
+            self.record.data["left_queued"] = left
+            display.say(left["message"])
         self.record.update(status="completed")
+        if self.record.data.get("notebook") == "run-study":
+            self._point_latest()
         return study
+
+    def _left_queued(self, run_id: str) -> dict[str, Any] | None:
+        """The trials this run queued and left waiting (its timeout came first), with the
+        sentence that says so; None when it finished them all."""
+        count = sum(t.user_attrs.get(storage.QUEUED_BY) == run_id
+                    for s in self._studies() for t in s.get_trials(deepcopy=False, states=WAITING))
+        if not count:
+            return None
+        timeout = self.config["study"]["timeout"]
+        why = f"study.timeout ({timeout:g} s) came first" if timeout else "the run stopped early"
+        return {"count": count, "message": (
+            f"{count} trial(s) of this run are still queued ({why}): run the same command again "
+            "and it finishes them first (they count towards its budget)")}
+
+    def _point_latest(self) -> None:
+        """outputs/<preset>/latest names this run now (predict, analyze and generation tuning
+        take `latest` for it); a folder in its way is said, not fatal."""
+        try:
+            link = records.point_latest(self.folder)
+        except OSError as exc:
+            print(f"note: could not point {self.folder.parent.name}/{records.LATEST} at this run: "
+                  f"{exc}")
+            return
+        if link is not None:
+            display.say(f"{paths.shown(link)} -> {self.folder.name} (the newest completed study "
+                        f"of this preset: pass `latest` where a record is asked for)")
 
     def _progress(self, bar: display.Progress, trial: optuna.trial.FrozenTrial) -> None:
         found = tables.best_of(self._studies())

@@ -293,3 +293,71 @@ def test_analyze_bad_input_fails_on_first_cell_and_keeps_the_record(tmp_path, pa
     assert rec["status"] == "failed"
     assert message in rec["error"]["message"]
     first_code_cell_failed(tmp_path / "rec" / "analyze.ipynb", message)
+
+
+# --------------------------------------------------------------------------- issue 24, item 14
+
+
+def test_slices_show_the_most_important_params_else_every_searched_one():
+    """Below `MIN_COMPLETE` complete trials nothing is ranked: the first n searched params read
+    as a ranking, so every searched one is shown, and the title says which it is."""
+    few = synthetic_study(None, n=analysis.MIN_COMPLETE - 1)
+    assert analysis.top_params(few, 1) == ["learning_rate", "num_beams", "scheduler_type"]
+    title = analysis.draw_slices(few, analysis.top_params(few, 1)).layout.title.text
+    assert title == "Slice Plot of every searched parameter (too few complete trials to rank them)"
+    ranked = synthetic_study(None, n=30)
+    assert analysis.top_params(ranked, 1) == ["learning_rate"]
+    top = analysis.top_params(ranked, 2)
+    assert top == list(analysis.importance_table(ranked).index[:2])
+    fig = analysis.draw_slices(ranked, top)
+    assert fig.layout.title.text == "Slice Plot of the 2 most important parameters"
+    assert [slice_axes(fig)[p][0][0] for p in top] == sorted(slice_axes(fig)[p][0][0]
+                                                               for p in top)  # in that order
+
+
+def slice_axes(fig):
+    """{param: (x domain, y domain)} of a slice plot's subplots."""
+    names = [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]
+    return {fig.layout[x].title.text: (fig.layout[x].domain,
+                                       fig.layout["y" + x[1:]].domain) for x in names}
+
+
+def test_many_slices_are_laid_out_in_rows_in_the_order_given():
+    """Optuna puts every slice in one row sorted by name (3000 px for ten parameters)."""
+    names = ["zeta", "alpha", "mu", "beta", "gamma", "delta"]
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(0))
+    study.optimize(lambda t: sum(t.suggest_float(n, 0, 1) for n in names), n_trials=4)
+    fig = analysis.draw_slices(study, analysis.top_params(study, 3))
+    axes = slice_axes(fig)
+    assert fig.layout.width is None and fig.layout.height >= 600
+    firsts = [axes[n][0][0] for n in names]
+    assert firsts[:analysis.SLICE_COLUMNS] == sorted(firsts[:analysis.SLICE_COLUMNS])
+    assert axes["gamma"][0] == axes["zeta"][0]  # the 5th starts the second row
+    assert axes["gamma"][1][1] < axes["zeta"][1][0]  # below the first
+
+
+def test_analyze_shows_no_empty_pareto_or_importance_table(tmp_path):
+    from workbench import records
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one = analysis.Analysis(synthetic_study(None, n=3), records.Record(tmp_path / "a", {}),
+                            None, 3, 3, None, "sqlite://")
+    assert one.pareto() is None  # was an empty table under the "Pareto front" heading
+    assert one.importances() is None  # 3 trials: it says why, with no empty table under it
+    several = analysis.Analysis(synthetic_study(None, n=12, multi=True),
+                                records.Record(tmp_path / "b", {}), None, 3, 3, None,
+                                "sqlite://")
+    assert not several.pareto().empty
+
+
+def test_trial_table_prints_whole_numbers_as_integers():
+    """A conditional int param (and epochs, counts) missing in some rows stays integral."""
+    study = optuna.create_study(direction="maximize")
+    study.add_trial(trial(70.0, lr=0.1, num_beams=2))
+    study.add_trial(trial(71.0, lr=0.2))
+    table = analysis.trial_table(study)
+    assert str(table["num_beams"].dtype) == "Int64" and table["num_beams"].iloc[0] == 2
+    shown = table._repr_html_()
+    assert "<td>2</td>" in shown and "2.0" not in shown
+    assert table.index.tolist() == [0, 1]

@@ -6,6 +6,7 @@ Chromium is Debian's `chromium` (`make browser` installs it). Without it the bro
 skipped with a message, unless WORKBENCH_REQUIRE_BROWSER=1 (CI) makes that a failure.
 """
 
+import html as html_lib
 import json
 import os
 import re
@@ -180,4 +181,126 @@ def test_report_reads_like_a_paper_whole_tables_no_progress_bars(tmp_path):
     assert "study 100%|##| 2/2" in text and "study 50%" not in text  # last state of a bar
     assert "trial 1 complete 70.1" in text
     assert text.count("<tr>") >= 80 and "<td>79</td>" in text and "param_24" in text
-    assert "div:has(> table.dataframe) { max-height: 36em; overflow: auto; }" in text
+    assert "div:has(> table.dataframe) { overflow-x: auto; }" in text
+
+
+# --------------------------------------------------------------------------- issue 24, item 14
+
+REASON = ("the median pruner stopped it at epoch 2: dev ROUGE 61.2 is below the median 70.1 of "
+          "the 5 trials that reached epoch 2 (warm-up 1 epoch, 3 startup trials)")
+# Measures, once the page has drawn, the first table and its box as a reader would meet them.
+MEASURE = """<script>
+window.addEventListener('load', function () {
+  var table = document.querySelector('table.dataframe'), box = table.parentElement;
+  var cell = table.querySelector('tbody tr:last-child td:last-child');
+  document.body.setAttribute('data-measured', JSON.stringify({
+    box_client_height: box.clientHeight, box_scroll_height: box.scrollHeight,
+    box_scroll_width: box.scrollWidth, box_right: box.getBoundingClientRect().right,
+    overflow_x: getComputedStyle(box).overflowX, table_width: table.offsetWidth,
+    page_width: document.documentElement.clientWidth,
+    rows: Array.from(table.querySelectorAll('tbody tr')).map(function (r) {
+      return r.offsetHeight; }),
+    cell_text: cell.textContent, cell_client: cell.clientWidth, cell_scroll: cell.scrollWidth}));
+});
+</script>"""
+
+
+def notebook_of(path, *cells):
+    """An executed notebook of (markdown text | (code, outputs)) cells."""
+    nb = nbformat.v4.new_notebook()
+    for cell in cells:
+        if isinstance(cell, str):
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell))
+        else:
+            code = nbformat.v4.new_code_cell(cell[0])
+            code.outputs = cell[1]
+            nb.cells.append(code)
+    nbformat.write(nb, path)
+    return path
+
+
+def shown_table(frame):
+    """A table as an executed notebook holds it, with the notebooks' display settings."""
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                           "display.max_colwidth", None):
+        return nbformat.v4.new_output("execute_result", execution_count=1,
+                                      data={"text/html": frame._repr_html_(), "text/plain": ""})
+
+
+def test_a_wide_long_trial_table_is_whole_in_the_browser(tmp_path):
+    """Every row on the page, each on one line, the last column reachable, the reason whole:
+    the report used to box the table at 36em and squeeze the reason into a column 63 px wide."""
+    import pandas as pd
+
+    browser = require_browser()
+    rows = [{"number": n, "state": "PRUNED", "value": 70 + n / 7,
+             **{f"param_{c}": 0.001 * c for c in range(16)},
+             "distinct": 0.975, "top share": 0.05, "reason": REASON} for n in range(40)]
+    source = notebook_of(tmp_path / "run-study.ipynb", "# Run a study\n\n## Trials",
+                         ("run.trials_frame()", [shown_table(pd.DataFrame(rows))]))
+    html = report.render(source)
+    measured = tmp_path / "measured.html"
+    measured.write_text(html.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
+                        encoding="utf-8")
+    dom = report._chromium(browser, ["--virtual-time-budget=5000", "--window-size=1280,1000",
+                                     "--dump-dom", measured.as_uri()], timeout=180).stdout
+    found = re.search(r'data-measured="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    seen = json.loads(html_lib.unescape(found.group(1)))
+    assert len(seen["rows"]) == 40
+    assert seen["box_scroll_height"] <= seen["box_client_height"] + 1  # no box of its own
+    assert max(seen["rows"]) < 1.5 * min(seen["rows"])  # every row one line high
+    assert seen["cell_text"] == REASON and seen["cell_scroll"] <= seen["cell_client"] + 1
+    assert seen["table_width"] > seen["page_width"]  # wider than the page: it scrolls in place
+    assert seen["overflow_x"] in ("auto", "scroll")
+    assert seen["box_scroll_width"] >= seen["table_width"]
+    assert seen["box_right"] <= seen["page_width"]
+
+
+def test_the_report_leaves_out_progress_and_sections_that_showed_nothing(tmp_path):
+    """A single-objective run's Pareto section (its cells return None) is not in the report,
+    nor are a run's progress lines (stderr: `display.progress`); text-only sections stay."""
+    progress = nbformat.v4.new_output("stream", name="stderr", text=(
+        "building the base checkpoint once (cached in outputs/cache/bases/x)\n"
+        "  base: step 50/375, loss 2.310, 20 s, about 130 s left\n"
+        "trial 0 complete 73.4100 (1/2 done, best 73.4100); 20 s elapsed\n"))
+    said = nbformat.v4.new_output("stream", name="stdout",
+                                  text="record: outputs/tiny-bart/x/results.json\n")
+    source = notebook_of(
+        tmp_path / "run-study.ipynb", "# Run a study\n\nWhat it does.",
+        "## Optimize", ("study = run.optimize()", [progress, said]),
+        "## Pareto front\n\nWith several objectives, the trials no other trial beats.",
+        ("run.pareto()", []), ("analysis.draw_pareto(study)", []),
+        "### A note on fronts", ("x = 1", []),
+        "## Plots", ("analysis.draw_history(study)", [shown_table(
+            __import__("pandas").DataFrame({"trials": [1]}))]),
+        "## Reading it\n\nText alone stays.")
+    text = report.render(source).read_text(encoding="utf-8")
+    assert "Pareto front" not in text and "no other trial beats" not in text
+    assert "A note on fronts" not in text  # a subsection of the empty section
+    assert "Optimize" in text and "Plots" in text and "Text alone stays." in text
+    assert "record: outputs/tiny-bart/x/results.json" in text
+    assert "building the base" not in text and "base: step" not in text
+    assert "trial 0 complete" not in text
+
+
+def test_a_submission_written_at_the_project_root_is_ignored_by_git():
+    """`workbench predict RUN --out submission.csv` from the root, as the README shows."""
+    import subprocess
+
+    for name in ("submission.csv", "kobart.submission.csv", "submission-dev.csv"):
+        done = subprocess.run(["git", "-C", str(paths.ROOT), "check-ignore", "-q", name],
+                              check=False)
+        assert done.returncode == 0, f"{name} is not ignored"
+    kept = subprocess.run(["git", "-C", str(paths.ROOT), "check-ignore", "-q",
+                           "data/sample/submission.csv"], check=False)
+    assert kept.returncode == 1  # only the root's
+
+
+@pytest.mark.slow
+def test_the_analyze_report_of_a_single_objective_study(analyzed):
+    text = report.render(analyzed, out=analyzed / "again.html").read_text(encoding="utf-8")
+    assert "Pareto front" not in text
+    assert "Slice Plot of every searched parameter" in text  # 3 trials: no ranking

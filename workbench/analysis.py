@@ -28,7 +28,7 @@ from workbench import config as wconfig
 from workbench import paths, records, validate
 from workbench import storage as wstorage
 from workbench.records import Record, mask_url
-from workbench.study.tables import DIVERSITY_COLUMNS
+from workbench.study.tables import DIVERSITY_COLUMNS, table_of
 
 # The analyze notebook's parameters and the types each accepts.
 ANALYZE_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -166,7 +166,7 @@ def trial_table(study: optuna.Study) -> pd.DataFrame:
                       or t.user_attrs.get("prune_reason"))
         row.update(t.params)
         rows.append(row)
-    return pd.DataFrame(rows).set_index("number") if rows else pd.DataFrame()
+    return table_of(rows).set_index("number") if rows else pd.DataFrame()
 
 
 def completed(study: optuna.Study) -> list[FrozenTrial]:
@@ -200,14 +200,16 @@ def importance_table(study: optuna.Study) -> pd.DataFrame:
 
 
 def top_params(study: optuna.Study, n: int) -> list[str]:
-    """The `n` most important parameters (all searched ones in study order if none ranked)."""
+    """The `n` most important parameters; when importances cannot rank them (too few complete
+    trials, `too_few_trials`), every searched one in study order: the first n would read as a
+    ranking the study has not made."""
     ranked = list(importance_table(study).index)
-    if not ranked:
-        seen: dict[str, None] = {}
-        for t in completed(study):
-            seen.update(dict.fromkeys(t.params))
-        ranked = list(seen)
-    return ranked[:n]
+    if ranked:
+        return ranked[:n]
+    seen: dict[str, None] = {}
+    for t in study.get_trials(deepcopy=False):
+        seen.update(dict.fromkeys(t.distributions))
+    return list(seen)
 
 
 def top_trials(study: optuna.Study, k: int) -> list[FrozenTrial]:
@@ -251,7 +253,7 @@ def common_table(trials: Sequence[FrozenTrial], share: float = COMMON_SHARE,
     columns = ["kind", "value", "share", "cv", "min", "max", "trials", "common"]
     if not rows:
         return pd.DataFrame(columns=columns).rename_axis("param")
-    return pd.DataFrame(rows).set_index("param")[columns]
+    return table_of(rows).set_index("param")[columns]
 
 
 def _hashable(value: Any) -> Any:
@@ -274,7 +276,7 @@ def pareto_table(study: optuna.Study) -> pd.DataFrame:
         row.update(dict(zip(names, t.values, strict=True)))
         row.update(t.params)
         rows.append(row)
-    return pd.DataFrame(rows).set_index("number").sort_values(names[0], ascending=False)
+    return table_of(rows).set_index("number").sort_values(names[0], ascending=False)
 
 
 def best_trial(study: optuna.Study) -> FrozenTrial | None:
@@ -387,13 +389,41 @@ def draw_parallel(study: optuna.Study, params: list[str] | None = None) -> Any |
 
 
 def draw_slices(study: optuna.Study, params: list[str]) -> Any | None:
-    """Objective against each of `params` (the most important ones)."""
+    """Objective against each of `params` (`top_params`: the most important ones, else every
+    searched one), in that order, `SLICE_COLUMNS` to a row (Optuna puts every one in a single
+    row, sorted by name: ten searched parameters made a chart 3000 px wide)."""
     if not completed(study) or not params:
         print("No completed trials with parameters yet.")
         return None
     target, name = _target(study)
     fig = optuna.visualization.plot_slice(study, params=params, target=target, target_name=name)
-    return fig.update_layout(height=380)
+    ranked = not too_few_trials(study) and not importance_table(study).empty
+    which = (f"the {len(params)} most important parameter{'s' if len(params) > 1 else ''}"
+             if ranked else "every searched parameter (too few complete trials to rank them)")
+    rows = _slice_grid(fig, params, name)
+    return fig.update_layout(height=80 + 300 * rows, title=f"Slice Plot of {which}")
+
+
+SLICE_COLUMNS = 4  # slice subplots per row
+
+
+def _slice_grid(fig: Any, params: list[str], target_name: str) -> int:
+    """Move Optuna's slice subplots (one row, by name) to rows of `SLICE_COLUMNS` in the order
+    of `params`, the first of each row with the objective's axis; returns the rows."""
+    if len(params) < 2:
+        return 1
+    rows = math.ceil(len(params) / SLICE_COLUMNS)
+    columns = min(len(params), SLICE_COLUMNS)
+    for k in range(1, len(params) + 1):
+        x_axis = fig.layout["xaxis" if k == 1 else f"xaxis{k}"]
+        y_axis = fig.layout["yaxis" if k == 1 else f"yaxis{k}"]
+        row, col = divmod(params.index(x_axis.title.text), columns)
+        x_axis.domain = [col / columns + 0.02, (col + 1) / columns - 0.02]
+        below = 0.18 / rows if row < rows - 1 else 0.0  # room for the x axis' title
+        y_axis.domain = [1 - (row + 1) / rows + below, 1 - row / rows]
+        y_axis.update(showticklabels=col == 0, title_text=target_name if col == 0 else None)
+    fig.update_layout(width=None)
+    return rows
 
 
 def draw_contour(study: optuna.Study, params: list[str]) -> Any | None:
@@ -483,13 +513,14 @@ class Analysis:
     def pareto_chart(self) -> Any | None:
         return draw_pareto(self.study)
 
-    def importances(self) -> pd.DataFrame:
-        """Importance of each parameter (Optuna's default evaluator, PED-ANOVA in optuna 5)."""
+    def importances(self) -> pd.DataFrame | None:
+        """Importance of each parameter (Optuna's default evaluator, PED-ANOVA in optuna 5);
+        None, saying why, when nothing is ranked (not an empty table)."""
         table = importance_table(self.study)
         if table.empty:
             print(too_few_trials(self.study) or "No parameter varied: nothing to rank.")
         self.record.update(importances={k: float(v) for k, v in table["importance"].items()})
-        return table
+        return None if table.empty else table
 
     def common(self) -> pd.DataFrame:
         """The seed's table of parameters the top-k trials share."""
@@ -503,8 +534,11 @@ class Analysis:
         })
         return table
 
-    def pareto(self) -> pd.DataFrame:
-        """The Pareto-optimal trials (multi-objective studies only)."""
+    def pareto(self) -> pd.DataFrame | None:
+        """The Pareto-optimal trials; None, silently, for one objective (the shared report then
+        leaves the empty section out, `report.without_empty_sections`)."""
+        if not is_multi_objective(self.study):
+            return None
         table = pareto_table(self.study)
         if not table.empty:
             self.record.update(pareto=[int(n) for n in table.index])

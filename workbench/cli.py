@@ -62,14 +62,16 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{name}.ipynb"
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    os.environ[display.FORWARDED] = "1"  # log_output shows cell outputs: the kernel says once
+    os.environ[display.FORWARDED] = "1"  # papermill forwards cell outputs: the kernel says once
     print(f"starting a Jupyter kernel (python3) for {paths.shown(source)}; record: "
           f"{paths.shown(folder)}/ (its cells' output follows)", flush=True)
     try:
         pm.execute_notebook(
             str(source), str(output), parameters={**parameters, "run_dir": paths.shown(folder)},
-            kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False, log_output=True,
-            stdout_file=sys.stdout, stderr_file=sys.stderr,
+            kernel_name="python3", cwd=str(paths.ROOT), progress_bar=False,
+            # the cells' streams, each once: log_output would print every stderr line again
+            # (papermill logs it as a warning; with no handler, Python's last resort prints it)
+            log_output=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
             kernel_manager_class=display.kernel_manager_class(),
         )
     except pm.PapermillExecutionError as exc:

@@ -58,6 +58,13 @@ def say(line: str, out: TextIO | None = None) -> None:
             pass
 
 
+def progress(line: str, out: TextIO | None = None) -> None:
+    """`say` a line about what a run is doing (a step of its set-up, the base's build, a trial
+    that ended) on stderr, where progress bars go: the shared report leaves stderr out
+    (`workbench.report.for_readers`), and its tables say what these lines said."""
+    say(line, out or sys.stderr)
+
+
 def duration(seconds: float) -> str:
     """Seconds as people read them: '45 s', '4 min 10 s', '2 h 5 min'."""
     s = int(round(max(seconds, 0.0)))
@@ -95,7 +102,7 @@ class Progress:
         self.started = clock()
         self.done = 0
         left = time_left(0, total, 0.0, timeout)
-        say(f"study {name}: {total} trial(s) to run" + (f"; {left}" if left else ""), out)
+        progress(f"study {name}: {total} trial(s) to run" + (f"; {left}" if left else ""), out)
 
     def trial(self, number: int, state: str, value: float | None, best: float | None) -> str:
         """Say that trial `number` ended; returns the line."""
@@ -106,7 +113,7 @@ class Progress:
         left = time_left(self.done, self.total, elapsed, self.timeout)
         line = (f"trial {number} {state.lower()}{shown} ({self.done}/{self.total} done, "
                 f"best {best_shown}); {duration(elapsed)} elapsed" + (f", {left}" if left else ""))
-        say(line, self.out)
+        progress(line, self.out)
         return line
 
 

@@ -15,8 +15,9 @@ OFFLINE_RENDERER = "plotly_mimetype+notebook"
 
 
 def setup_notebook() -> None:
-    """Embed plotly.js in notebook outputs, keep library logs quiet, show tables whole (the
-    HTML report scrolls them) and end a failed run with a short error (`display`)."""
+    """Embed plotly.js in notebook outputs, keep library logs quiet, show tables whole (every
+    row, column and cell: a reason or a Korean summary is not cut at 50 characters; the HTML
+    report scrolls wide tables) and end a failed run with a short error (`display`)."""
     import pandas as pd
     import plotly.io as pio
 
@@ -26,6 +27,7 @@ def setup_notebook() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     pd.set_option("display.max_rows", None)
     pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_colwidth", None)
     display.setup_kernel()
 
 

@@ -42,9 +42,13 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block extra_css -%}
 <style>
-/* Tables are shown whole (every trial, every column): long or wide ones scroll in place. */
-div:has(> table.dataframe) { max-height: 36em; overflow: auto; }
-table.dataframe { white-space: nowrap; }
+/* Tables are shown whole: every row on the page (no scroll box of their own), every cell on one
+   line and whole (JupyterLab's fixed layout squeezed a long reason into a tall, narrow column);
+   a table wider than the page scrolls sideways in place. */
+div:has(> table.dataframe) { overflow-x: auto; }
+.jp-RenderedHTMLCommon table.dataframe { table-layout: auto; }
+.jp-RenderedHTMLCommon table.dataframe td, .jp-RenderedHTMLCommon table.dataframe th {
+  white-space: nowrap; }
 </style>
 {%- endblock extra_css -%}
 """
@@ -82,8 +86,9 @@ def offline_html(html: str) -> str:
 
 def for_readers(nb) -> None:
     """Leave out what a reader of the report has no use for: stderr (library warnings,
-    progress bars) and the redrawn states of a progress bar (text before a carriage return).
-    The executed notebook, the record, keeps them."""
+    progress bars, a run's progress lines: `display.progress`), the redrawn states of a
+    progress bar (text before a carriage return) and sections that showed nothing. The
+    executed notebook, the record, keeps them."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -96,11 +101,39 @@ def for_readers(nb) -> None:
                 out = {**out, "text": text}
             kept.append(out)
         cell.outputs = kept
+    without_empty_sections(nb)
+
+
+_HEADING_RE = re.compile(r"(#{1,6})\s")
+
+
+def _heading_level(cell) -> int | None:
+    """The level of the markdown heading a cell starts with (1 for `#`), else None."""
+    found = _HEADING_RE.match(cell.source.lstrip()) if cell.cell_type == "markdown" else None
+    return len(found.group(1)) if found else None
+
+
+def without_empty_sections(nb) -> None:
+    """Leave out each section (a heading, and the cells up to the next heading of its level or
+    above) whose code cells all showed nothing, e.g. the Pareto front of a single-objective
+    study, whose cells return None. A section of text alone stays."""
+    cells, dropped = nb.cells, set()
+    for i, cell in enumerate(cells):
+        level = _heading_level(cell)
+        if level is None:
+            continue
+        end = next((j for j in range(i + 1, len(cells))
+                    if (_heading_level(cells[j]) or 7) <= level), len(cells))
+        code = [c for c in cells[i + 1:end] if c.cell_type == "code"]
+        if code and not any(c.get("outputs") for c in code):
+            dropped.update(range(i, end))
+    nb.cells = [c for k, c in enumerate(cells) if k not in dropped]
 
 
 def render(record: str | Path, out: str | Path | None = None, show_code: bool = False) -> Path:
     """Render a record's executed notebook to self-contained HTML (code hidden by default),
-    for readers: tables whole and scrollable, no stderr or progress-bar redraws.
+    for readers: tables whole and scrollable, no stderr, progress-bar redraws or empty
+    sections.
 
     Writes `<notebook>.html` beside the notebook unless `out` names another file.
     """

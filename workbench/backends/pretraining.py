@@ -133,7 +133,7 @@ class _Progress(TrainerCallback):
                  f"{spent / step * (total - step):.0f} s left")
 
 
-def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.say) -> Path:
+def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.progress) -> Path:
     """The base folder (model, tokenizer, build.json), built on first use. Processes that ask
     at once wait for one build (a file lock) instead of each building it."""
     folder = folder_of(config)

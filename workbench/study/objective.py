@@ -29,7 +29,7 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
 
     Run it with `execution.free_memory` as a study callback, so nothing of a trial outlives it.
     """
-    display.say("loading the tokenizer and the model's base for the trials ...")
+    display.progress("loading the tokenizer and the model's base for the trials ...")
     space = spaces.load_space(config["search"]["space"],
                               model_candidates=config["model"]["candidates"] or None)
     searched = spaces.select(space, list(config["search"]["params"]))

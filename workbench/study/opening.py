@@ -28,7 +28,7 @@ def create_study(config: Mapping[str, Any], targets: wtargets.Targets, opened: A
                                 sampler=make_sampler(sc), pruner=make_pruner(sc, targets.multi),
                                 load_if_exists=True)
     check_same_task(study, config, where, fingerprint)
-    if targets.multi and not study.trials:
+    if not study.metric_names:  # optuna-dashboard's label ("dev ROUGE", not "Objective 0")
         with warnings.catch_warnings():  # "experimental" since Optuna 3.2
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             study.set_metric_names(targets.labels)

@@ -62,7 +62,7 @@ class StudyRun:
 
     def _optimize(self, join: bool) -> optuna.Study:
         cfg, sc = self.config, self.config["study"]
-        display.say("loading the data; scoring the lead-2 and constant-output baselines ...")
+        display.progress("loading the data; scoring the lead-2 and constant-output baselines ...")
         splits = wdata.load_splits(cfg)
         self.record.update(baselines={
             "lead2": lead_baseline(cfg, splits["dev"]),
@@ -259,14 +259,14 @@ class StudyRun:
         if not rows:
             print("No completed, feasible trial yet.")
             return pd.DataFrame()
-        return pd.DataFrame(rows).set_index("number")
+        return tables.table_of(rows).set_index("number")
 
     def trials_frame(self) -> pd.DataFrame:
         """The record's trials as a table (one row per trial)."""
         rows = tables.trial_rows(self.record.data, self.targets.labels)
         if not rows:
             return pd.DataFrame()
-        frame = pd.DataFrame(rows)
+        frame = tables.table_of(rows)  # best_epoch 2, not 2.0, beside a pruned trial's none
         return frame.set_index(["study", "number"] if "study" in frame else "number")
 
     def versions(self) -> pd.DataFrame:

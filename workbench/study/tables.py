@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import optuna
+import pandas as pd
 
 from workbench import spaces
 from workbench.strategies import constraints, stages
@@ -318,6 +319,18 @@ def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str,
                              "trained again" if "duplicate_of" in extra else None))
         rows.append(row)
     return rows
+
+
+def table_of(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows as a table whose columns of whole numbers print as such (epochs, counts, trial
+    numbers, integer params): pandas makes a column float, 2.0, once a row has None there."""
+    table = pd.DataFrame(list(rows))
+    for column in table.columns:
+        given = [row.get(column) for row in rows if row.get(column) is not None]
+        if given and all(isinstance(v, int) and not isinstance(v, bool) for v in given) \
+                and table[column].dtype.kind == "f":
+            table[column] = table[column].astype("Int64")  # missing ones print as <NA>
+    return table
 
 
 def version_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -65,6 +65,8 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
     os.environ[display.FORWARDED] = "1"  # papermill forwards cell outputs: the kernel says once
     print(f"starting a Jupyter kernel (python3) for {paths.shown(source)}; record: "
           f"{paths.shown(folder)}/ (its cells' output follows)", flush=True)
+    stopped: list[int] = []  # a signal that asked this process to end, forwarded to the kernel
+    previous = _forward_stop_signals(stopped)
     try:
         pm.execute_notebook(
             str(source), str(output), parameters={**parameters, "run_dir": paths.shown(folder)},
@@ -74,14 +76,76 @@ def run_notebook(name: str, parameters: dict[str, Any], out_dir: Path | None = N
             log_output=False, stdout_file=sys.stdout, stderr_file=sys.stderr,
             kernel_manager_class=display.kernel_manager_class(),
         )
-    except pm.PapermillExecutionError as exc:
+    except Exception as exc:
+        if stopped:  # the kernel stopped (its run marked its record) or died of the signal
+            _mark_terminated(folder, name, parameters, stopped[0])
+            raise SystemExit(128 + stopped[0]) from None
+        if not isinstance(exc, pm.PapermillExecutionError):
+            raise
         _mark_failed(folder, name, parameters, f"{exc.ename}: {exc.evalue}")
         print(f"\nrun failed: {exc.ename}: {exc.evalue}\nrecord: {paths.shown(folder)}",
               file=sys.stderr)
         raise SystemExit(1) from None
     finally:
+        _restore_signals(previous)
         _relative_metadata(output)
     return folder
+
+
+def _forward_stop_signals(stopped: list[int]) -> dict[int, Any]:
+    """While papermill runs a kernel, SIGTERM and SIGHUP sent to this process (`timeout`,
+    systemd, a closed terminal) go on to the kernel, which runs in a session of its own and
+    would not get them: its run marks its record terminated and stops, and papermill returns.
+    `stopped` gets the signal; the handlers replaced are returned (none off the main thread)."""
+    import signal
+    import threading
+
+    from workbench import records
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def forward(signum: int, _frame: Any) -> None:
+        import psutil  # ipykernel's own dependency
+
+        stopped.append(signum)
+        for child in psutil.Process().children():
+            try:
+                child.send_signal(signum)
+            except psutil.Error:  # it has just ended
+                pass
+
+    return {signum: signal.signal(signum, forward) for signum in records.STOP_SIGNALS}
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _mark_terminated(folder: Path, notebook: str, parameters: dict[str, Any],
+                     signum: int) -> None:
+    """Make sure the record of a run stopped by a signal says so (its kernel may have died
+    of it before the run could write), and say where it is."""
+    import signal
+
+    from workbench import records
+
+    path = folder / records.RESULTS
+    data = records.read_results(path) if path.is_file() else {
+        "run_id": folder.name, "notebook": notebook, "parameters": parameters,
+    }
+    signame = signal.Signals(signum).name
+    if data.get("status") in (None, "running"):
+        running = records.Record(folder, data).running_trials()
+        data.update(status="terminated", error={
+            "type": "Terminated", "message": records.terminated_message(signame, running)})
+        data.setdefault("timings", {})["finished"] = records.now()
+        records.write_json(path, data)
+    print(f"\nrun stopped by {signame}: {data['status']}\nrecord: {paths.shown(folder)}",
+          file=sys.stderr)
 
 
 def _relative_metadata(notebook: Path) -> None:
@@ -152,7 +216,7 @@ def _mark_failed(folder: Path, notebook: str, parameters: dict[str, Any], messag
     data = records.read_results(path) if path.is_file() else {
         "run_id": folder.name, "notebook": notebook, "parameters": parameters,
     }
-    if data.get("status") != "failed":
+    if data.get("status") not in ("failed", "terminated"):
         data["status"] = "failed"
         data.setdefault("error", {"type": message.split(":")[0], "message": message})
         data.setdefault("timings", {})["finished"] = records.now()
@@ -189,22 +253,60 @@ def _print_record(folder: Path) -> None:
         print(data["left_queued"]["message"])
 
 
-def _preflight(notebook: str, params: dict[str, Any]) -> None:
-    """Refuse a run-study run's bad preset, key, value or data file before a kernel starts."""
+def _preflight(notebook: str, params: dict[str, Any], out: Path | None = None) -> None:
+    """Refuse what a run cannot use before a kernel starts, leaving no folder: a record folder
+    that cannot be written, and for run-study a bad preset, key, value, data file, storage URL
+    or model (`workbench.study.start.preflight`; neither papermill nor torch is imported)."""
+    preset = params.get("preset") if notebook == "run-study" else None
+    if notebook == "run-study" and preset is None:
+        preset = _declared_default(notebook, "preset")
+    _check_writable(out or (paths.OUTPUTS / str(preset) if isinstance(preset, str)
+                            else paths.OUTPUTS))
     if notebook == "run-study":
-        import papermill as pm
-
         from workbench.study.start import preflight
 
-        declared = pm.inspect_notebook(str(paths.NOTEBOOKS / f"{notebook}.ipynb"))
-        preflight({"preset": _value(declared["preset"]["default"]), **params})
+        preflight({"preset": preset, **params})
+
+
+def _declared_default(notebook: str, name: str) -> Any:
+    """The default of parameter `name` in a notebook's parameters cell (None if it has none),
+    read with `ast`: importing papermill to inspect it costs more than the checks."""
+    import ast
+    import json
+
+    source = paths.NOTEBOOKS / f"{notebook}.ipynb"
+    if not source.is_file():
+        return None
+    for cell in json.loads(source.read_text(encoding="utf-8")).get("cells", []):
+        if "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        for node in ast.parse(text).body:
+            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(
+                node, "target", None)
+            if isinstance(target, ast.Name) and target.id == name and node.value is not None:
+                return ast.literal_eval(node.value)
+    return None
+
+
+def _check_writable(folder: Path) -> None:
+    """Refuse a record folder that cannot be created or written (a read-only outputs/), naming
+    the folder, before any work: the run would otherwise fail at its first write."""
+    existing = Path(os.path.abspath(folder))
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"{paths.shown(existing)}/ is read-only, and a run writes its record "
+            f"({paths.shown(folder)}/...) there: make it writable (chmod u+w), or give the "
+            "record another folder (workbench run --out DIR)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     params = {k: _value(v) for k, v in args.param}
     if args.preset:
         params["preset"] = args.preset
-    _preflight(args.notebook, params)
+    _preflight(args.notebook, params, Path(args.out) if args.out else None)
     folder = run_notebook(args.notebook, params, Path(args.out) if args.out else None)
     _print_record(folder)
     return 0
@@ -235,11 +337,7 @@ def study_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    if getattr(args, "gpus", None):  # refused here, before a kernel starts, and again there
-        from workbench.study.execution import check_gpus
-
-        check_gpus(args.gpus)
-    params = study_params(args)
+    params = study_params(args)  # --gpus too is checked before a kernel starts, and again there
     _preflight("run-study", params)
     folder = run_notebook("run-study", params)
     _print_record(folder)
@@ -264,6 +362,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
             overrides[f"study.{key}"] = getattr(args, key)
     safe, env = _secret_free(args.storage)
     os.environ.update(env)
+    _preflight("run-study", {"preset": args.preset, "study_name": args.study_name,
+                             "storage": safe, "overrides": overrides})
     run = study.start_run("worker", preset=args.preset, study_name=args.study_name,
                           storage=safe, overrides=overrides)
     run.join()
@@ -351,10 +451,13 @@ def _add_predict_command(sub: Any) -> None:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
+    """The presets `--preset` accepts, one a line; files that are not one, with why, on stderr."""
     from workbench import config
 
     for name in config.list_presets():
         print(name)
+    for file, why in config.unusable_presets().items():
+        print(f"not a preset: {paths.shown(paths.PRESETS / file)}: {why}", file=sys.stderr)
     return 0
 
 
@@ -518,11 +621,21 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _refusals() -> tuple[type[BaseException], ...]:
+    """The errors that refuse a command's input (printed as one line, exit status 2)."""
+    from workbench.backends.hub import ModelUnavailable
+    from workbench.storage import StorageError
+
+    return (ValueError, FileNotFoundError, PermissionError, StorageError, ModelUnavailable)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, _refusals()):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -102,8 +102,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def list_presets() -> list[str]:
-    """Names of the presets under params/presets/."""
-    return sorted(p.stem for p in paths.PRESETS.glob("*.yaml"))
+    """Names of the presets under params/presets/ (those `preset_file` accepts)."""
+    return sorted(p.stem for p in paths.PRESETS.glob("*.yaml") if PRESET_NAME.fullmatch(p.stem))
+
+
+# Why a YAML file under params/presets/ is no preset: `workbench presets` says it.
+UNUSABLE_NAME = ("a preset name is ASCII letters, digits, '-', '_' and '.', starting with a "
+                 "letter or digit (it names outputs/<preset>/ and the preset's study): rename "
+                 "the file")
+
+
+def unusable_presets() -> dict[str, str]:
+    """YAML files under params/presets/ whose name is not a preset name, and why."""
+    return {p.name: UNUSABLE_NAME for p in sorted(paths.PRESETS.glob("*.yaml"))
+            if not PRESET_NAME.fullmatch(p.stem)}
 
 
 def preset_file(name: str) -> Path:
@@ -111,6 +123,9 @@ def preset_file(name: str) -> Path:
 
     A preset is a name, never a path: its study and records go under outputs/<name>/.
     """
+    if isinstance(name, str) and f"{name}.yaml" in unusable_presets():
+        raise ConfigError(f"preset {name!r}: {paths.shown(paths.PRESETS / f'{name}.yaml')} "
+                          f"exists, but {UNUSABLE_NAME} (e.g. to my-preset.yaml)")
     if not isinstance(name, str) or not PRESET_NAME.fullmatch(name):
         raise ConfigError(
             f"preset {name!r}: a preset is a name (letters, digits, '-', '_', '.'), not a path; "

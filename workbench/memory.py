@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
-
-import torch
-from transformers import AutoConfig, BartConfig, PreTrainedConfig
+from typing import TYPE_CHECKING, Any
 
 from workbench.config import ConfigError, model_id
+
+if TYPE_CHECKING:  # torch and transformers are imported where they are used: a refusal before
+    from transformers import PreTrainedConfig  # any work must not pay for them
 
 GIB = 2**30
 ADAM_BYTES = 8  # two fp32 moments per trainable parameter
@@ -112,6 +112,8 @@ def model_config_of(config: Mapping[str, Any], local_only: bool = False) -> PreT
     model.name whose config the preset spells out, for either backend), or read from the local
     HF cache (or the Hub, unless `local_only`).
     """
+    from transformers import AutoConfig, BartConfig
+
     name = model_id(config)
     arch = config["model"]["architecture"]
     causal = config["model"]["backend"] == "causal"
@@ -156,6 +158,7 @@ def model_shape(model_config: PreTrainedConfig) -> ModelShape:
 
 
 def _shape(cfg: PreTrainedConfig) -> ModelShape:
+    import torch
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
     seq2seq = bool(getattr(cfg, "is_encoder_decoder", False))

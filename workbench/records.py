@@ -15,8 +15,10 @@ import os
 import platform
 import re
 import secrets
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -307,17 +309,33 @@ class Record:
 
     def fail(self, exc: BaseException) -> None:
         """Mark the run failed with the error, keeping everything recorded so far; the
-        exception gets a note naming the record (a notebook's short error ends with it)."""
+        exception gets a note naming the record (a notebook's short error ends with it).
+        A run stopped by a signal (`Terminated`) is marked terminated instead."""
         self.data.setdefault("timings", {})["finished"] = now()
-        self.update(status="failed", error=error_info(exc))
-        note = f"record: {paths.shown(self.path)} (status failed; the full traceback is there)"
+        status = "failed"
+        if isinstance(exc, Terminated):
+            status = "terminated"
+            exc.message = terminated_message(exc.signal, self.running_trials())
+            print(f"run terminated: {exc.message}\nrecord: {paths.shown(self.path)}",
+                  file=sys.stderr, flush=True)
+        self.update(status=status, error=error_info(exc))
+        note = f"record: {paths.shown(self.path)} (status {status}; the full traceback is there)"
         if note not in getattr(exc, "__notes__", []):  # Python 3.10 has no add_note
             exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+
+    def running_trials(self) -> list[int]:
+        """Numbers of this run's trials the record last saw running."""
+        return [t["number"] for t in self.data.get("trials") or []
+                if t.get("state") == "RUNNING" and t.get("run_id", self.data.get("run_id"))
+                == self.data.get("run_id")]
 
     @contextlib.contextmanager
     def failing(self, before: Callable[[], None] | None = None) -> Iterator[Record]:
         """Mark the record failed (after `before`, e.g. a last flush of the trials) when the
-        block raises, and re-raise: a run that fails still leaves its record."""
+        block raises, and re-raise: a run that fails still leaves its record. In the main
+        thread, SIGTERM and SIGHUP stop the block too (`Terminated`): the record then says
+        terminated, and the process exits once the exception is through."""
+        previous = _stop_on_signals()
         try:
             yield self
         except BaseException as exc:
@@ -325,6 +343,50 @@ class Record:
                 before()
             self.fail(exc)
             raise
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+# Signals that ask a process to end (`timeout`, systemd and `kill` send SIGTERM; a closed
+# terminal SIGHUP). Unhandled, they end it like `kill -9`: its record would stay 'running'.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Terminated(SystemExit):
+    """A run stopped by a signal; it exits with status 128 + the signal's number. Optuna lets
+    it through (it catches Exception), so the trial it was on stays RUNNING: like a killed
+    run's, it is failed and retried by the next run once its heartbeat is stale."""
+
+    def __init__(self, signum: int):
+        super().__init__(128 + signum)
+        self.signal = signal.Signals(signum).name
+        self.message = f"{self.signal} received"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def terminated_message(signame: str, running: list[int]) -> str:
+    """What a record of a run stopped by `signame` says, naming the trials it was on."""
+    on = (f"while trial {', '.join(map(str, running))} ran" if running else
+          "while no trial of it was running")
+    return (f"{signame} received {on}: the run stopped (its trials still running are failed "
+            "and retried by the next run once their heartbeat is stale)")
+
+
+def _stop_on_signals() -> dict[int, Any]:
+    """Make STOP_SIGNALS raise `Terminated` in the main thread (where signals are handled);
+    the handlers it replaced, to restore (none off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def stop(signum: int, _frame: Any) -> None:
+        for other in STOP_SIGNALS:  # one is enough: the record is being written
+            signal.signal(other, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    return {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
 
 
 def plain(value: Any) -> Any:

@@ -178,6 +178,42 @@ def resolve_url(url: str | None, default_sqlite_path: str | Path) -> str:
     return _checked(chosen).text()
 
 
+def check_usable(url: str) -> None:
+    """Refuse, before a run starts, a storage it could not write: an unknown scheme, a driver
+    that is not installed, a `${VAR}` that is not set, or a SQLite / journal file (or the folder
+    it would go in) that is read-only. Nothing is created, opened or connected to."""
+    import importlib.util
+
+    parts, _ = _filled(url)
+    module = _DRIVER_MODULES.get(parts.scheme)
+    if module is not None and importlib.util.find_spec(module) is None:
+        raise StorageError(f"storage {mask(url)}: its driver {module} is not installed; install "
+                           f"the database extra: {DB_EXTRA}", mask(url))
+    if parts.scheme not in ("sqlite", "journal"):
+        return
+    path = parts.rest.split("?", 1)[0]
+    if parts.scheme == "sqlite":
+        if path in ("", "/", "/:memory:"):
+            return
+        path = path[1:]
+    file = _local_path(path)
+    folder = file.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    shown_file = paths.shown(file)
+    if file.exists() and not os.access(file, os.W_OK):
+        raise StorageError(
+            f"storage {shown(url)}: {shown_file} is read-only, and a run writes its trials "
+            "there: make it writable (chmod u+w), or copy it somewhere writable and pass that "
+            "copy as --storage (reading it needs no write: analyze, the dashboard)", mask(url))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        why = ("its folder, where a run writes lock and journal files beside it," if
+               file.exists() else "the folder it would be created in,")
+        raise StorageError(
+            f"storage {shown(url)}: {why} {paths.shown(folder)}, is read-only: make it "
+            "writable, or pass --storage with a file in a writable folder", mask(url))
+
+
 def _expand(text: str, encode: bool) -> str:
     """`${VAR}` references replaced by the environment's values (URL-encoded when `encode`)."""
     return _VAR_RE.sub(

@@ -72,10 +72,23 @@ def positions_of(model_config: Any, name: str) -> Positions | None:
 def positions_for(config: Mapping[str, Any], hp: Mapping[str, Any]) -> Positions | None:
     """The positions of a trial's model, from its config alone (model.architecture,
     llm.model_config or the local HF cache; never the network, never the weights). None when
-    the config cannot be read here: a model that is not available is refused elsewhere."""
+    the config cannot be read here: a model that is not available is refused elsewhere.
+    A config that states max_position_embeddings is read as it is written (`declared_config`);
+    transformers builds the config only for one that leaves it to the model type's default."""
+    cfg = {**config, "hparams": dict(hp)}
+    declared = declared_config(cfg)
+    if declared is None:
+        return None
+    limit = declared.get("max_position_embeddings")
+    seq2seq = config["model"]["backend"] != "causal"  # as memory.model_config_of builds it
+    kind = declared.get("model_type", "bart" if seq2seq and model_id(cfg) is None else None)
+    if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 and kind:
+        seq2seq = bool(declared.get("is_encoder_decoder", seq2seq))
+        return Positions(limit, SEQ2SEQ_SEQUENCES if seq2seq else CAUSAL_SEQUENCES,
+                         f"{model_id(cfg) or 'the model built from model.architecture'} "
+                         f"({kind}: max_position_embeddings {limit})")
     from workbench import memory
 
-    cfg = {**config, "hparams": dict(hp)}
     try:
         model_config = memory.model_config_of(cfg, local_only=True)
     except ConfigError:
@@ -83,6 +96,36 @@ def positions_for(config: Mapping[str, Any], hp: Mapping[str, Any]) -> Positions
     except (OSError, ValueError, RuntimeError):  # not cached (ModelUnavailable), not a Hub id
         return None
     return positions_of(model_config, model_id(cfg) or "the model built from model.architecture")
+
+
+def declared_config(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The model config's keys as the workbench config or the model's config.json states them
+    (the sources `memory.model_config_of` reads, in its order), without transformers; None for
+    a named model that is neither a local folder nor in the local HF cache."""
+    import json
+    from pathlib import Path
+
+    name = model_id(config)
+    if name is None:
+        return dict(config["model"]["architecture"] or {})
+    given = config["llm"]["model_config"]
+    if given and not config["hparams"]["model_name"]:
+        return dict(given)
+    file: Any = Path(name) / "config.json"
+    if not Path(name).is_dir():
+        import huggingface_hub
+
+        try:
+            file = huggingface_hub.try_to_load_from_cache(name, "config.json")
+        except ValueError:  # not a Hub id: a folder that does not exist
+            return None
+        if not isinstance(file, str):
+            return None
+    try:
+        read = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return read if isinstance(read, dict) else None
 
 
 def device_memory_limit(config: Mapping[str, Any]) -> tuple[float | None, str | None]:

@@ -10,7 +10,22 @@ study a config belongs to, and the run's record and tables.
 - `tables`: the record's and the notebook's tables as pure functions of the record.
 """
 
-from workbench.study.run import StudyRun
-from workbench.study.start import start_run
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["StudyRun", "start_run"]
+
+
+def __getattr__(name: str) -> Any:
+    """`StudyRun` and `start_run`, imported on first use: the CLI's checks before a run import
+    `workbench.study.start` without the runner's trainer (torch, transformers, peft)."""
+    if name == "StudyRun":
+        from workbench.study.run import StudyRun
+
+        return StudyRun
+    if name == "start_run":
+        from workbench.study.start import start_run
+
+        return start_run
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,10 +3,10 @@ stage's included), open the record, and hand back the `StudyRun` that drives the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import workbench.study.execution as execution
 import workbench.study.lifecycle as lifecycle
 from workbench import config as wconfig
 from workbench import data as wdata
@@ -14,8 +14,10 @@ from workbench import paths, records, spaces, storage, validate
 from workbench.config import model_id
 from workbench.strategies import stages, warmstart
 from workbench.strategies import targets as wtargets
-from workbench.study.run import StudyRun
 from workbench.study.task import base_study_name, storage_url
+
+if TYPE_CHECKING:  # the runner imports the trainer (torch, transformers): only `start_run` needs it
+    from workbench.study.run import StudyRun
 
 # The run-study notebook's parameters and the types each accepts (None = use the preset's).
 RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -105,20 +107,49 @@ def models_needed(config: Mapping[str, Any], searched: list[str]) -> list[str]:
 
 
 def check_resources(config: Mapping[str, Any], searched: list[str]) -> None:
-    """Before any study exists: the GPUs asked for are usable, and every model the run may
-    load is local or downloadable (seconds to fail offline, not a minute of Hub retries)."""
-    from workbench.backends.base import check_available
+    """Before any study exists: the storage can be written, the GPUs asked for are usable,
+    and every model the run may load is local or downloadable (seconds to fail offline, not a
+    minute of Hub retries). Torch is imported only to check GPUs that were asked for."""
+    from workbench.backends.hub import check_available
 
-    execution.check_gpus(config["study"]["gpus"])
+    storage.check_usable(storage_url(config))
+    if config["study"]["gpus"]:
+        from workbench.study.execution import check_gpus
+
+        check_gpus(config["study"]["gpus"])
     for name in models_needed(config, searched):
         check_available(name)
 
 
-def resolve_run(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None,
-                                                     list[str], list[dict[str, Any]]]:
-    """The run's config (a stage's included), its stage record, searched names, warm starts."""
+SAMPLE = paths.DATA / "sample"  # the shipped data: its studies are named by their preset
+
+
+def name_by_data(config: dict[str, Any], splits: Mapping[str, Any]) -> str | None:
+    """Name the study of a run on other data than the shipped sample, when study.study_name
+    is not set: `<preset>-<data folder>-<fingerprint>`, so the preset's own study (created on
+    the sample) is never resumed on other rows, and the same data resumes its own. Returns
+    the name it set (None: left as it was). `splits`: the run's (`data.load_splits`)."""
+    if config["study"]["study_name"] or \
+            paths.project_path(config["data"]["dir"]).resolve() == SAMPLE.resolve():
+        return None
+    folder = paths.project_path(config["data"]["dir"]).resolve().name
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", folder).strip("._") or "data"
+    digest = wdata.fingerprint(splits)[:8]
+    config["study"]["study_name"] = f"{config['preset']}-{label}-{digest}"
+    return config["study"]["study_name"]
+
+
+def resolve_run(params: Mapping[str, Any], say: bool = False
+                ) -> tuple[dict[str, Any], dict[str, Any] | None, list[str], list[dict[str, Any]]]:
+    """The run's config (a stage's included), its stage record, searched names, warm starts;
+    `say`: print the study name a run on other data is given."""
     overrides = _notebook_overrides(params)
     config = validate.resolve(params["preset"], overrides)
+    splits = wdata.load_splits(config)  # a bad data file is refused before any work
+    named = name_by_data(config, splits)
+    if named and say:
+        print(f"note: data.dir is not the shipped sample: this run's study is {named!r}, named "
+              "by its data (--study-name picks another)")
     stage_info = None
     if config["study"]["stage"]:
         explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
@@ -131,12 +162,13 @@ def resolve_run(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, An
 
 
 def preflight(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a run's parameters, config, space and data files as `start_run` will, without
-    opening a record: the CLI calls it before papermill starts a kernel (12-17 s), so a bad
-    preset, key, value or data file is refused at once and leaves no folder in outputs/."""
+    """Check a run's parameters, config, space, data files, storage and models as `start_run`
+    will, without opening a record or importing the trainer (torch, transformers, peft): the
+    CLI calls it before papermill starts a kernel, so a bad preset, key, value, data file,
+    storage URL or missing model is refused within a second or two and leaves no folder."""
     records.check_parameters(dict(params), RUN_STUDY_PARAMETERS)
-    config = resolve_run({"overrides": {}, **params})[0]
-    wdata.load_splits(config)
+    config, _, searched, _ = resolve_run({"overrides": {}, **params})
+    check_resources(config, searched)
     return config
 
 
@@ -146,6 +178,8 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
     Strategy settings (objectives, constraints, stage, adaptive, warm start) are checked here,
     before any work. A run that fails here still leaves a record with status 'failed'.
     """
+    from workbench.study.run import StudyRun
+
     record = records.open_record(notebook, params, RUN_STUDY_PARAMETERS)
     killed = lifecycle.killed_runs(record)
     if killed:  # a killed run never wrote its end: its record still says running
@@ -154,7 +188,7 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
             print(f"note: earlier run {run['record']} was killed ({run['why']}); its record "
                   "still says 'running'")
     with record.failing():
-        config, stage_info, searched, warm = resolve_run(params)
+        config, stage_info, searched, warm = resolve_run(params, say=True)
         check_resources(config, searched)
     record.update(config=records.shown_config(config))
     if stage_info is not None:

@@ -90,13 +90,7 @@ class StudyRun:
         objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        # A resumed study must not replay its earlier runs' samples, nor two runs started
-        # together each other's: the seed moves on by the first trial this run queued (a fresh
-        # study keeps study.seed: reproducible).
-        mine = [] if join else [t.number for t in study.get_trials(deepcopy=False)
-                                if t.user_attrs.get(storage.QUEUED_BY) == run_id]
-        seed = run_seed(sc["seed"], min(mine, default=None), run_id)
-        seeded = {**cfg, "study": {**sc, "seed": seed}}
+        seeded = seeded_config(cfg, study, run_id, join)
         if adaptive_run:
             self._run_adaptive(url, run_id, splits, bar)
         elif sc["workers"] or sc["gpus"]:
@@ -108,40 +102,14 @@ class StudyRun:
         self._record_trials()
         self.record.data.setdefault("timings", {}).update(
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
-        left = self._left_queued(run_id)
+        left = left_queued(self._studies(), run_id, sc["timeout"])
         if left:
             self.record.data["left_queued"] = left
             display.say(left["message"])
         self.record.update(status="completed")
         if self.record.data.get("notebook") == "run-study":
-            self._point_latest()
+            point_latest(self.folder)
         return study
-
-    def _left_queued(self, run_id: str) -> dict[str, Any] | None:
-        """The trials this run queued and left waiting (its timeout came first), with the
-        sentence that says so; None when it finished them all."""
-        count = sum(t.user_attrs.get(storage.QUEUED_BY) == run_id
-                    for s in self._studies() for t in s.get_trials(deepcopy=False, states=WAITING))
-        if not count:
-            return None
-        timeout = self.config["study"]["timeout"]
-        why = f"study.timeout ({timeout:g} s) came first" if timeout else "the run stopped early"
-        return {"count": count, "message": (
-            f"{count} trial(s) of this run are still queued ({why}): run the same command again "
-            "and it finishes them first (they count towards its budget)")}
-
-    def _point_latest(self) -> None:
-        """outputs/<preset>/latest names this run now (predict, analyze and generation tuning
-        take `latest` for it); a folder in its way is said, not fatal."""
-        try:
-            link = records.point_latest(self.folder)
-        except OSError as exc:
-            print(f"note: could not point {self.folder.parent.name}/{records.LATEST} at this run: "
-                  f"{exc}")
-            return
-        if link is not None:
-            display.say(f"{paths.shown(link)} -> {self.folder.name} (the newest completed study "
-                        f"of this preset: pass `latest` where a record is asked for)")
 
     def _progress(self, bar: display.Progress, trial: optuna.trial.FrozenTrial) -> None:
         found = tables.best_of(self._studies())
@@ -174,12 +142,8 @@ class StudyRun:
         opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
         where = storage.mask(url)
         in_process = not (sc["workers"] or sc["gpus"])
-        objective = build_objective(self.config, self.folder, run_id, splits) \
-            if in_process else None
+        objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
         deadline = None if sc["timeout"] is None else time.monotonic() + sc["timeout"]
-
-        def finished(study: optuna.Study) -> int:
-            return len([t for t in study.get_trials(deepcopy=False) if t.state.is_finished()])
 
         def run_block(study: optuna.Study, n: int, phase: int) -> int:
             if deadline is not None and deadline - time.monotonic() <= 0:
@@ -272,3 +236,47 @@ class StudyRun:
     def versions(self) -> pd.DataFrame:
         """Package versions, git commit, machine and the trials' devices, from the record."""
         return pd.DataFrame(tables.version_rows(self.record.data)).set_index("what")
+
+
+def finished(study: optuna.Study) -> int:
+    """How many of the study's trials are over."""
+    return len([t for t in study.get_trials(deepcopy=False) if t.state.is_finished()])
+
+
+def seeded_config(config: dict[str, Any], study: optuna.Study, run_id: str,
+                  join: bool) -> dict[str, Any]:
+    """The config with this run's sampler seed. A resumed study must not replay its earlier
+    runs' samples, nor two runs started together each other's: the seed moves on by the first
+    trial this run queued (a fresh study keeps study.seed: reproducible)."""
+    sc = config["study"]
+    mine = [] if join else [t.number for t in study.get_trials(deepcopy=False)
+                            if t.user_attrs.get(storage.QUEUED_BY) == run_id]
+    return {**config, "study": {**sc, "seed": run_seed(sc["seed"], min(mine, default=None),
+                                                       run_id)}}
+
+
+def left_queued(studies: list[optuna.Study], run_id: str,
+                timeout: float | None) -> dict[str, Any] | None:
+    """The trials run `run_id` queued and left waiting (its timeout came first), with the
+    sentence that says so; None when it finished them all."""
+    count = sum(t.user_attrs.get(storage.QUEUED_BY) == run_id
+                for s in studies for t in s.get_trials(deepcopy=False, states=WAITING))
+    if not count:
+        return None
+    why = f"study.timeout ({timeout:g} s) came first" if timeout else "the run stopped early"
+    return {"count": count, "message": (
+        f"{count} trial(s) of this run are still queued ({why}): run the same command again "
+        "and it finishes them first (they count towards its budget)")}
+
+
+def point_latest(folder: Any) -> None:
+    """outputs/<preset>/latest names the run in `folder` now (predict, analyze and generation
+    tuning take `latest` for it); a folder in its way is said, not fatal."""
+    try:
+        link = records.point_latest(folder)
+    except OSError as exc:
+        print(f"note: could not point {folder.parent.name}/{records.LATEST} at this run: {exc}")
+        return
+    if link is not None:
+        display.say(f"{paths.shown(link)} -> {folder.name} (the newest completed study of this "
+                    f"preset: pass `latest` where a record is asked for)")

@@ -191,6 +191,18 @@ def test_refusals_leave_no_record_and_load_no_model(bart_run, tmp_path, capsys, 
     assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
 
 
+def test_run_predict_refuses_as_predict_does_before_any_kernel(bart_run, tmp_path, capsys,
+                                                               no_outputs):
+    failed = copied(bart_run, tmp_path / "failed-run", status="failed")
+    for params, says in [
+        (["-p", "record", str(failed)], "the run is failed, not completed"),
+        (["-p", "record", str(bart_run), "-p", "split", "missing.csv"], "file not found"),
+    ]:
+        assert cli.main(["run", "predict", *params]) == 2, params
+        assert says in capsys.readouterr().err, params
+    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()  # no record left
+
+
 @pytest.mark.parametrize("text, says", [
     ("num_beams: four\n", "num_beams: expected int, got str 'four'"),
     ("num_beams: 2.5\n", "num_beams: expected int, got float 2.5"),

@@ -255,8 +255,9 @@ def _print_record(folder: Path) -> None:
 
 def _preflight(notebook: str, params: dict[str, Any], out: Path | None = None) -> None:
     """Refuse what a run cannot use before a kernel starts, leaving no folder: a record folder
-    that cannot be written, and for run-study a bad preset, key, value, data file, storage URL
-    or model (`workbench.study.start.preflight`; neither papermill nor torch is imported)."""
+    that cannot be written; for run-study a bad preset, key, value, data file, storage URL or
+    model (`workbench.study.start.preflight`; neither papermill nor torch is imported); for
+    predict what `workbench predict` refuses (`predict.prepare`: record, input, out, decoding)."""
     preset = params.get("preset") if notebook == "run-study" else None
     if notebook == "run-study" and preset is None:
         preset = _declared_default(notebook, "preset")
@@ -266,6 +267,13 @@ def _preflight(notebook: str, params: dict[str, Any], out: Path | None = None) -
         from workbench.study.start import preflight
 
         preflight({"preset": preset, **params})
+    if notebook == "predict":  # the same checks as `workbench predict`, before any kernel
+        from workbench import predict
+
+        given = {name: params.get(name, _declared_default(notebook, name)) for name in (
+            "record", "split", "out", "decoding", "refit", "tags", "batch_size", "preset")}
+        given["refit_on"] = given.pop("refit")
+        predict.prepare(**given)
 
 
 def _declared_default(notebook: str, name: str) -> Any:

@@ -4,7 +4,10 @@ format's three references, decodings from the trial, a file or generation tuning
 its refusals, all before a record is opened or a model loaded."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -189,6 +192,19 @@ def test_refusals_leave_no_record_and_load_no_model(bart_run, tmp_path, capsys, 
         assert cli.main(["predict", *args]) == 2, args
         assert says in capsys.readouterr().err, args
     assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+
+
+def test_a_predict_refusal_imports_no_torch_nor_transformers(bart_run, tmp_path):
+    """What a refusal costs: the record, input, out and decoding checks come before anything
+    that needs torch or transformers (the architecture check reads the model's config last)."""
+    probe = ("import sys\nfrom workbench import cli\n"
+             f"code = cli.main(['predict', {str(bart_run)!r}, '--split', 'missing.csv'])\n"
+             "heavy = [m for m in ('torch', 'transformers', 'peft') if m in sys.modules]\n"
+             "print(code, heavy)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "2 []", done.stdout + done.stderr
+    assert "missing.csv: file not found" in done.stderr
 
 
 def test_run_predict_refuses_as_predict_does_before_any_kernel(bart_run, tmp_path, capsys,

@@ -184,7 +184,7 @@ def locate(checkpoint: str | None) -> tuple[Path | None, dict[str, Any] | None]:
 
 def _adapter_meta(folder: Path) -> Path:
     """Where the causal backend writes how to rebuild an adapter's base."""
-    from workbench.backends.causal import ADAPTER_META
+    from workbench.backends import ADAPTER_META
 
     return folder / ADAPTER_META
 

@@ -63,8 +63,11 @@ class Source:
     hparams: dict[str, Any]
 
 
-def source_of(record: str, tags: str | None = None, preset: str | None = None) -> Source:
-    """A run record's best model, the trial that saved it and the config it was trained with.
+def source_of(record: str, tags: str | None = None, preset: str | None = None,
+              check: bool = True) -> Source:
+    """A run record's best model, the trial that saved it and the config it was trained with
+    (`check`: and that the model's architecture is the preset's, which reads the model's config
+    with transformers: `prepare` does that last, after the checks that cost nothing).
 
     The trial is the one `best-model/trial.json` names (a resumed study's best may be an earlier
     run's trial, whose model this run does not hold). `tags` overrides `objective.tags`.
@@ -97,7 +100,8 @@ def source_of(record: str, tags: str | None = None, preset: str | None = None) -
     hp = dict(config["hparams"])
     hp.update((run.get("config") or {}).get("hparams") or {})
     hp.update(trial.get("params") or {})
-    gentune.check_architecture(model_dir, config)
+    if check:
+        gentune.check_architecture(model_dir, config)
     return Source(folder, run, model_dir, trial, config, hp)
 
 
@@ -316,7 +320,7 @@ def prepare(record: str, split: str = "test", out: str | None = None, decoding: 
     _check_choice("tags", tags, metrics.TAGS)
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"--batch-size must be >= 1, got {batch_size}")
-    source = source_of(record, tags, preset)
+    source = source_of(record, tags, preset, check=False)
     status = records.effective_status(source.run)
     if status != "completed" and not allow_incomplete:
         raise ValueError(
@@ -324,13 +328,14 @@ def prepare(record: str, split: str = "test", out: str | None = None, decoding: 
             f"{_why(source.run, status)}; its best-model/ is the best of the trials it got "
             "through. Predict from a completed run, or pass --allow-incomplete "
             "(allow_incomplete=True) to use this one anyway (the prediction's record says so)")
-    check_weights(source.model_dir)
-    if refit_on:
-        _refit_epochs(source)
     d, where = decoding_of(source, decoding)
     tunings = tunings_of(source) if decoding == "best" else None
     frame, path = read_input(source.config, split)
     target = check_out(out, path) if out else None
+    check_weights(source.model_dir)
+    if refit_on:
+        _refit_epochs(source)
+    gentune.check_architecture(source.model_dir, source.config)
     return Plan(source, status, d, where, tunings, frame, fingerprint(path, frame), target)
 
 
@@ -347,7 +352,7 @@ def check_weights(model_dir: Path) -> None:
     file covers it, so this costs no model load."""
     from safetensors import SafetensorError, safe_open
 
-    from workbench.backends.causal import ADAPTER_META
+    from workbench.backends import ADAPTER_META
 
     folders = [model_dir]
     meta = model_dir / ADAPTER_META

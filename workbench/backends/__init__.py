@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from workbench.backends.base import Backend
 
 Factory = Callable[[Mapping[str, Any], Mapping[str, Any]], "Backend"]
+# Beside a LoRA adapter the causal backend saved: how to rebuild its base. Named here, where
+# reading it costs no import of torch (predict and generation tuning check for it up front).
+ADAPTER_META = "workbench-adapter.json"
 
 # name -> a factory, or "module:attribute" of one, imported on first use
 _REGISTRY: dict[str, Factory | str] = {

@@ -63,7 +63,7 @@ from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
 from workbench import memory, paths
-from workbench.backends import base
+from workbench.backends import ADAPTER_META, base
 from workbench.backends.base import (
     Backend,
     EpochTracker,
@@ -80,7 +80,6 @@ from workbench.backends.bpe import cached_tokenizer
 from workbench.config import ConfigError, check_prompt_template, model_id
 
 MIN_DIALOGUE_TOKENS = 16  # a prompt budget leaving less than this for the dialogue is refused
-ADAPTER_META = "workbench-adapter.json"
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 # Markers swapped in while rendering the chat template, to find where its parts go.
 _DIALOGUE_MARK = "\x00WB-DIALOGUE\x00"

@@ -8,8 +8,9 @@ viewable offline):
 - overhead: a sleep objective through the study runner vs a bare Optuna loop, and
   papermill's fixed cost per notebook;
 - memory: peak RSS after the first and the last trial of the embedded default;
-- search: a tabular benchmark of real tiny-bart per-epoch dev curves, replayed with
-  (a) the workbench default, (b) random, (c) TPE without pruning; pruning savings;
+- search: what a study returns, on a surrogate of real tiny-bart training runs: the true value
+  of the returned config per strategy and budget, chosen on one block of seeds and reported
+  on another (`python -m benchmarks.search` writes it; this reads it and replays a few);
 - generation: a decoding-only trial vs a training trial on the same preset;
 - parallel: trials per minute with 1, 2, 4 worker processes on a journal file,
   PostgreSQL, MariaDB/MySQL and Redis (each server that answers).
@@ -50,7 +51,7 @@ def run(mode: str = "full", only: Sequence[str] | None = None, out: Path | None 
     folder.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "date": date.isoformat(timespec="seconds"), "mode": mode, "machine": machine(),
-        "seeds": {"study": 42, "replay": list(range(size["replay_seeds"]))},
+        "seeds": {"study": 42},
         "repeats": size["repeats"], "sizes": size, "goals": GOALS, "skipped": {},
         "section_seconds": {}}
     started = time.perf_counter()

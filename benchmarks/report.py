@@ -3,7 +3,6 @@ Markdown summary (one line per headline figure) and one self-contained HTML page
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,94 +40,120 @@ def figures(report: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-SHOWN_IN_CHART = 6  # strategies drawn in the search chart: random, the default, the seed's, ...
-
-
-def _strategies_shown(se: Mapping[str, Any]) -> list[str]:
-    """Random, the default, the design document's, then the best by median fraction."""
-    ranked = sorted(se["at_budget"], key=lambda n: _rank_key(se["at_budget"][n]))
-    first = ["random/none", se.get("default_strategy"), se["seed_strategy"]]
-    names = [n for n in dict.fromkeys([*first, *ranked]) if n in se["curves"]]
-    return names[:SHOWN_IN_CHART]
-
-
-def _rank_key(s: Mapping[str, Any]) -> tuple[float, float]:
-    """Strategies in order of merit: most seeds reaching random's best, then least compute."""
-    frac = s["fraction_of_random"]["steps"]["median"]
-    return (-s["reached"], frac if frac is not None else math.inf)
-
-
 def search_figure(se: Mapping[str, Any]) -> Any:
-    """Best so far against cumulative optimizer steps: median over seeds, with a band from
-    the lower to the upper quartile, for a few strategies."""
+    """The anytime curves of the evaluation block: the true value of the config a study would
+    return after each trial (left) and against cumulative optimizer steps (right), median over
+    seeds with the quartile band."""
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
-    fig = go.Figure()
-    ends = [c[-1][0] for curves in se["curves"].values() for c in curves if c]
-    grid = [max(ends) * i / 60 for i in range(1, 61)] if ends else []
-    for name in _strategies_shown(se):
-        rows = []
-        for x in grid:
-            seen = [max((b for s, b in c if s <= x and math.isfinite(b)), default=math.nan)
-                    for c in se["curves"][name]]
-            seen = sorted(v for v in seen if not math.isnan(v))
-            rows.append([seen[int(q * (len(seen) - 1))] for q in (0.25, 0.5, 0.75)]
-                        if len(seen) >= len(se["curves"][name]) / 2 else [None] * 3)
-        low, mid, high = ([r[i] for r in rows] for i in range(3))
-        fig.add_trace(go.Scatter(x=grid + grid[::-1], y=high + low[::-1], fill="toself",
-                                 opacity=0.15, line={"width": 0}, showlegend=False,
-                                 legendgroup=name, hoverinfo="skip", name=name))
-        fig.add_trace(go.Scatter(x=grid, y=mid, mode="lines", name=name, legendgroup=name))
+    ev = se["evaluation"]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True,
+                        subplot_titles=("by trials", "by optimizer steps"))
+    for i, (name, c) in enumerate(ev["curves"].items()):
+        color = COLORS[i % len(COLORS)]
+        for col, xs, rows in ((1, list(range(1, len(c["by_trial"]) + 1)), c["by_trial"]),
+                              (2, c["steps"], c["by_steps"])):
+            low, mid, high = ([None if r is None else r[k] for r in rows] for k in range(3))
+            fig.add_trace(go.Scatter(x=xs + xs[::-1], y=high + low[::-1], fill="toself",
+                                     opacity=0.15, line={"width": 0, "color": color},
+                                     showlegend=False, legendgroup=name, hoverinfo="skip",
+                                     name=name), row=1, col=col)
+            fig.add_trace(go.Scatter(x=xs, y=mid, mode="lines", name=name, legendgroup=name,
+                                     line={"color": color}, showlegend=col == 1),
+                          row=1, col=col)
     fig.update_layout(
-        title=f"best dev objective so far vs optimizer steps ({len(se['seeds'])} seeds: median, "
-              "quartile band; surrogate of the search table)",
-        xaxis_title="cumulative optimizer steps", yaxis_title="best so far")
+        title=f"true value of the config the study returns ({len(ev['seeds'])} evaluation "
+              "seeds: median, quartile band)", yaxis_title="true dev objective")
+    fig.update_xaxes(title_text="trials", row=1, col=1)
+    fig.update_xaxes(title_text="cumulative optimizer steps", row=1, col=2)
     return fig
 
 
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+
+
+def _ci(s: Mapping[str, Any], signed: bool = False) -> str:
+    if not s or s.get("mean") is None:
+        return "n/a"
+    sign = "+" if signed else ""
+    return f"{s['mean']:{sign}.2f} [{s['low']:{sign}.2f}, {s['high']:{sign}.2f}]"
+
+
+def _strategy_row(name: str, s: Mapping[str, Any], n: int, mark: str = "") -> str:
+    vs = s["true_vs_random"]
+    reach = s.get("reach")
+    third = "-" if not reach else f"{reach['within_third']}/{n}"
+    return (f"| {name}{mark} | {_ci(s['true'])} | {_ci(vs, True)} | "
+            f"{vs['wins']}/{vs['ties']}/{vs['losses']} | {s['reported']['mean']:.2f} | "
+            f"{s['optimism']['mean']:+.2f} | {s['steps_vs_random']['mean']:.2f} | {third} |")
+
+
+def _span(seeds: list[int]) -> str:
+    return f"{seeds[0]}-{seeds[-1]} ({len(seeds)} seeds)" if seeds else "none"
+
+
 def search_lines(se: Mapping[str, Any]) -> list[str]:
-    """The search section: the table and its surrogate, then one table per budget."""
-    t, su = se["table"], se["surrogate"]
+    """The search section: the world the studies were replayed in, the rule and what it chose
+    on the selection block, then the evaluation block's tables, one per budget."""
+    w = se["world"]
+    t, su = w["table"], w["surrogate"]
     held = su["held_out"][su["model"]]
-    n = len(se["seeds"])
+    sel, ev = se["selection"], se["evaluation"]
+    n = len(ev["seeds"])
     lines = [
-        f"- Search table: {t['configs']} configs of the default's search space, "
-        f"{t['noise_runs']} seed repeats, {t['epochs']} epochs each ({t['file']}, built "
-        f"{t['built']}, {t['train_seconds_total'] / 3600:.1f} h of training); best "
-        f"{t['best_in_table']:.2f}, healthy {t['healthy_configs']}/{t['configs']}",
-        f"- Surrogate: {su['model']} (lowest held-out error of "
+        f"- Search table: {t['configs']} configs ({t['drawn']} drawn at random from the "
+        f"default's space, {t['planned']} where the replayed studies went), {t['noise_runs']} "
+        f"seed repeats ({t['configs_with_3_seeds']} configs with 3 or more seeds), "
+        f"{t['epochs']} epochs each, {t['train_hours']:.1f} h of training; drawn configs' best "
+        f"{t['drawn_spread']['min']:.1f} to {t['drawn_spread']['max']:.1f} (median "
+        f"{t['drawn_spread']['median']:.1f}, std {t['drawn_spread']['std']:.1f}); one config "
+        f"over trial seeds: std {su['seed_std_best']:.2f}",
+        f"- Surrogate: {su['model']} (held-out RMSE of a config's best: "
         + ", ".join(f"{k} {v['rmse_best']:.2f}" for k, v in su["held_out"].items())
-        + f"; RMSE of a config's best epoch, {su['folds']}-fold); its rank correlation "
-        f"{held['spearman_best']:.2f}, mean error {held['mae_best']:.2f}; seed noise per epoch "
-        + ", ".join(f"{v:.2f}" for v in su["seed_noise_per_epoch"]),
-        f"- Signal: best epoch over the table's configs {_fmt(se['signal']['configs'])}, std "
-        f"{se['signal']['config_std']:.2f}; one config over trial seeds: std "
-        f"{se['signal']['seed_std_best']:.2f}",
-        f"- Default strategy: {se.get('default_strategy')}; recommended by the benchmark's rule "
-        f"(most seeds reaching random's best, then least compute, among strategies whose pruner "
-        f"changed the best in <= 2 seeds): {se.get('recommended')}"
-        + ("" if se.get("recommended") == se.get("default_strategy") else " (they differ)")
-        + f"; the design document's: {se['seed_strategy']}; goal for the default {se['goal']} "
-        "of random's steps (median), reaching random's final best in >= 90 % of seeds (18/20)",
+        + f"); rank correlation {held['spearman_best']:.2f}; top decile of real bests "
+        f"({held['top_decile_rows']} rows): predicted {held['top_decile_predicted_mean']:.2f} "
+        f"vs real {held['top_decile_real_mean']:.2f} (bias {held['top_decile_bias']:+.2f}); "
+        f"highest prediction {su['highest_prediction']:.2f} vs best in table "
+        f"{t['best_in_table']:.2f}",
+        f"- Seeds: selection block {_span(sel['seeds'])}, evaluation block "
+        f"{_span(ev['seeds'])}; the default strategy is {se['default_strategy']}, the design "
+        f"document's {se['seed_strategy']}"
+        + ("" if se.get("reproduced") is None else
+           f"; {se['reproduced']['same']}/{se['reproduced']['checked']} committed studies "
+           "replay to the same trace here"),
+        "- Rule (stated before the evaluation block ran): the highest mean true value of the "
+        "returned config on the selection block; within 2 paired standard errors of it counts "
+        "as tied, and the simplest of the tied wins",
+        f"- Goals: {se['goal']}",
         ""]
-    for key, trials in (("at_budget", se["budget"]), ("at_2x_budget", 2 * se["budget"])):
-        lines += [f"Strategies at {trials} trials ({n} seeds; medians; fraction = the steps "
-                  "needed to reach random's final best of the same seed, over random's):", "",
-                  "| sampler/pruner | final best | vs random | fraction of random's steps | "
-                  f"reached /{n} | epochs saved | best changed by pruning | pruned a winner |",
+    choice = sel.get("choice", {})
+    for b in ev["budgets"]:
+        summary = ev["budgets"][b]
+        chosen = (ev.get("chosen") or {}).get(b) or choice.get(b, {}).get("chosen")
+        shown = [x for x in dict.fromkeys(["random/none/best", se["seed_strategy"],
+                                           se["default_strategy"], chosen,
+                                           choice.get(b, {}).get("leader")])
+                 if x in summary]
+        top = sorted(summary, key=lambda k: -summary[k]["true"]["mean"])[:3]
+        shown += [x for x in top if x not in shown]
+        lines += [f"{b} trainings, evaluation block ({n} seeds): true value of the returned "
+                  "config (mean [95 % CI]), paired difference from random search, and what the "
+                  "study reports" + (f"; chosen on the selection block: {chosen}"
+                                     if chosen else ""), "",
+                  "| strategy (sampler/pruner/returned) | true value | vs random | "
+                  "wins/ties/losses | reported | optimism | steps vs random | "
+                  "reached random's value in <= 1/3 of its steps |",
                   "|---|---|---|---|---|---|---|---|"]
-        for name, s in sorted(se[key].items(), key=lambda kv: _rank_key(kv[1])):
-            frac = s["fraction_of_random"]["steps"]["median"]
-            lines.append(
-                f"| {name} | {s['final_best']['median']:.2f} | "
-                f"{s['final_best_vs_random']['median']:+.2f} | "
-                f"{'never' if frac is None else f'{frac:.2f}'} | {s['reached']} | "
-                f"{s['epochs_saved']['median']:.0%} | {s['final_best_changed_by_pruning']} | "
-                f"{s['killed_winner_seeds']} |")
+        for name in shown:
+            mark = " (chosen)" if name == chosen else " (default)" if (
+                name == se["default_strategy"]) else ""
+            lines.append(_strategy_row(name, summary[name], n, mark))
+        rows_check = (ev.get("table_rows") or {}).get(b, {})
+        if chosen in rows_check:
+            lines += ["", f"On the table's own rows (no surrogate): {chosen} vs random "
+                      f"{_ci(rows_check[chosen]['true_vs_random'], True)}"]
         lines.append("")
-    if se.get("not_at_2x_budget"):
-        lines += [f"Not replayed at {2 * se['budget']} trials (GP's acquisition search costs "
-                  "seconds per trial): " + ", ".join(se["not_at_2x_budget"]), ""]
     return lines
 
 

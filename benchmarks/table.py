@@ -7,6 +7,11 @@ replays strategies on it in minutes on any machine:
 
     .venv/bin/python -m benchmarks.table --configs 240 --workers 2
 
+It grows where the samplers go: `grow` appends planned configs (a `plan` line each: the params,
+the trial seeds to train them with, and why: e.g. the config a replayed study returned), and a
+build trains every plan's runs as it trains the drawn configs (`python -m benchmarks.search
+--grow` plans the replays' incumbents).
+
 Each line is one JSON object: a header (what the table was built from), then one per run. A run
 is appended as soon as it is done, under a file lock, so several worker processes share one
 file and an interrupted build goes on where it stopped. The runs left when a build starts are
@@ -25,7 +30,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +44,8 @@ from workbench.study.task import task_of
 
 TABLE = Path(__file__).parent / "data" / "search-table.jsonl"
 SAMPLE_SEED = 0  # the configs drawn from the space
-NOISE_CONFIGS = (0, 10, 20, 30, 40)  # trained again with each of NOISE_SEEDS as trial seed
+NOISE_CONFIGS = (0, 10, 20, 30, 40,  # trained again with each of NOISE_SEEDS as trial seed
+                 145, 111, 2, 147)  # (added 2026-12-07: the median, the top decile and the top)
 NOISE_SEEDS = (1, 2, 3)
 DIVERSITY = ("distinct_share", "top_share", "length_ratio", "repetition")
 
@@ -63,11 +69,15 @@ def sample_configs(cfg: Mapping[str, Any], k: int, seed: int = SAMPLE_SEED) -> l
     return out
 
 
-def jobs(n_configs: int) -> list[tuple[str, int, int | None]]:
-    """(kind, config id, trial seed): the first 50 configs, the noise repeats, the rest."""
+def jobs(n_configs: int, plans: Sequence[Mapping[str, Any]] = ()
+         ) -> list[tuple[str, int, int | None]]:
+    """(kind, config id, trial seed): the first 50 configs, the noise repeats, the rest, then
+    each planned config (its row, then its other seeds)."""
     rows = [("row", i, None) for i in range(n_configs)]
     noise = [("noise", i, s) for i in NOISE_CONFIGS if i < n_configs for s in NOISE_SEEDS]
-    return rows[:50] + noise + rows[50:]
+    planned = [job for p in plans for job in
+               [("row", p["id"], None)] + [("noise", p["id"], s) for s in p["seeds"]]]
+    return rows[:50] + noise + rows[50:] + planned
 
 
 def header(cfg: Mapping[str, Any], n_configs: int) -> dict[str, Any]:
@@ -79,10 +89,12 @@ def header(cfg: Mapping[str, Any], n_configs: int) -> dict[str, Any]:
 
 
 def read(path: Path = TABLE) -> dict[str, Any]:
-    """The table: its header, its config rows (by id) and its noise runs."""
+    """The table: its header, its config rows (by id), its noise runs and its plans (configs
+    added where the samplers went, by id)."""
     head: dict[str, Any] = {}
     rows: dict[int, dict[str, Any]] = {}
     noise: list[dict[str, Any]] = []
+    plans: dict[int, dict[str, Any]] = {}
     if path.exists():
         for line in path.read_text().splitlines():
             if not line.strip():
@@ -92,9 +104,35 @@ def read(path: Path = TABLE) -> dict[str, Any]:
                 head = head or item
             elif item["kind"] == "row":
                 rows[item["id"]] = item
+            elif item["kind"] == "plan":
+                plans[item["id"]] = item
             else:
                 noise.append(item)
-    return {"header": head, "rows": [rows[i] for i in sorted(rows)], "noise": noise}
+    return {"header": head, "rows": [rows[i] for i in sorted(rows)], "noise": noise,
+            "plans": [plans[i] for i in sorted(plans)]}
+
+
+def grow(configs: Sequence[Mapping[str, Any]], seeds: Sequence[int], why: Sequence[str],
+         path: Path = TABLE) -> list[int]:
+    """Plan `configs` into the table (new ids after the last; a config already there, drawn or
+    planned, is not planned again) to be trained with the default seed and each of `seeds`.
+    Returns the new plans' ids; `build` trains them."""
+    table = read(path)
+    if not table["header"]:
+        raise RuntimeError(f"{paths.shown(path)} has no header: build the table first")
+    known = [r["params"] for r in table["rows"]] + [p["params"] for p in table["plans"]]
+    next_id = 1 + max([table["header"]["configs_planned"] - 1]
+                      + [r["id"] for r in table["rows"]] + [p["id"] for p in table["plans"]])
+    added = []
+    for params, reason in zip(configs, why, strict=True):
+        if dict(params) in known:
+            continue
+        known.append(dict(params))
+        _append(path, {"kind": "plan", "id": next_id, "params": dict(params),
+                       "seeds": list(seeds), "why": reason})
+        added.append(next_id)
+        next_id += 1
+    return added
 
 
 def _done(path: Path) -> set[tuple[str, int, int | None]]:
@@ -148,11 +186,13 @@ def _worker(index: int, workers: int, n_configs: int, path: str,
             caps: Mapping[str, Any]) -> None:
     table = Path(path)
     cfg = bench_config(caps)
-    configs = sample_configs(cfg, n_configs)
+    plans = read(table)["plans"]
+    configs = dict(enumerate(sample_configs(cfg, n_configs)))
+    configs.update({p["id"]: p["params"] for p in plans})
     # What is left when the build starts, dealt round-robin: a resumed build keeps every
     # worker busy whichever runs are done.
     done = _done(table)
-    todo = [j for j in jobs(n_configs) if j not in done][index::workers]
+    todo = [j for j in jobs(n_configs, plans) if j not in done][index::workers]
     cache: dict[int | None, Any] = {}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     for kind, i, seed in todo:
@@ -176,7 +216,7 @@ def build(n_configs: int, workers: int, path: Path = TABLE,
                  "space changed): move it away to build a new table")
     if not existing:
         _append(path, json.loads(json.dumps(header(cfg, n_configs), default=str)))
-    left = len(jobs(n_configs)) - len(_done(path))
+    left = len(set(jobs(n_configs, read(path)["plans"])) - _done(path))
     print(f"{paths.shown(path)}: {left} runs to go on {workers} worker(s) "
           f"(about {left * 30 / workers / 60:.0f} min on an idle 2-core machine)", flush=True)
     ctx = mp.get_context("spawn")

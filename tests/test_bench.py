@@ -55,16 +55,24 @@ def test_section_structure(report):
     assert out["overhead"]["papermill"]["runs"] == 1
     assert out["memory"]["trials"] == 2 and "peak_growth_mb" in out["memory"]
     assert len(out["memory"]["same_config"]["rss_per_trial_mb"]) == 2
-    se = out["search"]  # the committed table, replayed by 2 samplers x 2 pruners
-    assert se["table"]["configs"] >= 200 and se["table"]["noise_runs"] >= 10
-    assert se["seeds"] == [0, 1] and se["budget"] == 12
-    assert set(se["at_budget"]) == {f"{s}/{p}" for s in ("random", "tpe-tuned")
-                                    for p in ("none", "median-w2")}
-    assert se["default_strategy"] == "tpe-tuned/median-w2"
-    assert se["at_budget"]["random/none"]["reached"] == 2
-    assert 0 <= se["at_2x_budget"]["tpe-tuned/median-w2"]["epochs_saved"]["median"] <= 1
+    se = out["search"]  # a small live block on the committed table: 3 strategies, 2 seeds
+    assert se["live"] and se["world"]["table"]["configs"] >= 200
+    assert se["world"]["table"]["noise_runs"] >= 10
+    assert se["evaluation"]["seeds"] == [0, 1] and set(se["evaluation"]["budgets"]) == {"12",
+                                                                                       "24"}
+    at24 = se["evaluation"]["budgets"]["24"]
+    assert {n.rsplit("/", 1)[0] for n in at24} == {"random/none", "tpe-tuned/none",
+                                                   "tpe-tuned/median-w2"}
+    assert se["default_strategy"] == "tpe-tuned/median-w2/best"
+    assert at24["random/none/best"]["true_vs_random"]["ties"] == 2
+    assert at24["random/none/best"]["reach"]["reached"] == 2
+    pruned = at24["tpe-tuned/median-w2/best"]["pruning"]["steps_saved"]
+    assert 0 <= pruned["mean"] <= 1
+    assert se["selection"]["choice"]["24"]["chosen"] in at24
+    assert set(se["evaluation"]["curves"]) == {"random/none/best", "tpe-tuned/none/best",
+                                               "tpe-tuned/median-w2/best"}
     text = (report[1] / "report.md").read_text()
-    assert "| sampler/pruner |" in text and "Surrogate:" in text
+    assert "| strategy (sampler/pruner/returned) |" in text and "Surrogate:" in text
     assert [r["workers"] for r in out["parallel"]["runs"]] == [1, 2]
     assert out["generation"]["training_trial_s"]["n"] == 1
 
@@ -90,7 +98,8 @@ def synthetic_table(n: int = 60, seed: int = 0) -> dict:
             - 3 * abs(math.log2(params["batch_size"]) - 3)
         curve = [top - 6, top - 2, top]
         row = {"kind": "row", "id": i, "params": params, "seed": None, "train_rows": 432,
-               "seconds_per_epoch": 5.0 + params["num_beams"], "wall_seconds": 20.0}
+               "steps_per_epoch": 54, "seconds_per_epoch": 5.0 + params["num_beams"],
+               "wall_seconds": 20.0}
         rows.append({**row, "curve": [v + rng.gauss(0, 0.5) for v in curve]})
         if i < 3:
             noise += [{**row, "kind": "noise", "seed": s,
@@ -113,6 +122,9 @@ def test_surrogate_learns_the_table_and_reports_its_held_out_error():
     bad, *_ = sur.predict({**tab["rows"][0]["params"], "learning_rate": 1e-4, "batch_size": 32})
     assert max(good) > max(bad) + 10 and steps == 54 and seconds > 0
     assert len(sur.noise) == 3 and all(0.1 < s < 2 for s in sur.noise)
+    top = sur.held_out[sur.model_name]
+    assert top["top_decile_rows"] == 6 and math.isfinite(top["top_decile_bias"])
+    assert sur.highest_prediction <= max(max(r["curve"]) for r in tab["rows"]) + 5
 
 
 def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
@@ -123,13 +135,14 @@ def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
     sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
                         model_name="knn5")
     cfg = common.bench_config({})
-    for sampler, pruner in (("tpe-mv5", "median-w1"), ("random", "hyperband")):
+    for sampler, pruner in (("tpe-mv5", "median-w1"), ("random", "successive-halving")):
         short = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=6)["trace"]
         long = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=12)["trace"]
         assert long[:6] == short
         assert [t["epochs"] for t in long] == sorted(t["epochs"] for t in long)
-        # Every trial costs at least one epoch; a pruned one saves what it did not train.
-        assert all(t["saved"] == 0 for t in long if not t["pruned"])
+        # A pruned trial (no value) saves what it did not train; a complete one saves nothing.
+        assert all(t["saved"] == 0 for t in long if t["value"] is not None)
+        assert all(t["saved"] > 0 for t in long if t["value"] is None)
 
 
 def test_strategies_are_measured_against_random_with_the_same_seed():
@@ -138,24 +151,69 @@ def test_strategies_are_measured_against_random_with_the_same_seed():
     sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
                         model_name="knn5")
     cfg = common.bench_config({})
-    runs = [search.replay(sur, cfg, s, p, seed, 8) for s, p in
+    runs = [search.replay(sur, cfg, s, p, seed, 12) for s, p in
             (("random", "none"), ("tpe-mv5", "none"), ("tpe-mv5", "median-w1"))
             for seed in range(3)]
-    out = search.summarise(runs, 4, ["random/none", "tpe-mv5/none", "tpe-mv5/median-w1"])
-    rnd = out["random/none"]
-    assert rnd["reached"] == 3 and rnd["fraction_of_random"]["steps"]["max"] <= 1.0
-    assert rnd["final_best_vs_random"]["median"] == 0 and rnd["epochs_saved"]["max"] == 0
-    assert out["tpe-mv5/none"]["final_best_changed_by_pruning"] == 0
-    assert search.recommend(out) in ("tpe-mv5/none", "tpe-mv5/median-w1")
-    changed = {k: {**v, "final_best_changed_by_pruning": 3} for k, v in out.items()}
-    assert search.recommend(changed) is None  # every pruner changed the best too often
-    assert 0 <= out["tpe-mv5/median-w1"]["killed_winner_seeds"] <= 3
+    out = search.summarise(runs, 8, sur.noise)
+    rnd = out["random/none/best"]
+    assert rnd["true_vs_random"] == {"mean": 0.0, "low": 0.0, "high": 0.0, "n": 3, "wins": 0,
+                                     "ties": 3, "losses": 0}
+    assert rnd["reach"]["reached"] == 3 and rnd["steps_vs_random"]["mean"] == 1.0
+    # A confirmation stage's runs count in the budget: top2x2 searches 4 trials, then trains
+    # the top 2 configs twice more each.
+    assert out["tpe-mv5/none/top2x2"]["steps"]["mean"] > 0
+    assert "pruning" in out["tpe-mv5/median-w1/best"] and "pruning" not in rnd
+    search.per_seed_true(runs, 8, sur.noise, out)
+    picked = search.choose(out)
+    assert picked["leader"] in picked["tied"] and picked["chosen"] in picked["tied"]
+    assert min(picked["tied"], key=search.complexity) == picked["chosen"]
+
+
+def test_a_confirmation_stage_returns_the_best_mean_and_pays_for_its_runs():
+    """Trial 1 observed the best value by luck; its config's fresh-seed runs fall back, and the
+    config with the best mean (trial 0) is returned, its true value and the runs' compute."""
+    trace = [
+        {"value": 70.0, "true": 70.0, "curve": [60.0, 70.0], "spe": 10, "sec": 1.0, "key": 1,
+         "steps": 20, "epochs": 2, "seconds": 2.0, "saved": 0},
+        {"value": 74.0, "true": 66.0, "curve": [60.0, 66.0], "spe": 10, "sec": 1.0, "key": 2,
+         "steps": 40, "epochs": 4, "seconds": 4.0, "saved": 0},
+        {"value": None, "true": 50.0, "curve": [40.0, 50.0], "spe": 10, "sec": 1.0, "key": 3,
+         "steps": 50, "epochs": 5, "seconds": 5.0, "saved": 1},
+    ]
+    plain = search.returned(trace, 3, "best", 0, [0.01, 0.01])
+    assert (plain["index"], plain["true"], plain["reported"], plain["steps"]) == (1, 66.0, 74.0,
+                                                                                  50)
+    confirmed = search.returned(trace, 5, "top2x1", 0, [0.01, 0.01])
+    assert confirmed["index"] == 0 and confirmed["true"] == 70.0
+    assert confirmed["steps"] == 50 + 2 * 20 and confirmed["best_observed"] == 74.0
+    assert abs(confirmed["reported"] - 70.0) < 0.1
+    assert search.returned(trace, 6, "top2x1", 0, [0.01, 0.01]) is None  # not replayed so long
+
+
+def test_the_table_world_answers_with_the_nearest_rows_mean_over_seeds():
+    from benchmarks import surrogate, table
+
+    tab = synthetic_table()
+    searched = table.searched_params(common.bench_config({}))
+    world = surrogate.TableWorld.of(tab, searched, [1.0, 1.0, 1.0])
+    row = tab["rows"][1]  # trained with seeds 1 and 2 again
+    runs = [row["curve"]] + [r["curve"] for r in tab["noise"] if r["id"] == 1]
+    curve, steps, _ = world.predict(row["params"])
+    assert len(runs) == 3
+    assert curve == pytest.approx([sum(c) / 3 for c in zip(*runs, strict=True)])
+    assert steps == row["steps_per_epoch"]
+    assert world.predict(tab["rows"][7]["params"])[0] == tab["rows"][7]["curve"]
+
+
+def test_the_evaluation_block_waits_for_the_selection_blocks_choice(tmp_path):
+    with pytest.raises(SystemExit, match="selection first"):
+        search.run_block("evaluation", tmp_path / "study.json")
 
 
 def test_the_table_builds_resumably_in_worker_processes(tmp_path):
     """Two configs (and config 0 again with the noise seeds) of a small default, in two worker
-    processes at once (each in its own folder: a shared one killed a worker); building again
-    trains nothing more."""
+    processes at once (each in its own folder: a shared one killed a worker); then a planned
+    config, and building again trains only that."""
     from benchmarks import table
 
     caps = {"data.max_train_samples": 16, "data.max_dev_samples": 4, "hparams.num_epochs": 2,
@@ -170,8 +228,15 @@ def test_the_table_builds_resumably_in_worker_processes(tmp_path):
     assert row["params"] == table.sample_configs(common.bench_config(caps), 2)[1]
     assert row["steps_per_epoch"] == math.ceil(16 / row["params"]["batch_size"])
     lines = out.read_text().count("\n")
+    # Grown where a replay went: a planned config (once, however often it is named) is trained
+    # with the default seed and the plan's; building again trains only that.
+    extra = {**row["params"], "learning_rate": 1e-3}
+    assert table.grow([extra, extra], (5,), ["a replay's incumbent", "again"], out) == [2]
     table.build(2, 1, out, caps=caps)
-    assert out.read_text().count("\n") == lines
+    built = table.read(out)
+    assert [r["id"] for r in built["rows"]] == [0, 1, 2] and built["rows"][2]["params"] == extra
+    assert (2, 5) in {(r["id"], r["seed"]) for r in built["noise"]}
+    assert out.read_text().count("\n") == lines + 3
 
 
 PARALLEL = {"repeats": 1, "parallel_workers": (1, 2), "parallel_trials": 4,

@@ -28,6 +28,7 @@ from workbench import config as wconfig
 from workbench import paths, records, validate
 from workbench import storage as wstorage
 from workbench.records import Record, mask_url
+from workbench.strategies import confirm
 from workbench.study.tables import DIVERSITY_COLUMNS, table_of
 
 # The analyze notebook's parameters and the types each accepts.
@@ -213,9 +214,11 @@ def top_params(study: optuna.Study, n: int) -> list[str]:
 
 
 def top_trials(study: optuna.Study, k: int) -> list[FrozenTrial]:
-    """The k best completed trials on the (first) objective, best first."""
+    """The k best completed trials on the (first) objective, best first; a confirmation run
+    (a config trained again with another seed) is no trial of its own here."""
     sign = -1.0 if study.directions[0] == optuna.study.StudyDirection.MAXIMIZE else 1.0
-    return sorted(completed(study), key=lambda t: sign * t.values[0])[:k]
+    return sorted([t for t in completed(study) if not confirm.is_confirmation(t)],
+                  key=lambda t: sign * t.values[0])[:k]
 
 
 def _numeric(value: Any) -> bool:
@@ -280,11 +283,12 @@ def pareto_table(study: optuna.Study) -> pd.DataFrame:
 
 
 def best_trial(study: optuna.Study) -> FrozenTrial | None:
-    """The best trial; for several objectives the Pareto trial best on the first one."""
+    """The best trial (with confirmation runs, the kept run of the config with the highest
+    mean: `confirm.best_trial`); for several objectives the Pareto trial best on the first one."""
     if not completed(study):
         return None
     if not is_multi_objective(study):
-        return study.best_trial
+        return confirm.best_trial(study)
     maximize = study.directions[0] == optuna.study.StudyDirection.MAXIMIZE
     return sorted(study.best_trials, key=lambda t: t.values[0], reverse=maximize)[0]
 

@@ -15,7 +15,7 @@ from typing import Any
 from workbench import augment, backends, diversity, paths, spaces, tracking
 from workbench import config as wconfig
 from workbench.config import ConfigError, check_prompt_template
-from workbench.strategies import adaptive, constraints, targets
+from workbench.strategies import adaptive, confirm, constraints, targets
 
 
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -39,6 +39,7 @@ def check(config: Mapping[str, Any]) -> None:
     diversity.check(config)
     constraints.check_limits(config)
     adaptive.check(config)
+    confirm.check(config)
     tracking.check(config)
 
 

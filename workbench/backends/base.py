@@ -153,6 +153,14 @@ def precision(hp: Mapping[str, Any], use_cpu: bool) -> str:
     return "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
 
 
+def trial_seed(hp: Mapping[str, Any], runtime: Mapping[str, Any]) -> int:
+    """The seed a trial trains with (model init, dropout, data order): `runtime.seed`, the same
+    for every trial, except a confirmation run's own (`hp["trial_seed"]`, set by the study:
+    workbench/strategies/confirm.py)."""
+    seed = hp.get("trial_seed")
+    return runtime["seed"] if seed is None else seed
+
+
 def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: Path,
                     use_cpu: bool) -> dict[str, Any]:
     """TrainingArguments both backends share: the trial's hyperparameters and precision (TF32
@@ -197,8 +205,8 @@ def trial_arguments(hp: Mapping[str, Any], runtime: Mapping[str, Any], outdir: P
         "report_to": tracked.report_to if tracked else "none",  # runtime.report_to
         "run_name": tracked.run_name if tracked else None,
         "disable_tqdm": True,
-        "seed": runtime["seed"],
-        "data_seed": runtime["seed"],
+        "seed": trial_seed(hp, runtime),
+        "data_seed": trial_seed(hp, runtime),
         "dataloader_num_workers": 0,
         # Batches of similar lengths pad less (HF's LengthGroupedSampler, still shuffled).
         "train_sampling_strategy": "group_by_length" if runtime["group_by_length"] else "random",

@@ -74,6 +74,7 @@ from workbench.backends.base import (
     Timing,
     TrialOutcome,
     trial_arguments,
+    trial_seed,
     unavailable_message,
 )
 from workbench.backends.bpe import cached_tokenizer
@@ -771,7 +772,7 @@ class CausalBackend(Backend):
             train_set = encode(train, tok, fmt, hp)
             dev = encode(self.splits["dev"], tok, fmt, hp)
         model = build_model(self.source, hp, self.llm, self.device, tok, self.config["preset"],
-                            self.config["runtime"]["seed"])
+                            trial_seed(hp, self.config["runtime"]))
         gen = generation_config(hp, tok, fmt, self.suppress)
         chosen = dev.head(self.config["data"]["select_dev_samples"])  # what each epoch decodes
         track = EpochTracker(report, chosen.references, self.config)

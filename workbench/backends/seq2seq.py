@@ -45,6 +45,7 @@ from workbench.backends.base import (
     generation_config,
     model_device,
     trial_arguments,
+    trial_seed,
     unavailable_message,
 )
 from workbench.backends.base import time_inference as timed_inference
@@ -80,10 +81,11 @@ def model_source(config: Mapping[str, Any], train: Any) -> tuple[PreTrainedToken
 
 
 def build_model(config: Mapping[str, Any], tokenizer: PreTrainedTokenizerBase,
-                source: str | Path | None) -> torch.nn.Module:
+                source: str | Path | None, seed: int | None = None) -> torch.nn.Module:
     """A fresh model for one trial: pretrained weights (a Hub name or a cached base), or a BART
-    with random weights built from the preset's `model.architecture`."""
-    set_seed(config["runtime"]["seed"])
+    with random weights built from the preset's `model.architecture`, after seeding with
+    `seed` (the trial's, `trial_seed`; None: runtime.seed)."""
+    set_seed(config["runtime"]["seed"] if seed is None else seed)
     if source is None:
         return pretraining.new_bart(config["model"]["architecture"], tokenizer)
     try:
@@ -215,7 +217,7 @@ class Seq2SeqBackend(Backend):
         with self._encode_lock:
             train_set = encode(train, tok, hp)
             dev = encode(self.splits["dev"], tok, hp)
-        model = build_model(self.config, tok, self.source)
+        model = build_model(self.config, tok, self.source, trial_seed(hp, self.config["runtime"]))
         gen = generation_config(hp, tok)
         model.generation_config = gen
         track = EpochTracker(report, dev.references, self.config)

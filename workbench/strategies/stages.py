@@ -16,6 +16,7 @@ import optuna
 
 from workbench import paths, spaces
 from workbench.config import ConfigError, read_yaml
+from workbench.strategies import confirm
 
 STAGES_FILE = paths.PARAMS / "stages.yaml"
 STAGE_KEYS = ("trials", "params", "after")
@@ -156,12 +157,11 @@ def stage_study_name(base: str, stage: str) -> str:
 
 
 def best_of(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
-    """The best feasible completed trial; for several objectives, the Pareto trial best on ROUGE."""
+    """The best feasible completed trial (with confirmation runs, the kept run of the config
+    with the highest mean: `confirm.best_trial`); for several objectives, the Pareto trial best
+    on ROUGE."""
     if len(study.directions) == 1:
-        try:
-            return study.best_trial
-        except ValueError:
-            return None
+        return confirm.best_trial(study)
     front = study.best_trials
     return max(front, key=lambda t: t.values[0]) if front else None
 

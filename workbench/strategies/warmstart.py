@@ -13,6 +13,7 @@ from typing import Any
 
 from workbench import paths, records
 from workbench.config import ConfigError, load_yaml
+from workbench.strategies import confirm
 
 
 def _checked(entry: Any, names: set[str], where: str) -> dict[str, Any]:
@@ -42,10 +43,15 @@ def read_file(path: str) -> list[Any]:
 
 
 def top_trials(record: str, top_k: int) -> list[dict[str, Any]]:
-    """The params of a record's `top_k` best completed, feasible trials (first objective)."""
+    """The params of a record's `top_k` best completed, feasible trials (first objective); a
+    record with confirmation runs gives its top configs as `confirm.ranked` orders them (by
+    their mean over seeds first), each config once, its value the mean."""
     data = records.read_results(paths.project_path(record))
     done = [t for t in data.get("trials", []) if t.get("state") == "COMPLETE"
             and t.get("value") is not None and not t.get("infeasible")]
+    if any(t.get("origin") == confirm.ORIGIN for t in done):
+        return [{"params": c.original.params, "number": c.original.number, "value": c.mean}
+                for c in confirm.ranked(confirm.runs_of_record(done))[:top_k]]
     done.sort(key=lambda t: t["value"], reverse=True)
     return [{"params": t["params"], "number": t["number"], "value": t["value"]}
             for t in done[:top_k]]

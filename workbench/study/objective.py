@@ -18,7 +18,7 @@ import optuna
 from workbench import augment, backends, display, paths, spaces, tracking
 from workbench import data as wdata
 from workbench.backends.base import Timing, device_label, precision, trains_on_cpu
-from workbench.strategies import adaptive, constraints
+from workbench.strategies import adaptive, confirm, constraints
 from workbench.strategies import targets as wtargets
 from workbench.study.samplers import prune_reason
 
@@ -52,7 +52,8 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         trial.set_user_attr("device", device)
         params = adaptive.phase_params(trial.study, searched) if narrowing else searched
         sampled = spaces.suggest(trial, params, config["hparams"])
-        earlier = reuse_duplicate(trial)
+        confirming = confirm.is_confirmation(trial)  # trains a config again with its own seed
+        earlier = None if confirming else reuse_duplicate(trial)
         if earlier is not None:  # an identical config already trained: its values, no training
             return earlier if targets.multi else earlier[0]
         hp = {**config["hparams"], **sampled}
@@ -61,11 +62,12 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         held = held_back(verdict)
         trial.set_user_attr("precision", precision(hp, trains_on_cpu(config["runtime"])))
         report = _reporter(trial, targets.multi, hp["num_epochs"], config["study"],
-                           config["runtime"]["evals_per_epoch"])
+                           config["runtime"]["evals_per_epoch"], prunable=not confirming)
         saved: dict[str, Path] = {}
+        keep = best.confirmed(trial.user_attrs[confirm.CONFIRMS]) if confirming else best
 
         def save_to(value: float) -> Path | None:
-            path = best.candidate(trial.number, value)
+            path = keep.candidate(trial.number, value)
             if path is not None:
                 saved["path"] = path
             return path
@@ -77,8 +79,9 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
             for key, value in augmented.items():
                 trial.set_user_attr(key, value)
             with tracking.trial_run(config, trial):  # runtime.report_to's curves, if any
-                outcome = backend.train_and_evaluate(
-                    hp, train, report, paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
+                outcome = backend.train_and_evaluate(  # a confirmation run: with its own seed
+                    {**hp, **confirm.seed_of(trial)}, train, report,
+                    paths.scratch(f"{run_id}-{trial.number}", folder), save_to)
         except optuna.TrialPruned:
             constrain(trial, held)
             raise
@@ -96,8 +99,8 @@ def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
         # A trial with no healthy epoch is infeasible: never the best, and TPE learns to avoid it.
         constrain(trial, {**held, DEGENERATE: 1.0 if outcome.extra.get("degenerate") else 0.0})
         if "path" in saved and saved["path"].exists():
-            best.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
-                folder / "dev_predictions.csv", fnames, outcome.predictions))
+            keep.commit(saved["path"], trial.number, outcome.value, lambda: wdata.write_submission(
+                keep.predictions, fnames, outcome.predictions))
         if not targets.multi:
             return outcome.value
         total = verdict.estimate.total_params if verdict and verdict.estimate else None
@@ -147,12 +150,14 @@ def reuse_duplicate(trial: optuna.Trial) -> list[float] | None:
 
 
 def _reporter(trial: optuna.Trial, multi: bool, num_epochs: int, study_cfg: Mapping[str, Any],
-              per_epoch: int = 1) -> Callable[[int, float], None]:
+              per_epoch: int = 1, prunable: bool = True) -> Callable[[int, float], None]:
     """Hands each evaluation's objective to Optuna at step = its index (the epoch when there is
     one evaluation per epoch), which may prune (one objective), or keeps it in the trial's
     attributes (several objectives: Optuna has no intermediate values for them). With
     `per_epoch` > 1 the trial also records each evaluation's epoch (j / per_epoch). The last
-    evaluation is never pruned: the training it would save is already spent."""
+    evaluation is never pruned: the training it would save is already spent; nor is any
+    evaluation of a trial that is not `prunable` (a confirmation run: its value is a sample of
+    its config's seed spread, which a pruner would cut at its low end)."""
     scores: dict[str, float] = {}
     epochs: dict[str, float] = {}
     if per_epoch > 1:
@@ -167,7 +172,7 @@ def _reporter(trial: optuna.Trial, multi: bool, num_epochs: int, study_cfg: Mapp
             trial.set_user_attr("epoch_scores", dict(scores))
             return
         trial.report(value, step)
-        if step < num_epochs * per_epoch and trial.should_prune():
+        if prunable and step < num_epochs * per_epoch and trial.should_prune():
             reason = prune_reason(study_cfg, step, value, per_epoch)
             trial.set_user_attr("prune_reason", reason)
             raise optuna.TrialPruned(reason)
@@ -224,12 +229,26 @@ class BestModel:
 
     A trial that beats the best so far saves a candidate folder; `commit` swaps it in under a
     file lock only if it is still the best, so concurrent workers never leave a worse model.
+
+    Confirmation runs (workbench/strategies/confirm.py) keep one model per confirmed config
+    instead (`confirmed`: the best of its confirmation runs so far, in .confirmed-<original>/),
+    and `settle` swaps the returned config's into best-model/ once they are over, so best-model/
+    holds a model of the config the record returns, and its trial.json names the record's
+    `best.number`. Disk: while they run, one model per confirmed config (k) besides
+    best-model/ and the running trials' candidates; afterwards best-model/ alone.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, name: str = "best-model",
+                 predictions: str = "dev_predictions.csv"):
         self.folder = folder
-        self.dir = folder / "best-model"
+        self.dir = folder / name
+        self.predictions = folder / predictions  # its trial's dev predictions
         self._lockfile = folder / ".best-model.lock"
+
+    def confirmed(self, original: int) -> BestModel:
+        """Where the confirmation runs of trial `original`'s config keep their best model."""
+        return BestModel(self.folder, f"{CONFIRMED}{original}",
+                         f"{CONFIRMED}{original}-dev_predictions.csv")
 
     def _current(self) -> float:
         info = self.dir / "trial.json"
@@ -251,15 +270,42 @@ class BestModel:
                 return False
             (candidate / "trial.json").write_text(
                 json.dumps({"trial": number, "value": value}), encoding="utf-8")
-            old = self.folder / ".best-model.old"
-            shutil.rmtree(old, ignore_errors=True)
-            if self.dir.exists():
-                self.dir.rename(old)
-            candidate.rename(self.dir)
-            shutil.rmtree(old, ignore_errors=True)
+            self._replace_with(candidate)
             if on_best is not None:
                 on_best()
             return True
+
+    def settle(self, original: int | None) -> bool:
+        """Make the model the confirmation runs of trial `original`'s config kept (the returned
+        config's, `confirm.chosen`) the best model, with its dev predictions; drop every other
+        confirmed config's. Returns whether best-model/ changed (False when this run holds no
+        model of that config: its confirmation runs were an earlier run's)."""
+        with open(self._lockfile, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            chosen = None if original is None else self.confirmed(original)
+            moved = chosen is not None and chosen.dir.is_dir()
+            if moved:
+                self._replace_with(chosen.dir)
+                if chosen.predictions.is_file():
+                    chosen.predictions.replace(self.predictions)
+            for path in self.folder.glob(f"{CONFIRMED}*"):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+            return moved
+
+    def _replace_with(self, source: Path) -> None:
+        """Put the model folder `source` where this one is (under the lock)."""
+        old = self.folder / ".best-model.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if self.dir.exists():
+            self.dir.rename(old)
+        source.rename(self.dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+CONFIRMED = ".confirmed-"  # a confirmed config's kept model: .confirmed-<original trial>/
 
 
 def reject_if_infeasible(trial: optuna.Trial, config: Mapping[str, Any], hp: Mapping[str, Any],

@@ -4,6 +4,8 @@ trials (here, in worker processes, or in adaptive blocks) and keep the record up
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import optuna
@@ -15,10 +17,10 @@ import workbench.study.tables as tables
 from workbench import data as wdata
 from workbench import display, paths, records, spaces, storage
 from workbench.records import Record
-from workbench.strategies import adaptive
+from workbench.strategies import adaptive, confirm
 from workbench.strategies import targets as wtargets
 from workbench.study.baselines import constant_baseline, lead_baseline
-from workbench.study.objective import build_objective
+from workbench.study.objective import BestModel, build_objective
 from workbench.study.opening import create_study, open_study
 from workbench.study.samplers import run_seed
 from workbench.study.task import base_study_name, storage_url
@@ -78,8 +80,8 @@ class StudyRun:
         self.record.update(study=tables.study_fields(
             cfg, self.targets, name, storage.shown(url), [p.name for p in self.searched()],
             join, before, budget))
-        if self.targets.multi and sc["pruner"] != "none":
-            print(f"note: {self.record.data['study']['pruning']}")
+        for note in tables.notes(self.record.data["study"]):  # asked for, not available
+            print(f"note: {note}")
         run_id = self.record.data["run_id"]
         started = time.perf_counter()
         adaptive_run = cfg["adaptive"]["enabled"] and not join
@@ -93,12 +95,10 @@ class StudyRun:
         seeded = seeded_config(cfg, study, run_id, join)
         if adaptive_run:
             self._run_adaptive(url, run_id, splits, bar)
-        elif sc["workers"] or sc["gpus"]:
-            self._run_processes(url, name, run_id, bar, seeded)
         else:
-            execution.run_threads(seeded, url, name, objective,
-                                  lambda _, trial: self._progress(bar, trial),
-                                  owner=lifecycle.owner(self.record))
+            work = partial(run_queue, self, url, name, run_id, bar, seeded, objective)
+            work()
+            confirm_top(self, work, bar, started, join)
         self._record_trials()
         self.record.data.setdefault("timings", {}).update(
             study_seconds=round(time.perf_counter() - started, 2), finished=records.now())
@@ -112,15 +112,15 @@ class StudyRun:
         return study
 
     def _progress(self, bar: display.Progress, trial: optuna.trial.FrozenTrial) -> None:
-        found = tables.best_of(self._studies())
         bar.trial(trial.number, trial.state.name, trial.values[0] if trial.values else None,
-                  None if found is None else found[1].values[0])
+                  tables.best_value(self._studies()))
         self._record_trials()
 
     def _run_processes(self, url: str, name: str, run_id: str, bar: Any,
                        config: dict[str, Any] | None = None,
                        timeout: float | None = None) -> None:
-        seen: set[tuple[str, int]] = set()
+        seen = {(self.study.study_name, t.number) for t in self.study.get_trials(deepcopy=False)
+                if t.state.is_finished()}  # reported already (the budget's, before confirmation)
 
         def poll() -> None:  # advance the bar for trials the workers finished
             for t in self.study.get_trials(deepcopy=False):
@@ -185,7 +185,8 @@ class StudyRun:
                   if t.user_attrs.get("origin") != adaptive.CARRIED]
         model = self.folder / "best-model"
         fields = tables.trial_fields(studies, trials, self.targets,
-                                     paths.shown(model) if model.exists() else None)
+                                     paths.shown(model) if model.exists() else None,
+                                     self.config["runtime"]["seed"])
         if self._chain is not None:
             fields["adaptive"] = {"settings": dict(self.config["adaptive"]),
                                   "steps": self._chain.log,
@@ -253,6 +254,45 @@ def seeded_config(config: dict[str, Any], study: optuna.Study, run_id: str,
                             if t.user_attrs.get(storage.QUEUED_BY) == run_id]
     return {**config, "study": {**sc, "seed": run_seed(sc["seed"], min(mine, default=None),
                                                        run_id)}}
+
+
+def run_queue(run: StudyRun, url: str, name: str, run_id: str, bar: display.Progress,
+              config: dict[str, Any], objective: Any, timeout: float | None = None) -> None:
+    """Run the run's queued trials: in worker processes, or here in `study.n_jobs` threads."""
+    if config["study"]["workers"] or config["study"]["gpus"]:
+        run._run_processes(url, name, run_id, bar, config, timeout)
+    else:
+        execution.run_threads(config, url, name, objective,
+                              lambda _, trial: run._progress(bar, trial), timeout=timeout,
+                              owner=lifecycle.owner(run.record))
+
+
+def confirm_top(run: StudyRun, work: Callable[[float | None], None], bar: display.Progress,
+                started: float, join: bool) -> None:
+    """After the budget: queue the confirmation trials of the study's top configs for this run
+    (`study.confirm_top_k`, workbench/strategies/confirm.py) and run them within what is left
+    of study.timeout; then best-model/ takes the returned config's model (`BestModel.settle`,
+    also after a join or a run that ran a killed run's left-over confirmation trials)."""
+    sc, study, run_id = run.config["study"], run.study, run.record.data["run_id"]
+    if run.targets.multi:
+        return
+    left = None if sc["timeout"] is None else sc["timeout"] - (time.perf_counter() - started)
+    wanted = sc["confirm_top_k"] and not join
+    if wanted and ((left is not None and left <= 0) or left_queued([study], run_id, None)):
+        run.record.data["study"]["confirmation"]["skipped"] = (
+            "the budget's trials were not all done (study.timeout came first)")
+    elif wanted:
+        planned = confirm.plan(study.get_trials(deepcopy=False), sc["confirm_top_k"],
+                               sc["confirm_seeds"], run.config["runtime"]["seed"])
+        confirm.enqueue(study, planned, {storage.QUEUED_BY: run_id})
+        run.record.data["study"]["confirmation"]["queued"] = len(planned)
+        bar.total += len(planned)
+        display.progress(f"confirmation: {len(planned)} trial(s), the top "
+                         f"{sc['confirm_top_k']} config(s) with {sc['confirm_seeds']} fresh "
+                         "seed(s) each")
+        work(left)
+    chosen = confirm.chosen(confirm.runs_of(study.get_trials(deepcopy=False)))
+    BestModel(run.folder).settle(None if chosen is None else chosen.original.number)
 
 
 def left_queued(studies: list[optuna.Study], run_id: str,

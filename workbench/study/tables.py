@@ -12,7 +12,7 @@ import optuna
 import pandas as pd
 
 from workbench import spaces
-from workbench.strategies import constraints, stages
+from workbench.strategies import confirm, constraints, stages
 from workbench.strategies import targets as wtargets
 
 # Trial attributes with a column of their own in the record; the others go under `extra`.
@@ -77,10 +77,49 @@ def best_of(studies: Sequence[optuna.Study]) -> Named | None:
     return max(found, key=lambda x: x[1].values[0]) if found else None
 
 
+def confirmed_best(studies: Sequence[optuna.Study]) -> confirm.Config | None:
+    """The config a single-objective run returns when its study has confirmation runs (the
+    highest mean, `confirm.chosen`); None without any (or with several objectives)."""
+    if len(studies) != 1 or len(studies[0].directions) != 1:
+        return None  # several objectives, or an adaptive chain: no confirmation
+    return confirm.chosen(confirm.runs_of(studies[0].get_trials(deepcopy=False)))
+
+
+def best_value(studies: Sequence[optuna.Study]) -> float | None:
+    """The best dev ROUGE so far as the record gives it: the best trial's, or with
+    confirmation runs the returned config's mean."""
+    found, config = best_of(studies), confirmed_best(studies)
+    return config.mean if config is not None else found[1].values[0] if found else None
+
+
+def confirmed_fields(config: confirm.Config, studies: Sequence[optuna.Study],
+                     seed: int | None) -> dict[str, Any]:
+    """What the record's `best` says of a config chosen on its mean (`seed`: runtime.seed, the
+    original trial's): its value is the mean over its runs, each run with its seed, the seed
+    spread, every confirmed config, and the best single trial (how optimistic it was)."""
+    ranked = [c for c in confirm.ranked(confirm.runs_of(studies[0].get_trials(deepcopy=False)))
+              if c.confirmed]
+    single = studies[0].best_trial  # Optuna's: the best single observation of the study
+    return {
+        "value": config.mean, "seed_std": config.std,
+        "runs": [{"number": r.number, "seed": seed if r.seed is None else r.seed,
+                  "value": r.value} for r in config.runs],
+        "confirmed_configs": [{"number": c.original.number, "mean": c.mean, "seed_std": c.std,
+                               "runs": len(c.runs), "params": c.original.params}
+                              for c in ranked],
+        "chosen": (f"highest mean over {len(config.runs)} seeds of the top-{len(ranked)} "
+                   f"configs (trial {config.original.number}'s config; best-model/ holds its "
+                   f"best confirmation run, trial {config.kept.number})"),
+        "best_single": {"number": single.number, "value": single.values[0]},
+    }
+
+
 def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
-                 targets: wtargets.Targets, best_model: str | None) -> dict[str, Any]:
+                 targets: wtargets.Targets, best_model: str | None,
+                 seed: int | None = None) -> dict[str, Any]:
     """The record's trials, counts by state, best trial, trial 0 and infeasible summary (and
-    the Pareto front of a multi-objective run). `best_model`: where the best model was saved."""
+    the Pareto front of a multi-objective run). `best_model`: where the best model was saved;
+    `seed`: runtime.seed (the seed of every trial but a confirmation run)."""
     several = len(studies) > 1
     counts: dict[str, int] = {}
     for _, t in trials:
@@ -94,6 +133,8 @@ def trial_fields(studies: Sequence[optuna.Study], trials: Sequence[Named],
         if targets.multi:
             best["values"] = list(bt.values)
             best["chosen"] = "the Pareto-optimal trial with the best dev ROUGE"
+        elif (config := confirmed_best(studies)) is not None:
+            best.update(confirmed_fields(config, studies, seed))
         if several:
             best["study"] = where
     preset = next((t for _, t in trials if t.user_attrs.get("origin") == "preset"), None)
@@ -168,9 +209,23 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
         info["pruner"] = "none"
         info["pruning"] = PRUNING_ASKED.format(sc["pruner"]) if sc["pruner"] != "none" \
             else wtargets.PRUNING_NOTE
+    if sc["confirm_top_k"]:
+        info["confirmation"] = {"top_k": sc["confirm_top_k"], "seeds": sc["confirm_seeds"]}
+        why = confirm.not_done(config, targets.multi)
+        if why is not None:
+            info["confirmation"]["not_done"] = why
     if budget is not None:  # this run's: n_trials, left_over, new, (at the end) finished
         info["budget"] = dict(budget)
     return info
+
+
+def notes(study: Mapping[str, Any]) -> list[str]:
+    """What a run was asked for but does not do, from the record's `study` section: pruning
+    with several objectives, confirmation with several objectives or adaptive search."""
+    found = [study["pruning"]] if study.get("pruning") not in (None, wtargets.PRUNING_NOTE) \
+        else []
+    why = (study.get("confirmation") or {}).get("not_done")
+    return found + ([f"confirmation {why}"] if why else [])
 
 
 # ---------------------------------------------------------------- the notebook
@@ -238,6 +293,13 @@ def strategy_lines(config: Mapping[str, Any], data: Mapping[str, Any],
         a = config["adaptive"]
         lines.append(f"adaptive: every {a['window']} trials, narrow when the best improved "
                      f"by < {a['threshold']:g}, widen when it improved more")
+    sc = config["study"]
+    if sc["confirm_top_k"]:
+        why = confirm.not_done(config, wtargets.Targets.of(config).multi)
+        lines.append(f"confirmation {why}" if why else (
+            f"confirmation: after the budget, the top {sc['confirm_top_k']} configs are trained "
+            f"again with {sc['confirm_seeds']} fresh seed(s) each; the best is the highest "
+            "mean over its seeds"))
     return lines
 
 
@@ -258,8 +320,9 @@ def summary_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                      "dev ROUGE": data["preset_trial"]["value"],
                      "distinct": _figure(by_number.get(number), "distinct_share")})
     if data.get("best"):
-        number = data["best"]["number"]
-        rows.append({"what": f"best (trial {number})", "dev ROUGE": data["best"]["value"],
+        number, runs = data["best"]["number"], data["best"].get("runs")
+        what = f"best (trial {number}" + (f", mean over {len(runs)} seeds)" if runs else ")")
+        rows.append({"what": what, "dev ROUGE": data["best"]["value"],
                      "distinct": _figure(by_number.get(number), "distinct_share")})
     return rows
 
@@ -277,6 +340,11 @@ def summary_lines(data: Mapping[str, Any], record_path: str) -> list[str]:
         lines.append(f"degenerate (no healthy epoch, never the best): {degenerate['count']} "
                      f"trial(s): {degenerate['trials']}")
     best, baselines = data.get("best"), data.get("baselines") or {}
+    if best and best.get("runs"):
+        single = best["best_single"]
+        lines.append(f"best (trial {best['number']}): mean {best['value']:.4f} ± "
+                     f"{best['seed_std']:.4f} over {len(best['runs'])} seeds ({best['chosen']}); "
+                     f"the best single trial ({single['number']}) scored {single['value']:.4f}")
     if best and "lead2" in baselines and "constant" in baselines:
         lines.append(f"best dev ROUGE {best['value']:.4f}: "
                      f"{best['value'] - baselines['lead2']['final']:+.4f} over lead-2, "
@@ -310,7 +378,7 @@ def trial_rows(data: Mapping[str, Any], labels: Sequence[str]) -> list[dict[str,
         row["trainable params"] = t.get("trainable_params")
         for key, label in DIVERSITY_COLUMNS.items():
             row[label] = _figure(t, key)
-        for key in BACKEND_COLUMNS:
+        for key in (*BACKEND_COLUMNS, confirm.CONFIRMS, confirm.TRIAL_SEED):
             if key in t.get("extra", {}):
                 row[key] = t["extra"][key]
         extra = t.get("extra", {})

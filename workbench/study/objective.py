@@ -280,6 +280,8 @@ class BestModel:
         config's, `confirm.chosen`) the best model, with its dev predictions; drop every other
         confirmed config's. Returns whether best-model/ changed (False when this run holds no
         model of that config: its confirmation runs were an earlier run's)."""
+        if not any(self.folder.glob(f"{CONFIRMED}*")):
+            return False  # no confirmation run saved a model here
         with open(self._lockfile, "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             chosen = None if original is None else self.confirmed(original)

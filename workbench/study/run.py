@@ -277,11 +277,12 @@ def confirm_top(run: StudyRun, work: Callable[[float | None], None], bar: displa
     if run.targets.multi:
         return
     left = None if sc["timeout"] is None else sc["timeout"] - (time.perf_counter() - started)
-    wanted = sc["confirm_top_k"] and not join
-    if wanted and ((left is not None and left <= 0) or left_queued([study], run_id, None)):
+    late = (left is not None and left <= 0) or left_queued([study], run_id, None) is not None
+    if sc["confirm_top_k"] and (join or late):
         run.record.data["study"]["confirmation"]["skipped"] = (
-            "the budget's trials were not all done (study.timeout came first)")
-    elif wanted:
+            "a join adds no trials: it runs the queued ones (confirmation trials too)" if join
+            else "the budget's trials were not all done (study.timeout came first)")
+    elif sc["confirm_top_k"]:
         planned = confirm.plan(study.get_trials(deepcopy=False), sc["confirm_top_k"],
                                sc["confirm_seeds"], run.config["runtime"]["seed"])
         confirm.enqueue(study, planned, {storage.QUEUED_BY: run_id})

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from helpers import PLUMBING, outcome, read_record
 
-from workbench import paths, predict, validate
+from workbench import cli, paths, predict, validate
 from workbench import study as wstudy
 from workbench.backends import base
 from workbench.config import ConfigError
@@ -95,6 +95,14 @@ def test_the_best_is_the_highest_mean_with_its_runs_and_spread(real):
     lines = tables.summary_lines(rec, "rec")
     assert any(line.startswith(f"best (trial {best['number']}): mean {best['value']:.4f} ± "
                                f"{best['seed_std']:.4f} over 3 seeds") for line in lines)
+
+
+def test_the_command_line_says_the_best_is_a_mean(real, capsys):
+    _, _, rec, folder = real
+    cli._print_record(folder)
+    best = rec["best"]
+    assert (f"best dev ROUGE {best['value']:.4f} ± {best['seed_std']:.4f}, the mean over 3 "
+            f"seeds (trial {best['number']}") in capsys.readouterr().out
 
 
 def test_best_model_is_the_records_best_and_predict_uses_it(real, tmp_path):

@@ -242,8 +242,10 @@ def _print_record(folder: Path) -> None:
                          for t in data.get("trials", []) if t["number"] == best["number"]
                          and "study" not in t), None)
         shown = f", {distinct:.0%} distinct predictions" if distinct is not None else ""
-        print(f"best dev ROUGE {best['value']:.4f} (trial {best['number']}{shown}); {floors}; "
-              f"trials {data.get('counts')}")
+        spread = (f" ± {best['seed_std']:.4f}, the mean over {len(best['runs'])} seeds"
+                  if best.get("runs") else "")  # a config chosen on confirmation runs
+        print(f"best dev ROUGE {best['value']:.4f}{spread} (trial {best['number']}{shown}); "
+              f"{floors}; trials {data.get('counts')}")
     elif data.get("counts"):
         print(f"no healthy trial: no best ({floors}; trials {data.get('counts')})")
     if degenerate:

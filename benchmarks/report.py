@@ -115,7 +115,12 @@ def search_lines(se: Mapping[str, Any]) -> list[str]:
         f"({held['top_decile_rows']} rows): predicted {held['top_decile_predicted_mean']:.2f} "
         f"vs real {held['top_decile_real_mean']:.2f} (bias {held['top_decile_bias']:+.2f}); "
         f"highest prediction {su['highest_prediction']:.2f} vs best in table "
-        f"{t['best_in_table']:.2f}",
+        f"{t['best_in_table']:.2f}"
+        + ("" if not (ic := su.get("incumbents_check")) else
+           f"; on {ic['configs']} configs the replayed studies returned, trained for real with "
+           f"{ic['seeds_each']} seeds: predicted {ic['predicted_mean']:.2f} (fitted without "
+           f"them) vs real {ic['real_mean']:.2f}, bias {ic['bias']:+.2f}, RMSE "
+           f"{ic['rmse']:.2f}"),
         f"- Seeds: selection block {_span(sel['seeds'])}, evaluation block "
         f"{_span(ev['seeds'])}; the default strategy is {se['default_strategy']}, the design "
         f"document's {se['seed_strategy']}"

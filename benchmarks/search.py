@@ -493,6 +493,33 @@ def run_block(name: str, path: Path = STUDY, processes: int | None = None,
     return out
 
 
+def incumbents_check(table: Mapping[str, Any], searched: list[spaces.Param]
+                     ) -> dict[str, Any] | None:
+    """The true value the benchmark gives a returned config, checked against real training: a
+    surrogate fitted on the drawn configs alone predicts the planned ones (the configs the
+    replayed studies returned), whose real value is their mean over the seeds they were
+    trained with."""
+    planned = {p["id"] for p in table["plans"]}
+    if not planned:
+        return None
+    drawn = {**table, "rows": [r for r in table["rows"] if r["id"] not in planned]}
+    sur = wsurrogate.fit(drawn, searched, model_name="random_forest")
+    runs: dict[int, list[float]] = {}
+    for r in [*table["rows"], *table["noise"]]:
+        if r["id"] in planned:
+            runs.setdefault(r["id"], []).append(max(r["curve"]))
+    ids = sorted(runs)
+    real = [statistics.fmean(runs[i]) for i in ids]
+    params = {p["id"]: p["params"] for p in table["plans"]}
+    pred = [max(sur.predict(params[i])[0]) for i in ids]
+    diff = [p - r for p, r in zip(pred, real, strict=True)]
+    return {"configs": len(ids), "seeds_each": min(len(v) for v in runs.values()),
+            "predicted_mean": round(statistics.fmean(pred), 3),
+            "real_mean": round(statistics.fmean(real), 3),
+            "bias": round(statistics.fmean(diff), 3),
+            "rmse": round(math.sqrt(statistics.fmean([d * d for d in diff])), 3)}
+
+
 def world_fields(table: Mapping[str, Any], sur: wsurrogate.Surrogate) -> dict[str, Any]:
     """What the replays' world was made from: the table, the surrogate and its calibration."""
     planned = {p["id"] for p in table["plans"]}
@@ -517,7 +544,8 @@ def world_fields(table: Mapping[str, Any], sur: wsurrogate.Surrogate) -> dict[st
                       "folds": wsurrogate.FOLDS, "seed_noise_per_epoch": sur.noise,
                       "seed_std_best": wsurrogate.pooled_std([[max(c) for c in g]
                                                               for g in groups]),
-                      "highest_prediction": sur.highest_prediction},
+                      "highest_prediction": sur.highest_prediction,
+                      "incumbents_check": incumbents_check(table, sur.searched)},
     }
 
 

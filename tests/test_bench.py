@@ -58,6 +58,8 @@ def test_section_structure(report):
     se = out["search"]  # a small live block on the committed table: 3 strategies, 2 seeds
     assert se["live"] and se["world"]["table"]["configs"] >= 200
     assert se["world"]["table"]["noise_runs"] >= 10
+    check = se["world"]["surrogate"]["incumbents_check"]  # the planned configs, trained for real
+    assert check["configs"] >= 10 and check["seeds_each"] >= 3 and math.isfinite(check["bias"])
     assert se["evaluation"]["seeds"] == [0, 1] and set(se["evaluation"]["budgets"]) == {"12",
                                                                                        "24"}
     at24 = se["evaluation"]["budgets"]["24"]

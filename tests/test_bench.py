@@ -65,7 +65,7 @@ def test_section_structure(report):
     at24 = se["evaluation"]["budgets"]["24"]
     assert {n.rsplit("/", 1)[0] for n in at24} == {"random/none", "tpe-tuned/none",
                                                    "tpe-tuned/median-w2"}
-    assert se["default_strategy"] == "tpe-tuned/median-w2/best"
+    assert se["default_strategy"] == "random+preset/none/best"
     assert at24["random/none/best"]["true_vs_random"]["ties"] == 2
     assert at24["random/none/best"]["reach"]["reached"] == 2
     pruned = at24["tpe-tuned/median-w2/best"]["pruning"]["steps_saved"]

@@ -109,7 +109,13 @@ def test_a_named_strategy_sets_study_keys_and_explicit_overrides_win():
     assert (seed["pruner"], seed["median_n_startup_trials"], seed["median_n_warmup_steps"]) == (
         "median", 5, 3)
     own = validate.resolve("tiny-bart")["study"]
-    assert own["strategy"] is None and own["tpe_n_startup_trials"] != 10
+    assert own["strategy"] is None and (own["sampler"], own["pruner"]) == ("random", "none")
+    tuned = validate.resolve("tiny-bart", {"study.strategy": "tuned"})["study"]
+    assert (tuned["sampler"], tuned["tpe_n_startup_trials"], tuned["median_n_warmup_steps"]) == (
+        "tpe", 5, 2)
+    confirmed = validate.resolve("tiny-bart", {"study.strategy": "confirmed"})["study"]
+    assert (confirmed["pruner"], confirmed["confirm_top_k"], confirmed["confirm_seeds"]) == (
+        "none", 2, 1)
     mixed = validate.resolve("tiny-bart", {"study.strategy": "seed", "study.pruner": "none"})
     assert mixed["study"]["pruner"] == "none" and mixed["study"]["tpe_multivariate"] is False
     with pytest.raises(ConfigError, match=r"study.strategy: unknown strategy 'fast' "

@@ -139,8 +139,8 @@ def test_pruned_before_the_end_of_the_first_epoch(tmp_path, fake_backend):
 
     over = {**GUARD_OFF, "data.max_train_samples": 48, "data.max_dev_samples": 12,
             "hparams.num_epochs": 2, "runtime.evals_per_epoch": 4,
-            "study.median_n_warmup_steps": 1, "study.median_n_startup_trials": 1,
-            "study.warm_start": [{"learning_rate": 1e-4}]}
+            "study.pruner": "median", "study.median_n_warmup_steps": 1,
+            "study.median_n_startup_trials": 1, "study.warm_start": [{"learning_rate": 1e-4}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=f"sqlite:///{tmp_path / 'study.db'}",
                            overrides={**over, **fake_backend(curve)},

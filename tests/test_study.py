@@ -100,8 +100,8 @@ def test_pruned_trial_is_recorded_with_its_reason(fake_backend, tmp_path):
             report(epoch, (20.0 if good else 5.0) + epoch)
         return outcome(23.0)
 
-    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
-            "study.warm_start": [{"learning_rate": 1e-6}]}
+    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
+            "study.median_n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     selected = fake_backend(curve)
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=storage(tmp_path), overrides={**over, **selected},
@@ -123,8 +123,8 @@ def test_the_last_epoch_is_never_pruned(fake_backend, tmp_path):
         report(2, 21.0 if good else 5.0)  # below the median only at the last epoch (2)
         return outcome(21.0 if good else 20.0)
 
-    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
-            "study.warm_start": [{"learning_rate": 1e-6}]}
+    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
+            "study.median_n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=storage(tmp_path), overrides={**over, **fake_backend(curve)},
                            run_dir=str(tmp_path / "rec"))
@@ -265,7 +265,8 @@ def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(fake_backend
         train(model, report, value, 3)
         return outcome(value)
 
-    over = {**QUICK, "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0}
+    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
+            "study.median_n_warmup_steps": 0}
     with pytest.MonkeyPatch.context() as mp:
         selected = fake_backend(fake)
         # pytest's log capture keeps each record, and with it the failed trial's traceback

@@ -557,6 +557,7 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
     again here to show that they reproduce. Quick mode replays a small live block instead of
     reading the committed file (it proves the code runs, it measures nothing)."""
     cfg = bench_config({})
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # replays here: no line per trial
     if size.get("search_live"):
         table, sur = fit_world(size.get("search_table"))
         seeds = list(range(size["replay_seeds"]))

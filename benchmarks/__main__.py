@@ -1,4 +1,4 @@
-"""The benchmark suite (issue 7): what the workbench's search buys, and what it costs.
+"""The benchmark suite: what the workbench's search buys, and what it costs.
 
 `python -m benchmarks [--quick]` (`make bench`) measures, each side by side in one run, and
 writes `outputs/bench/<date>/report.json`, `report.md` and `report.html` (the charts,

@@ -295,7 +295,7 @@ def test_analyze_bad_input_fails_on_first_cell_and_keeps_the_record(tmp_path, pa
     first_code_cell_failed(tmp_path / "rec" / "analyze.ipynb", message)
 
 
-# --------------------------------------------------------------------------- issue 24, item 14
+# --------------------------------------------------------------------------- tables whole
 
 
 def test_slices_show_the_most_important_params_else_every_searched_one():

@@ -258,7 +258,7 @@ def test_generation_stops_at_the_end_of_turn_and_suppresses_other_scripts(backen
 def test_trial_reports_every_epoch_and_saves_the_best_adapter(backends, tmp_path, monkeypatch):
     b = backends("tiny-llama")
     # Plumbing: 2 epochs on 16 rows write near-constant answers (the guard is tested elsewhere;
-    # no_repeat_ngram_size over the prompt used to vary them by dialogue).
+    # they do not vary by dialogue).
     monkeypatch.setitem(b.config["objective"], "guard", dict.fromkeys(b.config["objective"][
         "guard"]))
     hp = {**b.config["hparams"], "num_epochs": 2, "learning_rate": 5e-3}
@@ -338,7 +338,7 @@ def test_multi_objective_study_on_a_tiny_llm(tmp_path):
     assert rec["pareto_front"]
 
 
-# ---------------------------------------------------------------- evaluation memory (issue 22)
+# ---------------------------------------------------------------- evaluation memory
 
 
 @pytest.mark.parametrize("quantization", ["4bit", "8bit"])

@@ -89,7 +89,7 @@ def test_plain_papermill_shows_trial_progress_and_the_record(tmp_path, one_threa
     lines = done.stderr.splitlines()
     assert any(line.startswith("study tiny-bart: 2 trial(s) to run") for line in lines), \
         done.stderr[-3000:]
-    # what it does before the first trial is said too (it used to be silent for minutes)
+    # what it does before the first trial is said too (minutes may pass before it)
     said = [line.split(" ...")[0] for line in lines if line.endswith(" ...")]
     assert said[:2] == ["loading the data; scoring the lead-2 and constant-output baselines",
                         "loading the tokenizer and the model's base for the trials"]
@@ -124,7 +124,7 @@ def test_workbench_run_fails_fast_and_quietly(tmp_path):
     assert last[-1] == f"record: {paths.shown(tmp_path / 'rec')}"
 
 
-# --------------------------------------------------------------------------- issue 24, item 14
+# --------------------------------------------------------------------------- tables whole
 # What a run says as it goes is progress, on stderr (where progress bars go, and what the shared
 # report leaves out); what it found is on stdout and in its tables.
 

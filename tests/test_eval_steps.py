@@ -1,5 +1,5 @@
 """Several dev evaluations per epoch (runtime.evals_per_epoch): where the Trainer evaluates,
-what the study is told, and that an LLM preset's trials can be pruned (issue 22, row 7)."""
+what the study is told, and that an LLM preset's trials can be pruned."""
 
 import json
 
@@ -42,7 +42,7 @@ def schedule(tmp_path, steps_per_epoch: int, per_epoch: int, epochs: int):
 
 
 @pytest.mark.parametrize(("steps_per_epoch", "per_epoch", "epochs", "expected"), [
-    (8, 1, 2, [(8, 1), (16, 2)]),                                  # one per epoch, as before
+    (8, 1, 2, [(8, 1), (16, 2)]),                                  # one per epoch
     (8, 4, 1, [(2, 1), (4, 2), (6, 3), (8, 4)]),
     (7, 4, 2, [(2, 1), (4, 2), (6, 3), (7, 4), (9, 5), (11, 6), (13, 7), (14, 8)]),
     (2, 4, 1, [(1, 2), (2, 4)]),                     # fewer steps than evaluations: each step

@@ -1,4 +1,4 @@
-"""First contact with a GPU, checked on the CPU (issue 22): each worker process on its own GPU,
+"""First contact with a GPU, checked on the CPU: each worker process on its own GPU,
 the device a trial trained on, an out-of-memory trial as an infeasible one, and inputs longer
 than the model's positions refused or pruned, never run.
 

@@ -1,4 +1,4 @@
-"""A run's life from start to end (issue 15): workers die with their run, records are never
+"""A run's life from start to end: workers die with their run, records are never
 overwritten, a killed run is shown as killed, budgets mean trials this run finishes, and bad
 input is refused before any work (in the CLI before a kernel starts)."""
 
@@ -47,8 +47,8 @@ def _gone(pid: int) -> bool:
 
 
 def test_worker_processes_die_with_the_run_that_started_them(tmp_path):
-    """`kill -9` of the process running a study with workers used to leave both workers
-    training as orphans; they now exit within seconds of their parent."""
+    """`kill -9` of the process running a study with workers: both workers exit within
+    seconds of their parent, never training on as orphans."""
     script = tmp_path / "parent.py"
     # Imports inside the main block: a worker re-imports the parent's main module, and a
     # kernel's (ipykernel_launcher) is light too.
@@ -209,7 +209,8 @@ def test_a_trial_failed_by_a_stale_heartbeat_says_why_and_its_retry_names_it(fak
 
 
 def test_a_run_finishes_its_budget_left_over_queued_trials_first(fake_backend, tmp_path):
-    """`--trials 1` after an interrupted run used to run every left-over queued trial."""
+    """`--trials 1` after an interrupted run runs one trial (a left-over queued one first),
+    not every left-over queued trial."""
     over = {**QUICK, **fake_backend(_scored)}
     url = sqlite_url(tmp_path)
     kw = dict(preset="tiny-bart", storage=url, study_name="budget", overrides=over)

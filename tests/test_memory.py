@@ -104,7 +104,7 @@ def test_model_not_cached_and_no_config_is_explained():
 
 
 
-# ---------------------------------------------------------------- evaluation (issue 22)
+# ---------------------------------------------------------------- evaluation
 
 LLM_PRESETS = ["llama", "qwen"]
 

@@ -130,7 +130,7 @@ def test_make_install_sets_the_nbstripout_filter_and_lint_reads_what_git_holds(t
     assert status.stdout.strip() == ""  # git holds the notebook as it was committed
     lint = make("lint")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    # ... while the file itself holds outputs (`make lint` used to fail on them)
+    # ... while the file itself holds outputs (`make lint` must not fail on them)
     assert subprocess.run([str(env_bin / "nbstripout"), "--verify", str(notebook)]).returncode
 
 

@@ -310,7 +310,7 @@ def test_own_data_gets_its_own_study_named_by_its_fingerprint(fake_backend, tmp_
     # Decided before any kernel: the CLI's preflight resolves the study this run will use.
     name = preflight({**kw, "overrides": mine})["study"]["study_name"]
     assert re.fullmatch(r"tiny-bart-dialogsum-ko-[0-9a-f]{8}", name), name
-    for run_dir in ("own-1", "own-2"):  # used to be refused: data.dir / data.fingerprint differ
+    for run_dir in ("own-1", "own-2"):  # its own study: no refusal for another data.dir
         run = wstudy.start_run("run-study", overrides=mine, run_dir=str(tmp_path / run_dir), **kw)
         run.optimize()
         assert read_record(run.folder)["study"]["name"] == name

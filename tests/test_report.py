@@ -184,7 +184,7 @@ def test_report_reads_like_a_paper_whole_tables_no_progress_bars(tmp_path):
     assert "div:has(> table.dataframe) { overflow-x: auto; }" in text
 
 
-# --------------------------------------------------------------------------- issue 24, item 14
+# --------------------------------------------------------------------------- tables whole
 
 REASON = ("the median pruner stopped it at epoch 2: dev ROUGE 61.2 is below the median 70.1 of "
           "the 5 trials that reached epoch 2 (warm-up 1 epoch, 3 startup trials)")
@@ -231,7 +231,7 @@ def shown_table(frame):
 
 def test_a_wide_long_trial_table_is_whole_in_the_browser(tmp_path):
     """Every row on the page, each on one line, the last column reachable, the reason whole:
-    the report used to box the table at 36em and squeeze the reason into a column 63 px wide."""
+    the table is not boxed at 36em, nor the reason squeezed into a column 63 px wide."""
     import pandas as pd
 
     browser = require_browser()

@@ -191,7 +191,7 @@ def test_processes_that_want_one_tokenizer_at_once_build_it_once(tmp_path, monke
     assert (tmp_path / "builds.txt").read_text().count("build") == 1
 
 
-# ---------------------------------------------------------------- precision (issue 22, row 8)
+# ---------------------------------------------------------------- precision
 
 
 @pytest.fixture

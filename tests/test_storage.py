@@ -140,7 +140,8 @@ def test_sqlite_gets_heartbeats_retries_and_its_folder(tmp_path):
 
 def test_a_queued_trial_is_taken_by_one_sqlite_connection_only(tmp_path):
     """SQLite ignores SELECT ... FOR UPDATE: four connections taking one queued trial at once
-    used to succeed two or three times in about half the rounds (the trial trained twice)."""
+    must leave it to one of them (without the guard, two or three succeeded in about half the
+    rounds, and the trial trained twice)."""
     import threading
 
     url = f"sqlite:///{tmp_path}/optuna.db"

@@ -323,9 +323,9 @@ def test_tables_are_computed_from_the_record_alone():
 
 
 def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tmp_path):
-    """Every run used to seed its sampler with study.seed, so a resumed study (or a second
-    process) drew its earlier run's configs again. Samplers now move on by the trials a study
-    holds, and a config already trained is not trained again."""
+    """A resumed study (or a second process) must not draw its earlier run's configs again:
+    samplers move on by the trials a study holds, and a config already trained is not trained
+    again."""
 
     trained: list[tuple] = []
 
@@ -391,10 +391,10 @@ def _sampled_configs(fake_backend, tmp_path):
 
 
 def test_two_runs_started_together_draw_different_configs(fake_backend, tmp_path, monkeypatch):
-    """Issue 24 item 7: both runs of a resumed study used to read the same trial count before
-    either queued a trial, seed their samplers alike and draw the same configs (half of them
-    then pruned as 'training the same config now'). Each run's seed now moves on by the first
-    trial it queued, and the runs queue different trials."""
+    """Two runs of a resumed study started together read the same trial count before either
+    queues a trial; seeded alike they would draw the same configs (half of them then pruned as
+    'training the same config now'). Each run's seed moves on by the first trial it queued, so
+    the runs queue different trials."""
     import threading
 
     from workbench.study import lifecycle

@@ -40,7 +40,7 @@ SECTIONS = ("scorer", "overhead", "memory", "search", "generation", "parallel")
 QUICK_BASE = {"model.base.corpus_rows": 96, "model.base.epochs": 0.5,
               "model.base.batch_size": 16, "model.base.max_input_length": 256}
 
-# Sizes: quick proves the code works in the test suite; full is what the README quotes.
+# Sizes: quick proves the code works in the test suite; full is what benchmarks/README.md quotes.
 SIZES: dict[str, dict[str, Any]] = {
     "quick": {
         "repeats": 2, "scorer_pairs": 300, "overhead_sleep_s": 0.2, "overhead_trials": 4,

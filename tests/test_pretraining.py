@@ -12,7 +12,8 @@ from workbench import validate
 from workbench.backends import pretraining, seq2seq
 from workbench.config import ConfigError
 
-# A tiny corpus and a fraction of an epoch: the mechanics, not the quality (see the README).
+# A tiny corpus and a fraction of an epoch: the mechanics, not the quality (what the full
+# base scores: docs/embedded-default.md).
 SMALL = SMALL_BASE
 
 

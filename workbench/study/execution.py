@@ -87,7 +87,7 @@ def check_gpus(gpus: str | None) -> None:
     if torch.version.cuda is None:
         raise ValueError(
             f"study.gpus {gpus!r}: this torch cannot use a GPU ({build} is a CPU-only build). "
-            "Install a CUDA build of torch that matches the machine's driver (README, 'On a "
+            "Install a CUDA build of torch that matches the machine's driver (docs/llm.md, 'On a "
             "GPU box'), or drop --gpus to train on the CPU.")
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if count == 0:

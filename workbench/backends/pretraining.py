@@ -4,19 +4,17 @@ A tiny BART trained from scratch on a few hundred dialogues learns the summaries
 ignores its input: it writes one summary for every dialogue. Real users fine-tune a model that
 already summarizes (`digit82/kobart-summarization`); the CPU presets get the same start here,
 once: the model is first trained as a summarizer on a larger corpus generated like the shipped
-sample (`scripts/make_sample_data.py` with another seed; no row is a dev or test dialogue),
-with its own BPE tokenizer, on HF's Seq2SeqTrainer. The result is cached under
-`outputs/cache/bases/` keyed by the settings (`model.base`), the architecture and the
-generator's code, and every trial fine-tunes it as it would a pretrained model.
+sample (`workbench.sample` with another seed; no row is a dev or test dialogue), with its own
+BPE tokenizer, on HF's Seq2SeqTrainer. The result is cached under `outputs/cache/bases/` keyed
+by the settings (`model.base`), the architecture and the generator's code and slot values (every
+file of `workbench/sample/`), and every trial fine-tunes it as it would a pretrained model.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import shutil
-import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,11 +36,12 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench import display, paths
+from workbench import display, paths, sample
 from workbench.backends.bpe import train_tokenizer
 from workbench.config import ConfigError
+from workbench.sample.build import generate_corpus
 
-GENERATOR = paths.ROOT / "scripts" / "make_sample_data.py"
+GENERATOR = Path(sample.__file__).resolve().parent  # the package the corpus comes from
 FORMAT_VERSION = 2  # bump when the build changes for the same settings
 INFO = "build.json"
 
@@ -73,21 +72,32 @@ def spec_of(config: Mapping[str, Any]) -> dict[str, Any]:
             "version": FORMAT_VERSION}
 
 
+def generator_files() -> list[Path]:
+    """The generator's source and data files (`*.py`, `slots/*.json`), in a stable order."""
+    found = [p for p in GENERATOR.rglob("*") if p.is_file() and p.suffix in (".py", ".json")
+             and "__pycache__" not in p.relative_to(GENERATOR).parts]
+    return sorted(found, key=lambda p: p.relative_to(GENERATOR).as_posix())
+
+
+def generator_digest() -> str:
+    """A sha256 of the generator's files and their paths: any change to a scenario, a slot
+    value or the assembly gives another base."""
+    digest = hashlib.sha256()
+    for path in generator_files():
+        digest.update(path.relative_to(GENERATOR).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def folder_of(config: Mapping[str, Any]) -> Path:
     key = hashlib.sha256(json.dumps(spec_of(config), sort_keys=True).encode())
-    key.update(GENERATOR.read_bytes())
+    key.update(generator_digest().encode())
     return paths.CACHE / "bases" / f"bart-{key.hexdigest()[:16]}"
 
 
 def corpus(seed: int, rows: int) -> pd.DataFrame:
     """`rows` generated train-style pairs (fname, dialogue, references), never a dev/test row."""
-    spec = importlib.util.spec_from_file_location("make_sample_data", GENERATOR)
-    if spec is None or spec.loader is None or not GENERATOR.is_file():
-        raise ConfigError(f"model.base: the sample generator {paths.shown(GENERATOR)} is missing")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_sample_data"] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    generated = module.generate_corpus(seed, rows)
+    generated = generate_corpus(seed, rows)
     return pd.DataFrame({"fname": [r[0] for r in generated], "dialogue": [r[1] for r in generated],
                          "references": [[r[2]] for r in generated]})
 

@@ -8,6 +8,7 @@ test_sample_data.py (test_generator_reproduces_committed_files).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -80,6 +81,23 @@ def test_every_topic_has_its_module_and_three_scenarios():
 def test_modules_stay_small():
     for path in PACKAGE.rglob("*.py"):
         assert len(path.read_text("utf-8").splitlines()) < 600, path
+
+
+def test_pii_tags_are_defined_once():
+    """`workbench.sample.tags` holds the only definition; everything else imports it."""
+    from workbench import data
+    from workbench.sample import tags
+
+    assert data.PII_TAGS is tags.PII_TAGS
+    defining = []
+    for path in [*(ROOT / "workbench").rglob("*.py"), *(ROOT / "scripts").rglob("*.py")]:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AnnAssign) else [])
+            if any(isinstance(t, ast.Name) and t.id == "PII_TAGS" for t in targets):
+                defining.append(path.relative_to(ROOT).as_posix())
+    assert defining == ["workbench/sample/tags.py"]
 
 
 def test_the_base_key_hashes_every_file_of_the_package(tmp_path, monkeypatch):

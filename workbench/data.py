@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from workbench import paths
+from workbench.sample.tags import PII_TAGS  # the masked-PII tags, defined once
 
 __all__ = [
     "ABSTRACT_TAGS",
@@ -199,16 +200,6 @@ PERSON_RE = re.compile(r"#Person(\d+)#")
 # Speaker tags in any strategy's form; a line starting with one and a colon is a turn.
 SPEAKER_RE = re.compile(r"#(?:Person\d+|P\d+|[A-Z])#")
 MAX_SPEAKERS = 7
-PII_TAGS: tuple[str, ...] = (
-    "#PhoneNumber#",
-    "#Address#",
-    "#DateOfBirth#",
-    "#PassportNumber#",
-    "#SSN#",
-    "#CardNumber#",
-    "#CarNumber#",
-    "#Email#",
-)
 PERSON_TAGS: tuple[str, ...] = tuple(f"#Person{i}#" for i in range(1, MAX_SPEAKERS + 1))
 SIMPLE_TAGS: tuple[str, ...] = tuple(f"#P{i}#" for i in range(1, MAX_SPEAKERS + 1))
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -158,7 +158,7 @@ def no_outputs(tmp_path, monkeypatch):
     """Records go under tmp_path/outputs (absent until one is made); model loads are counted."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(paths, "OUTPUTS", tmp_path / "outputs")
-    return gentune.MODEL_LOADS
+    return gentune.Generator.model_loads
 
 
 def test_out_in_a_record_or_a_folder_is_refused_before_any_work(bart_run, tmp_path, capsys,
@@ -172,7 +172,7 @@ def test_out_in_a_record_or_a_folder_is_refused_before_any_work(bart_run, tmp_pa
         assert cli.main(["predict", str(bart_run), "--out", str(out)]) == 2, out
         assert says in capsys.readouterr().err
     assert files_of(bart_run) == before  # the record is byte for byte what it was
-    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+    assert gentune.Generator.model_loads == no_outputs and not paths.OUTPUTS.exists()
 
 
 def test_refusals_leave_no_record_and_load_no_model(bart_run, tmp_path, capsys, no_outputs):
@@ -191,7 +191,7 @@ def test_refusals_leave_no_record_and_load_no_model(bart_run, tmp_path, capsys, 
     ]:
         assert cli.main(["predict", *args]) == 2, args
         assert says in capsys.readouterr().err, args
-    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+    assert gentune.Generator.model_loads == no_outputs and not paths.OUTPUTS.exists()
 
 
 def test_a_predict_refusal_imports_no_torch_nor_transformers(bart_run, tmp_path):
@@ -216,7 +216,8 @@ def test_run_predict_refuses_as_predict_does_before_any_kernel(bart_run, tmp_pat
     ]:
         assert cli.main(["run", "predict", *params]) == 2, params
         assert says in capsys.readouterr().err, params
-    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()  # no record left
+    assert gentune.Generator.model_loads == no_outputs
+    assert not paths.OUTPUTS.exists()  # no record left
 
 
 @pytest.mark.parametrize("text, says", [
@@ -243,7 +244,7 @@ def test_incomplete_runs_are_refused_unless_allowed_and_then_the_record_says_so(
         assert cli.main(["predict", str(run)]) == 2
         err = capsys.readouterr().err
         assert f"the run is {shown}, not completed" in err and "--allow-incomplete" in err
-    assert gentune.MODEL_LOADS == no_outputs and not paths.OUTPUTS.exists()
+    assert gentune.Generator.model_loads == no_outputs and not paths.OUTPUTS.exists()
     rows = tmp_path / "rows.csv"
     pd.read_csv(TEST, dtype=str).head(2).to_csv(rows, index=False)
     assert cli.main(["predict", str(tmp_path / "killed-run"), "--split", "rows.csv",

@@ -27,9 +27,10 @@ from typing import Any
 
 import pandas as pd
 
+import workbench.gentune.generator as generator
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import gentune, metrics, paths, records, validate
+from workbench import metrics, paths, records, validate
 
 PREDICT_PARAMETERS: dict[str, tuple[type, ...]] = {
     "record": (str,),
@@ -75,7 +76,7 @@ def source_of(record: str, tags: str | None = None, preset: str | None = None,
     """
     from workbench.analysis import flat_overrides
 
-    model_dir, run = gentune.locate(records.resolve_record(record, preset))
+    model_dir, run = generator.locate(records.resolve_record(record, preset))
     if run is None:
         raise ValueError(f"{record}: not a run record (no {records.RESULTS}); predict needs the "
                          "record of a study (outputs/<preset>/<run-id>) to know its config")
@@ -101,7 +102,7 @@ def source_of(record: str, tags: str | None = None, preset: str | None = None,
     hp.update((run.get("config") or {}).get("hparams") or {})
     hp.update(trial.get("params") or {})
     if check:
-        gentune.check_architecture(model_dir, config)
+        generator.check_architecture(model_dir, config)
     return Source(folder, run, model_dir, trial, config, hp)
 
 
@@ -116,7 +117,7 @@ def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
     keys (`num_beams: 4`, ...) or a `{preset, overrides}` file such as generation-tuning's
     best-decoding.yaml, typed as the config's hparams are (`num_beams: four` is refused).
     """
-    own = gentune.decoding(source.hparams)
+    own = generator.decoding(source.hparams)
     if choice == "trial":
         return own, f"trial {source.trial['number']} of run {source.run.get('run_id')}"
     if choice == "best":
@@ -136,17 +137,17 @@ def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
 
         flat = flat_overrides(given.get("overrides") or {})
         given = {k.removeprefix("hparams."): v for k, v in flat.items()
-                 if k.removeprefix("hparams.") in gentune.DECODING_KEYS}
+                 if k.removeprefix("hparams.") in generator.DECODING_KEYS}
     if not isinstance(given, dict) or not given:
         raise ValueError(f"{paths.shown(path)}: expected a mapping of decoding keys "
-                         f"({', '.join(gentune.DECODING_KEYS)}) or a {{preset, overrides}} file")
-    unknown = sorted(set(given) - set(gentune.DECODING_KEYS))
+                         f"({', '.join(generator.DECODING_KEYS)}) or a {{preset, overrides}} file")
+    unknown = sorted(set(given) - set(generator.DECODING_KEYS))
     if unknown:
         raise ValueError(f"{paths.shown(path)}: {', '.join(unknown)}: not decoding keys; "
-                         f"allowed: {', '.join(gentune.DECODING_KEYS)}")
+                         f"allowed: {', '.join(generator.DECODING_KEYS)}")
     hparams = wconfig.read_yaml(wconfig.DEFAULTS_FILE)["hparams"]
     d = wconfig.merge(own, given, paths.shown(path), schema=hparams, prefix="hparams.")
-    errors = gentune.decoding_errors(d)
+    errors = generator.decoding_errors(d)
     if errors:
         raise ValueError(f"{paths.shown(path)}: " + "; ".join(errors))
     return d, paths.shown(path)
@@ -335,7 +336,7 @@ def prepare(record: str, split: str = "test", out: str | None = None, decoding: 
     check_weights(source.model_dir)
     if refit_on:
         _refit_epochs(source)
-    gentune.check_architecture(source.model_dir, source.config)
+    generator.check_architecture(source.model_dir, source.config)
     return Plan(source, status, d, where, tunings, frame, fingerprint(path, frame), target)
 
 
@@ -363,7 +364,7 @@ def check_weights(model_dir: Path) -> None:
     for folder in folders:
         files = sorted(folder.glob("*.safetensors"))
         if not files and not any(folder.glob("*.bin")):
-            raise gentune.CheckpointError(
+            raise generator.CheckpointError(
                 f"{paths.shown(folder)}: no weights (no *.safetensors or *.bin file); copy the "
                 "run's best-model/ again from where it was made, or run the study again")
         for file in files:
@@ -371,7 +372,7 @@ def check_weights(model_dir: Path) -> None:
                 with safe_open(str(file), framework="np"):
                     pass
             except SafetensorError as exc:
-                raise gentune.CheckpointError(
+                raise generator.CheckpointError(
                     f"{paths.shown(file)}: unreadable weights ({exc}): the file is cut short or "
                     "damaged; copy the run's best-model/ again from where it was made, or run "
                     "the study again") from None
@@ -465,7 +466,7 @@ def summarize(source: Source, model_dir: Path, frame: pd.DataFrame, d: Mapping[s
     """Load the model once, summarize every row with decoding `d`, write `target`, and score
     it when every row has a reference: (summaries, scores or None, the record's fields)."""
     load = time.perf_counter()
-    gen = gentune.Generator(source.config, source.hparams, model_dir, frame,
+    gen = generator.Generator(source.config, source.hparams, model_dir, frame,
                             batch_size=batch_size)
     loaded = time.perf_counter()
     preds = gen.generate(d, progress=progress)

@@ -8,7 +8,6 @@ inference time with the notebook, and that an infeasible config never builds a m
 import json
 import math
 import statistics
-import time
 
 import optuna
 import pytest
@@ -282,11 +281,9 @@ def test_bad_strategy_input_fails_before_any_work(tmp_path, monkeypatch, params,
         params = {**params, "overrides": {"study.stage_plan": "p"}}
     args = {"preset": "tiny-bart", "storage": storage(tmp_path), "overrides": {},
             "run_dir": str(tmp_path / "rec"), **params}
-    started = time.perf_counter()
     with pytest.raises(ValueError) as err:
         wstudy.start_run("run-study", **args)
     assert needle in str(err.value)
-    assert time.perf_counter() - started < 5
     assert read(tmp_path / "rec")["status"] == "failed"
     assert not (tmp_path / "study.db").exists()  # no study was created
 

@@ -264,7 +264,8 @@ def summarise(runs: Sequence[Mapping[str, Any]], budget: int, noise: Sequence[fl
         if any(g is None for g in got.values()):
             continue  # not replayed that long
         diffs = [got[s]["true"] - ref[s]["true"] for s in seeds]
-        entry = {
+        entry: dict[str, Any] = {
+            "_true": [got[s]["true"] for s in seeds],  # per seed, for `choose` (not written)
             "true": mean_ci([g["true"] for g in got.values()]),
             "true_vs_random": {**mean_ci(diffs), **signs(diffs)},
             "reported": mean_ci([g["reported"] for g in got.values()]),
@@ -320,17 +321,6 @@ def choose(summary: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
             tied.append(name)
     chosen = min(tied, key=lambda n: (complexity(n), -summary[n]["true"]["mean"]))
     return {"leader": leader, "tied": sorted(tied, key=complexity), "chosen": chosen}
-
-
-def per_seed_true(runs: Sequence[Mapping[str, Any]], budget: int, noise: Sequence[float],
-                  summary: dict[str, dict[str, Any]]) -> None:
-    """Attach each strategy's per-seed true values (`_true`, seed order) for `choose`."""
-    by = {(r["sampler"], r["pruner"], r["seed"]): r["trace"] for r in runs}
-    seeds = sorted({r["seed"] for r in runs})
-    for name, entry in summary.items():
-        sampler, pruner, confirm = name.split("/")
-        entry["_true"] = [returned(by[(sampler, pruner, s)], budget, confirm, s, noise)["true"]
-                          for s in seeds]
 
 
 def curves(runs: Sequence[Mapping[str, Any]], strategies: Sequence[str],
@@ -415,9 +405,7 @@ def block(world: Any, cfg: Mapping[str, Any], seeds: Sequence[int],
     runs = replay_all(world, cfg, jobs, processes, log=log)
     budgets = {}
     for b in BUDGETS:
-        summary = summarise(runs, b, world.noise)
-        per_seed_true(runs, b, world.noise, summary)
-        budgets[str(b)] = summary
+        budgets[str(b)] = summarise(runs, b, world.noise)
     return runs, budgets
 
 
@@ -479,7 +467,8 @@ def run_block(name: str, path: Path = STUDY, processes: int | None = None,
         jobs = [(s, p, seed, trials_for(s)) for s, p in sorted(keep) for seed in seeds]
         log("  the same strategies on the table's rows (nearest row, no surrogate) ...")
         tw_runs = replay_all(tw, cfg, jobs, processes, log=log)
-        out["table_rows"] = {str(b): summarise(tw_runs, b, tw.noise, shown) for b in BUDGETS}
+        out["table_rows"] = public({str(b): summarise(tw_runs, b, tw.noise, shown)
+                                    for b in BUDGETS})
         out["chosen"] = chosen
         # Two studies kept whole, so `make bench` can show that they replay to the same trace.
         out["spot_check"] = [r for r in runs if r["seed"] == seeds[0]
@@ -566,9 +555,7 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
         runs = replay_all(sur, cfg, jobs, size.get("search_processes"), log=log)
         budgets = {}
         for b in (size["search_trials"] // 2, size["search_trials"]):
-            summary = summarise(runs, b, sur.noise)
-            per_seed_true(runs, b, sur.noise, summary)
-            budgets[str(b)] = summary
+            budgets[str(b)] = summarise(runs, b, sur.noise)
         shown = [n for n in names(size["search_pairs"]) if n.endswith("/best")]
         evaluation = {"seeds": seeds, "budgets": public(budgets),
                       "curves": curves(runs, shown, size["search_trials"])}

@@ -9,20 +9,21 @@ import contextlib
 import math
 import multiprocessing
 import os
-import platform
 import resource
 import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from workbench import backends, paths, validate
+from workbench import backends, paths, records, validate
 
 BENCH_DIR = paths.OUTPUTS / "bench"
 CACHE_DIR = BENCH_DIR / "cache"
 PRESET = "tiny-bart"
+# The packages the figures depend on, as machine() reports them.
+BENCH_PACKAGES = ("optuna", "torch", "transformers", "papermill", "rouge-score", "plotly",
+                  "python-mecab-ko", "mecab-python3")
 GOALS = {
     "search": ("true value of the returned config above random search's from 24 trials (95 % "
                "CI above 0), not worse at 12; compute to reach random's true value <= 1/3 of "
@@ -91,19 +92,11 @@ def spread(values: Sequence[float]) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     """Cores, CPU model, OS and the versions of what the figures depend on."""
-    model = platform.processor() or "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    versions = {}
-    for name in ("optuna", "torch", "transformers", "papermill", "rouge-score", "plotly",
-                 "python-mecab-ko", "mecab-python3"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[name] = metadata.version(name)
-    return {"cores": os.cpu_count(), "cpu_model": model, "platform": platform.platform(),
-            "python": platform.python_version(), "versions": versions}
+    where = records.machine(cuda=False)
+    found = records.versions(BENCH_PACKAGES)
+    return {"cores": where["cpu_count"], "cpu_model": where["cpu"] or "unknown",
+            "platform": where["platform"], "python": found.pop("python"),
+            "versions": {name: v for name, v in found.items() if v is not None}}
 
 
 def rss_mb() -> dict[str, float]:

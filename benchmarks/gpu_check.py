@@ -79,7 +79,7 @@ import torch
 
 from benchmarks.common import machine, rss_mb
 from benchmarks.memory_check import train_steps
-from workbench import backends, gentune, memory, paths, predict, validate
+from workbench import backends, gentune, memory, paths, predict, records, validate
 from workbench import config as wconfig
 from workbench import data as wdata
 from workbench.backends import bpe, causal
@@ -1376,11 +1376,9 @@ def _device_text(device: torch.device) -> str:
 
 def versions() -> dict[str, str]:
     """The versions the figures depend on."""
-    found = {}
-    for name in ("torch", "transformers", "peft", "bitsandbytes", "accelerate", "optuna"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            found[name] = metadata.version(name)
-    return found
+    found = records.versions(("torch", "transformers", "peft", "bitsandbytes", "accelerate",
+                              "optuna"))
+    return {name: v for name, v in found.items() if v is not None and name != "python"}
 
 
 def _header(report: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -197,10 +197,10 @@ def process_entry() -> dict[str, Any]:
     return {"pid": os.getpid(), "host": HOST, "heartbeat": now()}
 
 
-def versions() -> dict[str, str | None]:
-    """Installed versions of the packages that decide a run's numbers."""
+def versions(packages: Iterable[str] = PACKAGES) -> dict[str, str | None]:
+    """Installed versions of the packages that decide a run's numbers (None: not installed)."""
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in PACKAGES:
+    for name in packages:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -223,10 +223,12 @@ def git_state() -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-def machine() -> dict[str, Any]:
-    """Where the run happened: CPU, cores, and the CUDA device if any."""
+def machine(cuda: bool = True) -> dict[str, Any]:
+    """Where the run happened: CPU, cores, and (with `cuda`) the CUDA device if any."""
     info: dict[str, Any] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                             "cpu": _cpu_model()}
+    if not cuda:
+        return info
     try:
         import torch
 

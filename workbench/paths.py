@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,3 +55,37 @@ def build_lock(folder: Path) -> Iterator[None]:
     with open(folder.with_name(folder.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+@contextmanager
+def replacing(destination: Path) -> Iterator[Path]:
+    """A fresh `<destination>.tmp` folder to fill; when the block ends without an error it
+    replaces `destination` in one step, so a reader never sees half a folder. After an error
+    the half-written `.tmp` folder is removed and `destination` is left as it was."""
+    destination = Path(destination)
+    tmp = destination.with_name(destination.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(destination, ignore_errors=True)
+    tmp.rename(destination)
+
+
+@contextmanager
+def building(folder: Path, done: str) -> Iterator[Path | None]:
+    """Build a cache folder once: None when `folder/done` exists (nothing to build), else a
+    fresh `.tmp` folder to fill, under the entry's build lock, renamed to `folder` at the end.
+    Processes that ask at once wait for the first one's build and then get None."""
+    if (folder / done).exists():
+        yield None
+        return
+    with build_lock(folder):
+        if (folder / done).exists():
+            yield None
+            return
+        with replacing(folder) as tmp:
+            yield tmp

@@ -57,7 +57,7 @@ study: install
 # thread, so on 2 cores two workers halve the time); TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= 2
 test: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(ARGS)
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks $(ARGS)

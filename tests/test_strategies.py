@@ -77,7 +77,7 @@ def calls(fake_backend):
 @pytest.mark.slow
 def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
     over = {**QUICK, "hparams.num_epochs": 1, "objective.timing_samples": 2,
-            "objective.timing_repeats": 2, "study.tpe_n_startup_trials": 2}
+            "objective.timing_repeats": 2, "study.sampler.n_startup_trials": 2}
     folder = cli.run_notebook("run-study", {
         "preset": "tiny-bart", "n_trials": 3, "objective": "multi", "pruner": "median",
         "storage": storage(tmp_path), "overrides": over}, out_dir=tmp_path / "rec")
@@ -324,8 +324,8 @@ def synthetic(v):
 
 
 def _sampler(seed):
-    return make_sampler({"sampler": "tpe", "seed": seed, "tpe_n_startup_trials": 10,
-                         "tpe_n_ei_candidates": 24, "tpe_multivariate": True})
+    return make_sampler({"seed": seed, "sampler": {"name": "tpe", "n_startup_trials": 10,
+                                                   "n_ei_candidates": 24, "multivariate": True}})
 
 
 def _objective(trial):

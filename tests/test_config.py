@@ -19,7 +19,7 @@ def test_unknown_preset_lists_available():
     assert "no-such-preset" in msg and "tiny-bart" in msg and "kobart" in msg
 
 
-def test_kobart_is_the_seed_setting():
+def test_kobart_is_the_reference_setting():
     cfg = validate.resolve("kobart")
     hp = cfg["hparams"]
     assert cfg["model"]["name"] == "digit82/kobart-summarization"
@@ -104,11 +104,12 @@ def test_a_preset_can_extend_another(tmp_path, monkeypatch):
 
 
 def test_a_named_strategy_sets_study_keys_and_explicit_overrides_win():
-    seed = validate.resolve("tiny-bart", {"study.strategy": "seed"})["study"]
-    assert seed["sampler"] == {"name": "tpe", "n_startup_trials": 10, "n_ei_candidates": 24,
-                               "multivariate": False, "population_size": 50}
-    assert (seed["pruner"]["name"], seed["pruner"]["n_startup_trials"],
-            seed["pruner"]["n_warmup_steps"]) == ("median", 5, 3)
+    reference = validate.resolve("tiny-bart", {"study.strategy": "reference"})["study"]
+    assert reference["sampler"] == {"name": "tpe", "n_startup_trials": 10,
+                                    "n_ei_candidates": 24, "multivariate": False,
+                                    "population_size": 50}
+    assert (reference["pruner"]["name"], reference["pruner"]["n_startup_trials"],
+            reference["pruner"]["n_warmup_steps"]) == ("median", 5, 3)
     own = validate.resolve("tiny-bart")["study"]
     assert own["strategy"] is None
     assert (own["sampler"]["name"], own["pruner"]["name"]) == ("random", "none")
@@ -118,11 +119,11 @@ def test_a_named_strategy_sets_study_keys_and_explicit_overrides_win():
     confirmed = validate.resolve("tiny-bart", {"study.strategy": "confirmed"})["study"]
     assert (confirmed["pruner"]["name"], confirmed["confirm_top_k"],
             confirmed["confirm_seeds"]) == ("none", 2, 1)
-    mixed = validate.resolve("tiny-bart", {"study.strategy": "seed",
+    mixed = validate.resolve("tiny-bart", {"study.strategy": "reference",
                                            "study.pruner.name": "none"})["study"]
     assert mixed["pruner"]["name"] == "none" and mixed["sampler"]["multivariate"] is False
     with pytest.raises(ConfigError, match=r"study.strategy: unknown strategy 'fast' "
-                                          r"\(params/strategies.yaml\); allowed are seed"):
+                                          r"\(params/strategies.yaml\); allowed are reference"):
         validate.resolve("tiny-bart", {"study.strategy": "fast"})
 
 

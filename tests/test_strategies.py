@@ -291,7 +291,7 @@ def test_bad_strategy_input_fails_before_any_work(tmp_path, monkeypatch, params,
 def test_stage_plans_shipped_are_valid_for_their_presets():
     from workbench import config as wconfig
 
-    # The seed plan's first stage chooses among the preset's model candidates.
+    # The reference plan's first stage chooses among the preset's model candidates.
     two = {"model.candidates": ["Bllossom/llama-3.2-Korean-Bllossom-3B", "Qwen/Qwen3-4B"]}
     for preset, over in (("tiny-bart", {}), ("llama", two)):
         cfg = wconfig.resolve(preset, over)
@@ -300,7 +300,7 @@ def test_stage_plans_shipped_are_valid_for_their_presets():
         plan = stages.load_plan(cfg["study"]["stage_plan"], space)
         assert plan.order == STAGE_ORDER
         assert [plan.stages[s].trials for s in plan.order] == (
-            [20, 30, 30, 20] if plan.name == "seed" else [6, 8, 8, 6])
+            [20, 30, 30, 20] if plan.name == "reference" else [6, 8, 8, 6])
 
 
 # --------------------------------------------------------------------------- adaptive search

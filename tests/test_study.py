@@ -188,14 +188,14 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
         report(1, hp["learning_rate"] * 1000)
         return outcome(hp["learning_rate"] * 1000)
 
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="seed",
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="reference",
                            storage=storage(tmp_path), run_dir=str(tmp_path / "rec"),
                            overrides={**QUICK, **fake_backend(fake)})
     study = run.optimize()
     assert type(study.sampler).__name__ == "TPESampler" and not study.sampler._multivariate
     assert type(study.pruner).__name__ == "MedianPruner"
     rec = read_record(tmp_path / "rec")["study"]
-    assert rec["strategy"] == "seed" and rec["sampler"] == "tpe" and rec["pruner"] == "median"
+    assert rec["strategy"] == "reference" and rec["sampler"] == "tpe" and rec["pruner"] == "median"
     assert rec["search_settings"]["sampler"]["multivariate"] is False
     assert rec["search_settings"]["pruner"]["n_warmup_steps"] == 3
 

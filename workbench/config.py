@@ -83,6 +83,11 @@ MOVED: dict[str, str] = {
     "study.wilcoxon_p_threshold": "study.pruner.p_threshold",
 }
 
+# The user's design document is `reference` (docs/configuration.md): its space, strategy and
+# stage plan. "seed" names only random seeds; these keys refuse it, naming `reference`.
+REFERENCE_KEYS = {"search.space": "space", "study.strategy": "strategy",
+                  "study.stage_plan": "stage plan"}
+
 # What a preset name may be: a file name in params/presets/ without its .yaml, never a path.
 PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -169,6 +174,9 @@ def _check_value(key: str, value: Any, default: Any, source: str) -> None:
         if default is None or key in NULLABLE:
             return
         raise ConfigError(f"{source}: {key}: may not be null (default {default!r})")
+    if value == "seed" and key in REFERENCE_KEYS:
+        raise ConfigError(f"{source}: {key}: 'seed' names no {REFERENCE_KEYS[key]}; the design "
+                          f"document's is 'reference' ({key}: reference)")
     if default is None or key in NULLABLE:
         allowed = NULLABLE.get(key)
         if allowed is None or (isinstance(value, bool) and bool not in allowed):

@@ -48,33 +48,32 @@ BUDGETS = (12, 24, 48, 96)
 SELECTION_SEEDS = tuple(range(0, 30))
 EVALUATION_SEEDS = tuple(range(200, 260))  # never looked at before the choice is made
 
-# Samplers as the workbench builds them (`make_sampler`) from these study settings over the
-# default preset's: (settings, whether trial 0 is the preset's config, as the workbench queues
-# it). Constant liar only changes what parallel workers sample; these replays are sequential.
+# Samplers as the workbench builds them (`make_sampler`) from these `study.sampler` settings
+# over the default preset's: (settings, whether trial 0 is the preset's config, as the workbench
+# queues it). Constant liar only changes what parallel workers sample; these replays are
+# sequential.
 SAMPLERS: dict[str, tuple[dict[str, Any], bool]] = {
-    "random": ({"sampler": "random"}, False),
-    "random+preset": ({"sampler": "random"}, True),
+    "random": ({"name": "random"}, False),
+    "random+preset": ({"name": "random"}, True),
     # The design document's TPE: 10 random startup trials, independent params.
-    "tpe-seed": ({"sampler": "tpe", "tpe_n_startup_trials": 10, "tpe_multivariate": False,
-                  "tpe_n_ei_candidates": 24}, True),
-    "tpe-mv5": ({"sampler": "tpe", "tpe_n_startup_trials": 5, "tpe_multivariate": True,
-                 "tpe_n_ei_candidates": 24}, True),
-    "tpe-tuned": ({"sampler": "tpe", "tpe_n_startup_trials": 5, "tpe_multivariate": True,
-                   "tpe_n_ei_candidates": 64}, True),
-    "gp": ({"sampler": "gp"}, True),
+    "tpe-seed": ({"name": "tpe", "n_startup_trials": 10, "multivariate": False,
+                  "n_ei_candidates": 24}, True),
+    "tpe-mv5": ({"name": "tpe", "n_startup_trials": 5, "multivariate": True,
+                 "n_ei_candidates": 24}, True),
+    "tpe-tuned": ({"name": "tpe", "n_startup_trials": 5, "multivariate": True,
+                   "n_ei_candidates": 64}, True),
+    "gp": ({"name": "gp"}, True),
 }
+# Pruners from these `study.pruner` settings over the default preset's.
 PRUNERS: dict[str, dict[str, Any]] = {
-    "none": {"pruner": "none"},
+    "none": {"name": "none"},
     # The design document's: from epoch 3 on, which with 3 epochs never prunes (the study
     # never prunes a last epoch).
-    "median-seed": {"pruner": "median", "median_n_startup_trials": 5,
-                    "median_n_warmup_steps": 3},
-    "median-w2": {"pruner": "median", "median_n_startup_trials": 3,
-                  "median_n_warmup_steps": 2},
-    "median-w1": {"pruner": "median", "median_n_startup_trials": 3,
-                  "median_n_warmup_steps": 1},
-    "successive-halving": {"pruner": "successive_halving", "halving_min_resource": 1,
-                           "halving_reduction_factor": 3},
+    "median-seed": {"name": "median", "n_startup_trials": 5, "n_warmup_steps": 3},
+    "median-w2": {"name": "median", "n_startup_trials": 3, "n_warmup_steps": 2},
+    "median-w1": {"name": "median", "n_startup_trials": 3, "n_warmup_steps": 1},
+    "successive-halving": {"name": "successive_halving", "min_resource": 1,
+                           "reduction_factor": 3},
 }
 # How the returned config is chosen: the best observation (what a study does without
 # `study.confirm_top_k`), or the top-k configs trained again with s fresh seeds each and the
@@ -102,11 +101,12 @@ def default_strategy(cfg: Mapping[str, Any]) -> str:
     """The grid's name ("sampler/pruner/returned") for the default preset's own settings."""
     sc = cfg["study"]
 
-    def same(settings: Mapping[str, Any]) -> bool:
-        return all(sc[k] == v for k, v in settings.items())
+    def same(settings: Mapping[str, Any], part: str) -> bool:
+        return all(sc[part][k] == v for k, v in settings.items())
 
-    sampler = next((n for n, (st, first) in SAMPLERS.items() if first and same(st)), None)
-    pruner = next((n for n, st in PRUNERS.items() if same(st)), None)
+    sampler = next((n for n, (st, first) in SAMPLERS.items()
+                    if first and same(st, "sampler")), None)
+    pruner = next((n for n, st in PRUNERS.items() if same(st, "pruner")), None)
     top_k, seeds = sc.get("confirm_top_k", 0), sc.get("confirm_seeds", 0)
     confirm = next((n for n, c in CONFIRMS.items()
                     if (c is None and top_k == 0) or c == (top_k, seeds)), None)
@@ -133,8 +133,9 @@ def replay(world: Any, cfg: Mapping[str, Any], sampler_name: str, pruner_name: s
     # Random search draws from one seed stream, the model-based samplers from another: their
     # random startup trials would otherwise repeat random search's first configs and share its
     # luck. The model-based samplers share theirs (common random numbers).
-    stream = seed if settings["sampler"] == "random" else 1000 + seed
-    sc = {**cfg["study"], **settings, **PRUNERS[pruner_name], "seed": stream}
+    stream = seed if settings["name"] == "random" else 1000 + seed
+    sc = {**cfg["study"], "sampler": {**cfg["study"]["sampler"], **settings},
+          "pruner": {**cfg["study"]["pruner"], **PRUNERS[pruner_name]}, "seed": stream}
     hparams = cfg["hparams"]
     # A fixed name: Hyperband assigns trials to brackets by a hash of the study's name.
     study = optuna.create_study(direction="maximize", sampler=make_sampler(sc),

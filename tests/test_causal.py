@@ -401,8 +401,8 @@ def test_an_llm_trial_is_pruned_within_its_first_epoch(tmp_path):
     from workbench.study import objective, samplers
 
     cfg = validate.resolve("tiny-llama", {**QUICK, "runtime.evals_per_epoch": 2,
-                                          "study.median_n_warmup_steps": 1,
-                                          "study.median_n_startup_trials": 1})
+                                          "study.pruner.n_warmup_steps": 1,
+                                          "study.pruner.n_startup_trials": 1})
     b = causal.CausalBackend(cfg, {"train": frame(16), "dev": frame(4)})  # 4 steps per epoch
     study = optuna.create_study(direction="maximize", pruner=samplers.make_pruner(cfg["study"]))
     study.add_trial(optuna.trial.create_trial(

@@ -19,7 +19,7 @@ def test_unknown_preset_lists_available():
     assert "no-such-preset" in msg and "tiny-bart" in msg and "kobart" in msg
 
 
-def test_kobart_is_the_seed_setting():
+def test_kobart_is_the_reference_setting():
     cfg = validate.resolve("kobart")
     hp = cfg["hparams"]
     assert cfg["model"]["name"] == "digit82/kobart-summarization"
@@ -51,7 +51,8 @@ def test_space_fixed_values_sit_under_the_preset():
         ({"hparams.num_beams": "four"}, "hparams.num_beams: expected int"),
         ({"hparams.do_sample": 1}, "hparams.do_sample: expected bool"),
         ({"hparams.num_beams": True}, "hparams.num_beams: expected int"),
-        ({"study.sampler": "cmaes"}, "study.sampler: 'cmaes' is not one of tpe, gp, random"),
+        ({"study.sampler.name": "cmaes"}, "study.sampler.name: 'cmaes' is not one of tpe, gp, "
+                                           "random"),
         ({"study.timeout": "soon"}, "study.timeout: expected int or float"),
         ({"hparams.scheduler_type": "constant"}, "hparams.scheduler_type: 'constant' is not one"),
         ({"hparams.min_new_tokens": 80, "hparams.max_new_tokens": 60}, "min_new_tokens (80)"),
@@ -103,21 +104,101 @@ def test_a_preset_can_extend_another(tmp_path, monkeypatch):
 
 
 def test_a_named_strategy_sets_study_keys_and_explicit_overrides_win():
-    seed = validate.resolve("tiny-bart", {"study.strategy": "seed"})["study"]
-    assert (seed["sampler"], seed["tpe_n_startup_trials"], seed["tpe_multivariate"]) == (
-        "tpe", 10, False)
-    assert (seed["pruner"], seed["median_n_startup_trials"], seed["median_n_warmup_steps"]) == (
-        "median", 5, 3)
+    reference = validate.resolve("tiny-bart", {"study.strategy": "reference"})["study"]
+    assert reference["sampler"] == {"name": "tpe", "n_startup_trials": 10,
+                                    "n_ei_candidates": 24, "multivariate": False,
+                                    "population_size": 50}
+    assert (reference["pruner"]["name"], reference["pruner"]["n_startup_trials"],
+            reference["pruner"]["n_warmup_steps"]) == ("median", 5, 3)
     own = validate.resolve("tiny-bart")["study"]
-    assert own["strategy"] is None and (own["sampler"], own["pruner"]) == ("random", "none")
+    assert own["strategy"] is None
+    assert (own["sampler"]["name"], own["pruner"]["name"]) == ("random", "none")
     tuned = validate.resolve("tiny-bart", {"study.strategy": "tuned"})["study"]
-    assert (tuned["sampler"], tuned["tpe_n_startup_trials"], tuned["median_n_warmup_steps"]) == (
-        "tpe", 5, 2)
+    assert (tuned["sampler"]["name"], tuned["sampler"]["n_startup_trials"],
+            tuned["pruner"]["n_warmup_steps"]) == ("tpe", 5, 2)
     confirmed = validate.resolve("tiny-bart", {"study.strategy": "confirmed"})["study"]
-    assert (confirmed["pruner"], confirmed["confirm_top_k"], confirmed["confirm_seeds"]) == (
-        "none", 2, 1)
-    mixed = validate.resolve("tiny-bart", {"study.strategy": "seed", "study.pruner": "none"})
-    assert mixed["study"]["pruner"] == "none" and mixed["study"]["tpe_multivariate"] is False
+    assert (confirmed["pruner"]["name"], confirmed["confirm_top_k"],
+            confirmed["confirm_seeds"]) == ("none", 2, 1)
+    mixed = validate.resolve("tiny-bart", {"study.strategy": "reference",
+                                           "study.pruner.name": "none"})["study"]
+    assert mixed["pruner"]["name"] == "none" and mixed["sampler"]["multivariate"] is False
     with pytest.raises(ConfigError, match=r"study.strategy: unknown strategy 'fast' "
-                                          r"\(params/strategies.yaml\); allowed are seed"):
+                                          r"\(params/strategies.yaml\); allowed are reference"):
         validate.resolve("tiny-bart", {"study.strategy": "fast"})
+
+
+def test_sampler_and_pruner_names_come_from_the_one_registry():
+    from workbench.study import samplers
+
+    assert wconfig.CHOICES["study.sampler.name"] == tuple(samplers.SAMPLERS)
+    assert wconfig.CHOICES["study.pruner.name"] == tuple(samplers.PRUNERS)
+    study = validate.resolve("tiny-bart")["study"]
+    for name in samplers.SAMPLERS:  # each builds from the defaults' settings
+        samplers.make_sampler({**study, "sampler": {**study["sampler"], "name": name}})
+    for name in samplers.PRUNERS:
+        pruner = {**study["pruner"], "name": name}
+        samplers.make_pruner({**study, "pruner": pruner})
+        assert samplers.prune_reason({"pruner": pruner}, 2, 1.0).startswith(
+            "pruned after epoch 2: objective 1.0000 ")
+
+
+@pytest.mark.parametrize(("old", "new"), list(wconfig.MOVED.items()))
+def test_a_flat_sampler_or_pruner_key_is_refused_with_its_nested_name(old, new):
+    with pytest.raises(ConfigError, match=f"unknown key '{old}': write '{new}'"):
+        validate.resolve("tiny-bart", {old: 1})
+
+
+def test_sampler_and_pruner_settings_are_nested_in_presets_and_strategies(tmp_path,
+                                                                          monkeypatch):
+    cfg = validate.resolve("tiny-llama", {"study.sampler.name": "nsga2",
+                                          "study.pruner.percentile": 10})["study"]
+    assert (cfg["sampler"]["name"], cfg["sampler"]["n_startup_trials"]) == ("nsga2", 3)
+    assert (cfg["pruner"]["name"], cfg["pruner"]["n_warmup_steps"],
+            cfg["pruner"]["percentile"]) == ("median", 1, 10)
+    with pytest.raises(ConfigError, match=r"study.sampler: expected a mapping, got 'tpe'; a "
+                                          r"name goes in study.sampler.name"):
+        validate.resolve("tiny-bart", {"study.sampler": "tpe"})
+    strategies = tmp_path / "strategies.yaml"
+    strategies.write_text("old:\n  sampler: tpe\n  tpe_multivariate: false\n", encoding="utf-8")
+    monkeypatch.setattr(wconfig, "STRATEGIES_FILE", strategies)
+    with pytest.raises(ConfigError, match=r"strategies.yaml: study.sampler: expected a mapping"):
+        validate.resolve("tiny-bart", {"study.strategy": "old"})
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "flat.yaml").write_text("study:\n  median_n_warmup_steps: 2\n", encoding="utf-8")
+    monkeypatch.setattr(wconfig.paths, "PRESETS", presets)
+    with pytest.raises(ConfigError, match=r"flat.yaml: unknown key 'study.median_n_warmup_steps'"
+                                          r": write 'study.pruner.n_warmup_steps'"):
+        validate.resolve("flat")
+
+
+def test_qwen_extends_llama_with_its_own_model_and_batch():
+    llama, qwen = validate.resolve("llama"), validate.resolve("qwen")
+    assert qwen["model"]["name"] == "Qwen/Qwen3-4B-Instruct-2507"
+    assert qwen["llm"]["model_config"]["model_type"] == "qwen3"  # replaced whole, not merged
+    assert qwen["llm"]["model_config"]["max_position_embeddings"] == 262144
+    assert set(qwen["llm"]["model_config"]) == set(llama["llm"]["model_config"])
+    assert (qwen["hparams"]["batch_size"], llama["hparams"]["batch_size"]) == (6, 8)
+    same = {**qwen["hparams"], "batch_size": 8}
+    assert same == llama["hparams"] and qwen["study"] == llama["study"]
+    assert qwen["runtime"] == llama["runtime"] and qwen["data"] == llama["data"]
+    assert (qwen["hparams"]["bf16"], qwen["study"]["pruner"]["n_warmup_steps"]) == (True, 4)
+    tiny = validate.resolve("tiny-qwen")
+    assert tiny["model"]["architecture"]["model_type"] == "qwen3"
+    assert tiny["hparams"] == validate.resolve("tiny-llama")["hparams"]
+
+
+def test_a_chat_template_is_named_and_read_from_its_file():
+    llama3 = (wconfig.CHAT_TEMPLATES / "llama3.jinja").read_text(encoding="utf-8")
+    chat = validate.resolve("tiny-llama")["llm"]["chat_template"]
+    assert chat == llama3[:-1] and chat.endswith("<|end_header_id|>\n\n{% endif %}")
+    assert validate.resolve("tiny-qwen")["llm"]["chat_template"].startswith(
+        "{% for m in messages %}<|im_start|>")
+    assert set(wconfig.list_chat_templates()) >= {"llama3", "chatml"}
+    inline = "{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    assert validate.resolve("tiny-llama", {"llm.chat_template": inline})["llm"][
+        "chat_template"] == inline
+    assert validate.resolve("tiny-bart")["llm"]["chat_template"] is None
+    with pytest.raises(ConfigError, match=r"llm.chat_template: unknown chat template 'llama2'; "
+                                          r"available: chatml, llama3"):
+        validate.resolve("tiny-llama", {"llm.chat_template": "llama2"})

@@ -150,7 +150,7 @@ def seeded(calls, low_seeds=False):
 def test_a_confirmation_run_is_never_pruned(fake_backend, tmp_path):
     calls = []
     over = {**QUICK, **fake_backend(seeded(calls, low_seeds=True)),
-            "study.median_n_startup_trials": 1, "study.median_n_warmup_steps": 0,
+            "study.pruner.n_startup_trials": 1, "study.pruner.n_warmup_steps": 0,
             "study.warm_start": [{"learning_rate": 1e-4}], "study.confirm_top_k": 1,
             "study.confirm_seeds": 2}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, storage=storage(tmp_path),

@@ -97,9 +97,8 @@ def llm_preset_study(tmp_path, fake_backend, preset: str):
     over = {**GUARD_OFF, "data.max_train_samples": 48, "data.max_dev_samples": 12,
             "hparams.num_epochs": llm["hparams"]["num_epochs"],
             "runtime.evals_per_epoch": llm["runtime"]["evals_per_epoch"],
-            **{f"study.{k}": llm["study"][k] for k in ("pruner", "median_n_warmup_steps",
-                                                       "median_interval_steps")},
-            "study.median_n_startup_trials": 1, "study.warm_start": [{"learning_rate": 1e-4}]}
+            "study.pruner": {**llm["study"]["pruner"], "n_startup_trials": 1},
+            "study.warm_start": [{"learning_rate": 1e-4}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=f"sqlite:///{tmp_path / 'study.db'}",
                            overrides={**over, **fake_backend(curve)},
@@ -115,7 +114,7 @@ def test_an_llm_preset_trial_can_be_pruned_before_its_last_evaluation(tmp_path, 
     pruned (the last epoch never is); now its evaluations are the pruner's steps."""
     llm, rec = llm_preset_study(tmp_path, fake_backend, preset)
     per_epoch, epochs = llm["runtime"]["evals_per_epoch"], llm["hparams"]["num_epochs"]
-    warmup = llm["study"]["median_n_warmup_steps"]
+    warmup = llm["study"]["pruner"]["n_warmup_steps"]
     assert per_epoch > 1
     good, bad = rec["trials"]
     assert good["state"] == "COMPLETE" and good["evals_per_epoch"] == per_epoch
@@ -139,8 +138,8 @@ def test_pruned_before_the_end_of_the_first_epoch(tmp_path, fake_backend):
 
     over = {**GUARD_OFF, "data.max_train_samples": 48, "data.max_dev_samples": 12,
             "hparams.num_epochs": 2, "runtime.evals_per_epoch": 4,
-            "study.pruner": "median", "study.median_n_warmup_steps": 1,
-            "study.median_n_startup_trials": 1, "study.warm_start": [{"learning_rate": 1e-4}]}
+            "study.pruner.name": "median", "study.pruner.n_warmup_steps": 1,
+            "study.pruner.n_startup_trials": 1, "study.warm_start": [{"learning_rate": 1e-4}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=f"sqlite:///{tmp_path / 'study.db'}",
                            overrides={**over, **fake_backend(curve)},

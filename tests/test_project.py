@@ -73,7 +73,7 @@ def test_papermill_sees_every_parameter(notebook):
 
 @pytest.mark.parametrize("notebook", sorted(paths.NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
 def test_every_parameter_reaches_the_notebooks_code(notebook):
-    """A parameter the cells never read is silently ignored (-p strategy seed once was)."""
+    """A parameter the cells never read would be silently ignored: papermill only warns."""
     import ast
 
     nb = json.loads(notebook.read_text(encoding="utf-8"))

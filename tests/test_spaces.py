@@ -23,8 +23,8 @@ SAMPLING = ("temperature", "top_p", "top_k")
 
 
 @pytest.fixture(scope="module")
-def seed() -> spaces.Space:
-    return spaces.load_space("seed", model_candidates=MODELS)
+def reference() -> spaces.Space:
+    return spaces.load_space("reference", model_candidates=MODELS)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +48,11 @@ def run(study: optuna.Study, params: list[Param], fixed: dict, n: int) -> list[d
     return returned
 
 
-# --------------------------------------------------------------------------- the seed's values
+# --------------------------------------------------------------------------- the reference's values
 
-# The seed's trial.suggest_* calls (README, "The seed"), as the distributions Optuna records.
-SEED_DISTRIBUTIONS = {
+# The reference's trial.suggest_* calls (docs/configuration.md, "The reference"), as the
+# distributions Optuna records.
+REFERENCE_DISTRIBUTIONS = {
     "model_name": Cat(MODELS),
     "lora_r": Int(4, 64, step=4),
     "lora_alpha": Int(8, 128, step=8),
@@ -81,7 +82,7 @@ SEED_DISTRIBUTIONS = {
     "person_token_strategy": Cat(["keep_original", "simplify", "abstract"]),
 }
 
-SEED_GROUPS = {
+REFERENCE_GROUPS = {
     "model": ["model_name", "lora_r", "lora_alpha", "lora_dropout", "quantization"],
     "training": [
         "learning_rate",
@@ -114,21 +115,21 @@ SEED_GROUPS = {
 }
 
 
-def test_seed_groups_in_file_order(seed):
-    assert seed.groups == SEED_GROUPS
-    assert list(seed.params) == [n for names in SEED_GROUPS.values() for n in names]
-    assert seed.fixed == {}
-    assert seed.path == spaces.PROJECT_ROOT / "params" / "spaces" / "seed.yaml"
+def test_reference_groups_in_file_order(reference):
+    assert reference.groups == REFERENCE_GROUPS
+    assert list(reference.params) == [n for names in REFERENCE_GROUPS.values() for n in names]
+    assert reference.fixed == {}
+    assert reference.path == spaces.PROJECT_ROOT / "params" / "spaces" / "reference.yaml"
 
 
-@pytest.mark.parametrize("name", list(SEED_DISTRIBUTIONS))
-def test_seed_distribution_is_the_seeds(seed, name):
+@pytest.mark.parametrize("name", list(REFERENCE_DISTRIBUTIONS))
+def test_reference_distributions_as_written(reference, name):
     # Make every conditional param active and max_new_tokens = 200 so min_new_tokens' full range.
     study = random_study()
     study.enqueue_trial({"do_sample": True, "use_augmentation": True, "max_new_tokens": 200})
     trial = study.ask()
-    spaces.suggest(trial, list(seed.params.values()), {})
-    assert trial.distributions[name] == SEED_DISTRIBUTIONS[name]
+    spaces.suggest(trial, list(reference.params.values()), {})
+    assert trial.distributions[name] == REFERENCE_DISTRIBUTIONS[name]
 
 
 @pytest.mark.parametrize(
@@ -143,34 +144,34 @@ def test_seed_distribution_is_the_seeds(seed, name):
         ("max_new_tokens", {}, None),
     ],
 )
-def test_seed_conditions(seed, name, when, at_most):
-    assert seed.params[name].when == when
-    assert seed.params[name].at_most == at_most
+def test_reference_conditions(reference, name, when, at_most):
+    assert reference.params[name].when == when
+    assert reference.params[name].at_most == at_most
 
 
 def test_model_name_searched_needs_candidates():
-    space = spaces.load_space("seed")  # loads: model_name is only needed when searched
+    space = spaces.load_space("reference")  # loads: model_name is only needed when searched
     assert space.params["model_name"].choices is None
     assert [p.name for p in spaces.select(space, ["lora_r"])] == ["lora_r"]
     with pytest.raises(SpaceError) as err:
         spaces.select(space, ["model"])
     msg = str(err.value)
-    assert msg.startswith("params/spaces/seed.yaml: model.model_name: ")
+    assert msg.startswith("params/spaces/reference.yaml: model.model_name: ")
     assert "model.candidates" in msg
 
 
 @pytest.mark.parametrize("bad", [[], ["a", "a"], ["ok", ""], "single-string"])
 def test_bad_model_candidates_refused(bad):
     with pytest.raises(SpaceError, match="model_candidates"):
-        spaces.load_space("seed", model_candidates=bad)
+        spaces.load_space("reference", model_candidates=bad)
 
 
 def test_space_files_start_with_source_comment():
-    for name in ("seed", "recommended"):
+    for name in ("reference", "recommended"):
         text = (spaces.SPACES_DIR / f"{name}.yaml").read_text(encoding="utf-8")
         assert text.startswith("#")
         header = text.split("\n\n")[0]
-        assert "Source: the seed" in header and '"The seed"' in header  # defined in the README
+        assert "Source: the reference" in header and '"The reference"' in header  # defined in docs
 
 
 # --------------------------------------------------------------------------- recommended
@@ -186,17 +187,17 @@ RECOMMENDED_VALUES = {
 }
 
 
-def test_recommended_loads_with_fixed(recommended, seed):
+def test_recommended_loads_with_fixed(recommended, reference):
     assert set(recommended.params) == set(RECOMMENDED_VALUES)
     assert recommended.fixed == {
         "max_input_length": 1024,
         "warmup_ratio": 0.1,
         "scheduler_type": "cosine",
     }
-    # Same flat names as the seed, in the same groups (the config's keys).
+    # Same flat names as the reference, in the same groups (the config's keys).
     for p in recommended.params.values():
-        assert seed.params[p.name].group == p.group
-    assert set(recommended.fixed) <= set(seed.params)
+        assert reference.params[p.name].group == p.group
+    assert set(recommended.fixed) <= set(reference.params)
 
 
 def test_recommended_samples_exactly_its_sets(recommended):
@@ -209,26 +210,58 @@ def test_recommended_samples_exactly_its_sets(recommended):
     assert seen == RECOMMENDED_VALUES
 
 
-def test_space_size(seed, recommended):
+def test_space_size(reference, recommended):
     assert spaces.space_size(list(recommended.params.values()))["combinations"] == 3**7
-    gen = spaces.space_size(spaces.select(seed, ["generation"]))
+    gen = spaces.space_size(spaces.select(reference, ["generation"]))
     # do_sample false (1) or true (10 temperatures x 6 top_p x 10 top_k); min_new_tokens <= max:
     # max 50 -> 4 mins, 60 -> 5, 70 -> 6, 80..200 (13 values) -> 7 each.
     assert gen["combinations"] == (1 + 10 * 6 * 10) * 6 * 16 * 8 * (4 + 5 + 6 + 13 * 7)
     assert gen["exact"] and gen["continuous"] == 0 and gen["conditional"] == 4
-    full = spaces.space_size(list(seed.params.values()))
+    full = spaces.space_size(list(reference.params.values()))
     assert full["continuous"] == 1  # learning_rate (log, no step)
-    assert full["discrete"] == len(seed.params) - 1
+    assert full["discrete"] == len(reference.params) - 1
     # do_sample fixed false: the three sampling params drop out of the count.
-    no_sampling = [p for p in spaces.select(seed, ["generation"]) if p.name != "do_sample"]
+    no_sampling = [p for p in spaces.select(reference, ["generation"]) if p.name != "do_sample"]
     size = spaces.space_size(no_sampling, {"do_sample": False})
     assert size["combinations"] == 6 * 16 * 8 * (4 + 5 + 6 + 13 * 7)
 
 
 def test_list_spaces_and_unknown_name():
-    assert {"seed", "recommended"} <= set(spaces.list_spaces())
+    assert {"reference", "recommended"} <= set(spaces.list_spaces())
     with pytest.raises(SpaceError, match=r"unknown space 'nope'; available spaces: .*recommended"):
         spaces.load_space("nope")
+
+
+def test_the_design_documents_space_strategy_and_plan_are_named_reference():
+    from workbench import config, validate
+    from workbench.config import ConfigError
+
+    assert spaces.CATALOGUE == "reference" and "seed" not in spaces.list_spaces()
+    cfg = validate.resolve("llama")
+    assert (cfg["search"]["space"], cfg["study"]["stage_plan"]) == ("reference", "reference")
+    assert validate.resolve("tiny-bart", {"study.strategy": "reference"})["study"]["strategy"] \
+        == "reference"
+    with pytest.raises(SpaceError, match=r"unknown space 'seed' \(the design document's is "
+                                         r"'reference'\)"):
+        spaces.load_space("seed")
+    for key in config.REFERENCE_KEYS:  # "seed" is a random seed only
+        with pytest.raises(ConfigError, match=rf"{key}: 'seed' names no .*; the design "
+                                              rf"document's is 'reference' \({key}: reference\)"):
+            validate.resolve("tiny-bart", {key: "seed"})
+
+
+def test_a_study_stored_with_the_space_named_seed_resumes():
+    from workbench import validate
+    from workbench.study.task import check_same_task, task_of
+
+    cfg = validate.resolve("llama")
+    study = optuna.create_study(direction="maximize")
+    study.set_user_attr("task", {**task_of(cfg), "search": {**task_of(cfg)["search"],
+                                                            "space": "seed"}})
+    check_same_task(study, cfg, "memory")  # the same task: no refusal
+    other = validate.resolve("llama", {"search.space": "tiny"})
+    with pytest.raises(ValueError, match=r"another config \(search.space differ\)"):
+        check_same_task(study, other, "memory")
 
 
 def test_root_found_from_module_not_cwd(tmp_path, monkeypatch):
@@ -478,25 +511,25 @@ def test_valid_custom_space_may_refer_to_catalogue_params(tmp_path):
     assert {v["min_new_tokens"] for v in returned} <= {20, 30, 40, 50, 60}
 
 
-def test_a_space_extends_another_redefining_some_params(tmp_path, seed):
+def test_a_space_extends_another_redefining_some_params(tmp_path, reference):
     path = tmp_path / "cpu.yaml"
     path.write_text(textwrap.dedent("""\
-        extends: seed
+        extends: reference
         cpu:
           learning_rate: {type: float, low: 1.0e-4, high: 3.0e-3, log: true}
         """), encoding="utf-8")
     space = spaces.load_space(path)
-    assert set(space.params) == set(seed.params)
+    assert set(space.params) == set(reference.params)
     lr = space.params["learning_rate"]
     assert (lr.group, lr.low, lr.high, lr.log) == ("cpu", 1e-4, 3e-3, True)
-    assert space.params["num_beams"] == seed.params["num_beams"]
-    assert space.fixed == seed.fixed
+    assert space.params["num_beams"] == reference.params["num_beams"]
+    assert space.fixed == reference.fixed
     tiny = spaces.load_space("tiny")
     assert (tiny.params["num_beams"].low, tiny.params["num_beams"].high) == (1, 4)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("extends: [seed]\n", "extends: expected a space name"),
+    ("extends: [reference]\n", "extends: expected a space name"),
     ("extends: nope\n", "unknown space 'nope'"),
     ("extends: {self}\ng:\n  a: {{type: int, low: 1, high: 2}}\n", "spaces extend each other"),
 ])
@@ -511,8 +544,8 @@ def test_bad_extends_refused(tmp_path, text, reason):
 # --------------------------------------------------------------------------- conditions
 
 
-def test_conditions_hold_over_200_random_trials(seed):
-    params = list(seed.params.values())
+def test_conditions_hold_over_200_random_trials(reference):
+    params = list(reference.params.values())
     study = random_study(seed=1)
     returned = run(study, params, {}, 200)
     for trial, values in zip(study.trials, returned, strict=True):
@@ -528,8 +561,8 @@ def test_conditions_hold_over_200_random_trials(seed):
     assert {t.params["do_sample"] for t in study.trials} == {True, False}
 
 
-def test_at_most_is_a_real_bound_not_a_clip(seed):
-    params = spaces.select(seed, ["max_new_tokens", "min_new_tokens"])
+def test_at_most_is_a_real_bound_not_a_clip(reference):
+    params = spaces.select(reference, ["max_new_tokens", "min_new_tokens"])
     study = random_study(seed=2)
     study.enqueue_trial({"max_new_tokens": 50})
     run(study, params, {}, 30)
@@ -541,23 +574,23 @@ def test_at_most_is_a_real_bound_not_a_clip(seed):
     ("max_new_tokens", "allowed"),
     [(200, {20, 30, 40, 50, 60, 70, 80}), (55, {20, 30, 40, 50}), (20, {20})],
 )
-def test_at_most_against_fixed_value(seed, max_new_tokens, allowed):
-    params = spaces.select(seed, ["min_new_tokens"])
+def test_at_most_against_fixed_value(reference, max_new_tokens, allowed):
+    params = spaces.select(reference, ["min_new_tokens"])
     returned = run(random_study(), params, {"max_new_tokens": max_new_tokens}, 60)
     assert {v["min_new_tokens"] for v in returned} <= allowed
     if len(allowed) == 1:
         assert {v["min_new_tokens"] for v in returned} == allowed
 
 
-def test_at_most_conflict_explained(seed):
-    params = spaces.select(seed, ["min_new_tokens"])
+def test_at_most_conflict_explained(reference):
+    params = spaces.select(reference, ["min_new_tokens"])
     with pytest.raises(SpaceError, match="max_new_tokens is 10, below min_new_tokens's low 20"):
         spaces.suggest(random_study().ask(), params, {"max_new_tokens": 10})
 
 
 @pytest.mark.parametrize("do_sample", [False, True])
-def test_when_against_fixed_value(seed, do_sample):
-    params = [p for p in spaces.select(seed, ["generation"]) if p.name != "do_sample"]
+def test_when_against_fixed_value(reference, do_sample):
+    params = [p for p in spaces.select(reference, ["generation"]) if p.name != "do_sample"]
     study = random_study()
     run(study, params, {"do_sample": do_sample}, 50)
     for trial in study.trials:
@@ -566,22 +599,22 @@ def test_when_against_fixed_value(seed, do_sample):
             assert (name in trial.params) is do_sample
 
 
-def test_when_on_param_neither_searched_nor_fixed(seed):
-    params = spaces.select(seed, ["temperature"])
+def test_when_on_param_neither_searched_nor_fixed(reference):
+    params = spaces.select(reference, ["temperature"])
     with pytest.raises(SpaceError, match="'do_sample', which is neither searched nor fixed"):
         spaces.suggest(random_study().ask(), params, {})
 
 
-def test_searched_value_wins_over_fixed(seed):
-    params = spaces.select(seed, ["do_sample", "temperature"])
+def test_searched_value_wins_over_fixed(reference):
+    params = spaces.select(reference, ["do_sample", "temperature"])
     study = random_study()
     study.enqueue_trial({"do_sample": True})
     run(study, params, {"do_sample": False}, 1)
     assert "temperature" in study.trials[0].params
 
 
-def test_tpe_handles_conditions_and_moving_bound(seed):
-    params = spaces.select(seed, ["generation"])
+def test_tpe_handles_conditions_and_moving_bound(reference):
+    params = spaces.select(reference, ["generation"])
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=42, n_startup_trials=10))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -591,7 +624,7 @@ def test_tpe_handles_conditions_and_moving_bound(seed):
 
 # --------------------------------------------------------------------------- enqueueing
 
-LLAMA_LIKE = {  # the seed's llama_optimal, in this project's names, plus sampled-space values
+LLAMA_LIKE = {  # the reference's llama_optimal, in this project's names, plus sampled-space values
     "model_name": "Bllossom/llama-3.2-Korean-Bllossom-3B",
     "lora_r": 16,
     "lora_alpha": 32,
@@ -620,14 +653,14 @@ LLAMA_LIKE = {  # the seed's llama_optimal, in this project's names, plus sample
 }
 
 
-def test_enqueue_makes_trial_zero_the_config(seed):
-    params = list(seed.params.values())
+def test_enqueue_makes_trial_zero_the_config(reference):
+    params = list(reference.params.values())
     values, warns = spaces.enqueue_params(params, LLAMA_LIKE)
     assert warns == []
     expected = {
         k: v
         for k, v in LLAMA_LIKE.items()
-        if k in seed.params and k not in SAMPLING + ("augmentation_strategy",)
+        if k in reference.params and k not in SAMPLING + ("augmentation_strategy",)
     }
     assert values == expected
     study = random_study()
@@ -638,7 +671,7 @@ def test_enqueue_makes_trial_zero_the_config(seed):
     assert study.trials[1].params != expected  # later trials are sampled
 
 
-def test_enqueue_active_conditional_params(seed):
+def test_enqueue_active_conditional_params(reference):
     config = {
         **LLAMA_LIKE,
         "do_sample": True,
@@ -648,14 +681,14 @@ def test_enqueue_active_conditional_params(seed):
         "augmentation_strategy": "paraphrase",
     }
     values, warns = spaces.enqueue_params(
-        spaces.select(seed, ["generation", "preprocessing"]), config
+        spaces.select(reference, ["generation", "preprocessing"]), config
     )
     assert warns == []
     assert values["temperature"] == 0.7 and values["top_p"] == 0.9 and values["top_k"] == 50
     assert values["augmentation_strategy"] == "paraphrase"
 
 
-def test_enqueue_warns_and_keeps_or_drops(seed):
+def test_enqueue_warns_and_keeps_or_drops(reference):
     config = {
         **LLAMA_LIKE,
         "num_epochs": 20,
@@ -665,7 +698,7 @@ def test_enqueue_warns_and_keeps_or_drops(seed):
         "quantization": None,
     }
     del config["label_smoothing"]
-    params = spaces.select(seed, ["model", "training", "generation"])
+    params = spaces.select(reference, ["model", "training", "generation"])
     values, warns = spaces.enqueue_params(params, config)
     text = "\n".join(warns)
     assert values["num_epochs"] == 20 and "num_epochs=20 is outside the space's 1–10" in text
@@ -685,8 +718,8 @@ def test_enqueue_warns_and_keeps_or_drops(seed):
     assert first["min_new_tokens"] == 160
 
 
-def test_enqueue_normalizes_types(seed):
-    params = spaces.select(seed, ["num_beams", "repetition_penalty", "do_sample"])
+def test_enqueue_normalizes_types(reference):
+    params = spaces.select(reference, ["num_beams", "repetition_penalty", "do_sample"])
     values, warns = spaces.enqueue_params(
         params, {"num_beams": 4.0, "repetition_penalty": 1, "do_sample": 0}
     )
@@ -701,8 +734,8 @@ def test_enqueue_normalizes_types(seed):
 @pytest.mark.parametrize(
     ("names", "expected"),
     [
-        (["generation"], SEED_GROUPS["generation"]),
-        (["model", "lora_r"], SEED_GROUPS["model"]),
+        (["generation"], REFERENCE_GROUPS["generation"]),
+        (["model", "lora_r"], REFERENCE_GROUPS["model"]),
         (["model_name", "lora_r", "lora_alpha"], ["model_name", "lora_r", "lora_alpha"]),
         (
             ["learning_rate", "batch_size", "scheduler_type"],
@@ -712,29 +745,29 @@ def test_enqueue_normalizes_types(seed):
             ["min_new_tokens", "learning_rate", "model_name"],  # file order, not call order
             ["model_name", "learning_rate", "min_new_tokens"],
         ),
-        (["preprocessing", "do_sample"], ["do_sample"] + SEED_GROUPS["preprocessing"]),
+        (["preprocessing", "do_sample"], ["do_sample"] + REFERENCE_GROUPS["preprocessing"]),
     ],
 )
-def test_select(seed, names, expected):
-    assert [p.name for p in spaces.select(seed, names)] == expected
+def test_select(reference, names, expected):
+    assert [p.name for p in spaces.select(reference, names)] == expected
 
 
-def test_select_unknown_name(seed):
+def test_select_unknown_name(reference):
     with pytest.raises(SpaceError) as err:
-        spaces.select(seed, ["generation", "beam_size"])
+        spaces.select(reference, ["generation", "beam_size"])
     msg = str(err.value)
     assert "unknown group or parameter 'beam_size'" in msg
     assert "groups: model, training, generation, preprocessing" in msg
     assert "num_beams" in msg
     with pytest.raises(SpaceError, match="at least one"):
-        spaces.select(seed, [])
+        spaces.select(reference, [])
 
 
-def test_describe(seed, recommended):
-    params = spaces.select(seed, ["generation"])
+def test_describe(reference, recommended):
+    params = spaces.select(reference, ["generation"])
     rows = {
         r["name"]: r
-        for r in spaces.describe(params, {"do_sample": False, **recommended.fixed}, seed)
+        for r in spaces.describe(params, {"do_sample": False, **recommended.fixed}, reference)
     }
     assert rows["temperature"]["condition"] == "do_sample = true"
     assert rows["temperature"]["active"] is None  # decided by the sampled do_sample
@@ -746,10 +779,10 @@ def test_describe(seed, recommended):
     assert fixed_row["searched"] is False and fixed_row["value"] == "cosine"
     assert fixed_row["group"] == "training" and fixed_row["type"] == "categorical"
     assert list(rows)[: len(params)] == [p.name for p in params]
-    lr = spaces.describe(spaces.select(seed, ["learning_rate"]), {})[0]
+    lr = spaces.describe(spaces.select(reference, ["learning_rate"]), {})[0]
     assert lr["log"] is True and lr["range"] == "1e-06–0.001"
     # without do_sample searched, a fixed false settles the condition
-    rows = spaces.describe(spaces.select(seed, ["temperature"]), {"do_sample": False})
+    rows = spaces.describe(spaces.select(reference, ["temperature"]), {"do_sample": False})
     assert rows[0]["active"] is False and rows[1] == {
         **rows[1],
         "name": "do_sample",
@@ -758,8 +791,8 @@ def test_describe(seed, recommended):
     }
 
 
-def test_params_are_frozen(seed):
+def test_params_are_frozen(reference):
     with pytest.raises(AttributeError):
-        seed.params["lora_r"].low = 1  # type: ignore[misc]
-    assert math.isclose(seed.params["learning_rate"].low, 1e-6)
-    assert Path(seed.path).name == "seed.yaml"
+        reference.params["lora_r"].low = 1  # type: ignore[misc]
+    assert math.isclose(reference.params["learning_rate"].low, 1e-6)
+    assert Path(reference.path).name == "reference.yaml"

@@ -77,7 +77,7 @@ def calls(fake_backend):
 @pytest.mark.slow
 def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
     over = {**QUICK, "hparams.num_epochs": 1, "objective.timing_samples": 2,
-            "objective.timing_repeats": 2, "study.tpe_n_startup_trials": 2}
+            "objective.timing_repeats": 2, "study.sampler.n_startup_trials": 2}
     folder = cli.run_notebook("run-study", {
         "preset": "tiny-bart", "n_trials": 3, "objective": "multi", "pruner": "median",
         "storage": storage(tmp_path), "overrides": over}, out_dir=tmp_path / "rec")
@@ -291,7 +291,7 @@ def test_bad_strategy_input_fails_before_any_work(tmp_path, monkeypatch, params,
 def test_stage_plans_shipped_are_valid_for_their_presets():
     from workbench import config as wconfig
 
-    # The seed plan's first stage chooses among the preset's model candidates.
+    # The reference plan's first stage chooses among the preset's model candidates.
     two = {"model.candidates": ["Bllossom/llama-3.2-Korean-Bllossom-3B", "Qwen/Qwen3-4B"]}
     for preset, over in (("tiny-bart", {}), ("llama", two)):
         cfg = wconfig.resolve(preset, over)
@@ -300,7 +300,7 @@ def test_stage_plans_shipped_are_valid_for_their_presets():
         plan = stages.load_plan(cfg["study"]["stage_plan"], space)
         assert plan.order == STAGE_ORDER
         assert [plan.stages[s].trials for s in plan.order] == (
-            [20, 30, 30, 20] if plan.name == "seed" else [6, 8, 8, 6])
+            [20, 30, 30, 20] if plan.name == "reference" else [6, 8, 8, 6])
 
 
 # --------------------------------------------------------------------------- adaptive search
@@ -324,8 +324,8 @@ def synthetic(v):
 
 
 def _sampler(seed):
-    return make_sampler({"sampler": "tpe", "seed": seed, "tpe_n_startup_trials": 10,
-                         "tpe_n_ei_candidates": 24, "tpe_multivariate": True})
+    return make_sampler({"seed": seed, "sampler": {"name": "tpe", "n_startup_trials": 10,
+                                                   "n_ei_candidates": 24, "multivariate": True}})
 
 
 def _objective(trial):

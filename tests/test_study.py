@@ -100,8 +100,8 @@ def test_pruned_trial_is_recorded_with_its_reason(fake_backend, tmp_path):
             report(epoch, (20.0 if good else 5.0) + epoch)
         return outcome(23.0)
 
-    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
-            "study.median_n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
+    over = {**QUICK, "study.pruner.name": "median", "study.pruner.n_startup_trials": 1,
+            "study.pruner.n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     selected = fake_backend(curve)
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=storage(tmp_path), overrides={**over, **selected},
@@ -123,8 +123,8 @@ def test_the_last_epoch_is_never_pruned(fake_backend, tmp_path):
         report(2, 21.0 if good else 5.0)  # below the median only at the last epoch (2)
         return outcome(21.0 if good else 20.0)
 
-    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
-            "study.median_n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
+    over = {**QUICK, "study.pruner.name": "median", "study.pruner.n_startup_trials": 1,
+            "study.pruner.n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
                            storage=storage(tmp_path), overrides={**over, **fake_backend(curve)},
                            run_dir=str(tmp_path / "rec"))
@@ -139,7 +139,7 @@ def test_the_last_epoch_is_never_pruned(fake_backend, tmp_path):
         ({"n_trials": "two"}, "parameter 'n_trials': expected int or None"),
         ({"n_trials": True}, "parameter 'n_trials'"),
         ({"overrides": {"hparams.nope": 1}}, "unknown key 'hparams.nope'"),
-        ({"sampler": "grid"}, "study.sampler: 'grid' is not one of"),
+        ({"sampler": "grid"}, "study.sampler.name: 'grid' is not one of"),
         ({"preset": "nope"}, "unknown preset 'nope'"),
     ],
 )
@@ -188,16 +188,16 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
         report(1, hp["learning_rate"] * 1000)
         return outcome(hp["learning_rate"] * 1000)
 
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="seed",
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="reference",
                            storage=storage(tmp_path), run_dir=str(tmp_path / "rec"),
                            overrides={**QUICK, **fake_backend(fake)})
     study = run.optimize()
     assert type(study.sampler).__name__ == "TPESampler" and not study.sampler._multivariate
     assert type(study.pruner).__name__ == "MedianPruner"
     rec = read_record(tmp_path / "rec")["study"]
-    assert rec["strategy"] == "seed" and rec["sampler"] == "tpe" and rec["pruner"] == "median"
-    assert rec["search_settings"]["tpe_multivariate"] is False
-    assert rec["search_settings"]["median_n_warmup_steps"] == 3
+    assert rec["strategy"] == "reference" and rec["sampler"] == "tpe" and rec["pruner"] == "median"
+    assert rec["search_settings"]["sampler"]["multivariate"] is False
+    assert rec["search_settings"]["pruner"]["n_warmup_steps"] == 3
 
 
 @pytest.mark.parametrize("pruner, cls, why", [
@@ -210,7 +210,7 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
 def test_each_pruner_is_built_from_the_config_and_says_why_it_pruned(pruner, cls, why):
     from workbench.study.samplers import make_pruner, prune_reason
 
-    sc = validate.resolve("tiny-bart", {"study.pruner": pruner})["study"]
+    sc = validate.resolve("tiny-bart", {"study.pruner.name": pruner})["study"]
     assert type(make_pruner(sc)).__name__ == cls
     assert type(make_pruner(sc, multi=True)).__name__ == "NopPruner"
     assert why in prune_reason(sc, 1, 12.5) and "after epoch 1: objective 12.5000" in (
@@ -265,8 +265,8 @@ def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(fake_backend
         train(model, report, value, 3)
         return outcome(value)
 
-    over = {**QUICK, "study.pruner": "median", "study.median_n_startup_trials": 1,
-            "study.median_n_warmup_steps": 0}
+    over = {**QUICK, "study.pruner.name": "median", "study.pruner.n_startup_trials": 1,
+            "study.pruner.n_warmup_steps": 0}
     with pytest.MonkeyPatch.context() as mp:
         selected = fake_backend(fake)
         # pytest's log capture keeps each record, and with it the failed trial's traceback

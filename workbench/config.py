@@ -1,8 +1,10 @@
 """Presets: defaults plus small overrides, resolved into one typed config.
 
 Resolution order: `params/defaults.yaml` < the search space's `fixed` values < the preset
-(`params/presets/<name>.yaml`) < run overrides. Every key must exist in the defaults and keep
-its type, so a typo fails loudly before any work (papermill only warns on unknown parameters).
+(`params/presets/<name>.yaml`, after the preset it `extends`) < run overrides. Every key must
+exist in the defaults and keep its type, so a typo fails loudly before any work (papermill only
+warns on unknown parameters). A chat template named in `llm.chat_template` is read from
+`params/chat_templates/<name>.jinja`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from workbench import paths, spaces
+from workbench.study.samplers import PRUNERS, SAMPLERS
 
 DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
 
@@ -55,15 +58,35 @@ NULLABLE: dict[str, tuple[type, ...]] = {
 }
 
 CHOICES: dict[str, tuple[str, ...]] = {
-    "study.sampler": ("tpe", "gp", "random", "nsga2"),
-    "study.pruner": ("median", "percentile", "successive_halving", "hyperband", "wilcoxon",
-                     "none"),
+    "study.sampler.name": tuple(SAMPLERS),
+    "study.pruner.name": tuple(PRUNERS),
     "objective.metric": ("morpheme", "baseline"),
     "objective.tokenizer": ("mecab", "kiwi"),
     "objective.tags": ("whole", "split"),
     "llm.compute_dtype": ("float32", "bfloat16", "float16"),
     "llm.quant_type": ("nf4", "fp4"),
 }
+
+# Sampler and pruner settings sit under study.sampler / study.pruner with Optuna's argument
+# names; a flat key of the same setting is refused with the key to write instead.
+MOVED: dict[str, str] = {
+    "study.tpe_n_startup_trials": "study.sampler.n_startup_trials",
+    "study.tpe_n_ei_candidates": "study.sampler.n_ei_candidates",
+    "study.tpe_multivariate": "study.sampler.multivariate",
+    "study.nsga2_population_size": "study.sampler.population_size",
+    "study.median_n_startup_trials": "study.pruner.n_startup_trials",
+    "study.median_n_warmup_steps": "study.pruner.n_warmup_steps",
+    "study.median_interval_steps": "study.pruner.interval_steps",
+    "study.percentile": "study.pruner.percentile",
+    "study.halving_min_resource": "study.pruner.min_resource",
+    "study.halving_reduction_factor": "study.pruner.reduction_factor",
+    "study.wilcoxon_p_threshold": "study.pruner.p_threshold",
+}
+
+# The user's design document is `reference` (docs/configuration.md): its space, strategy and
+# stage plan. "seed" names only random seeds; these keys refuse it, naming `reference`.
+REFERENCE_KEYS = {"search.space": "space", "study.strategy": "strategy",
+                  "study.stage_plan": "stage plan"}
 
 # What a preset name may be: a file name in params/presets/ without its .yaml, never a path.
 PRESET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -151,6 +174,9 @@ def _check_value(key: str, value: Any, default: Any, source: str) -> None:
         if default is None or key in NULLABLE:
             return
         raise ConfigError(f"{source}: {key}: may not be null (default {default!r})")
+    if value == "seed" and key in REFERENCE_KEYS:
+        raise ConfigError(f"{source}: {key}: 'seed' names no {REFERENCE_KEYS[key]}; the design "
+                          f"document's is 'reference' ({key}: reference)")
     if default is None or key in NULLABLE:
         allowed = NULLABLE.get(key)
         if allowed is None or (isinstance(value, bool) and bool not in allowed):
@@ -188,12 +214,18 @@ def merge(base: dict[str, Any], override: Mapping[str, Any], source: str,
     for key, value in override.items():
         dotted = f"{prefix}{key}"
         if key not in schema:
+            if dotted in MOVED:
+                raise ConfigError(f"{source}: unknown key {dotted!r}: write {MOVED[dotted]!r} "
+                                  "(sampler and pruner settings sit under study.sampler and "
+                                  "study.pruner, by Optuna's argument names)")
             allowed = ", ".join(schema) or "(none)"
             raise ConfigError(f"{source}: unknown key {dotted!r}; allowed here: {allowed}")
         default = schema[key]
         if isinstance(default, dict) and dotted not in NULLABLE:
             if not isinstance(value, Mapping):
-                raise ConfigError(f"{source}: {dotted}: expected a mapping, got {value!r}")
+                named = (f"; a name goes in {dotted}.name ({dotted}.name: {value})"
+                         if isinstance(value, str) and "name" in default else "")
+                raise ConfigError(f"{source}: {dotted}: expected a mapping, got {value!r}{named}")
             out[key] = merge(base[key], value, source, default, f"{dotted}.")
         else:
             _check_value(dotted, value, default, source)
@@ -252,8 +284,34 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     config = merge(with_presets(config), {"study": strategy}, paths.shown(STRATEGIES_FILE),
                    defaults)
     config = merge(config, over, "overrides", defaults)
+    config["llm"]["chat_template"] = chat_template(config["llm"]["chat_template"])
     config["preset"] = preset
     return config
+
+
+CHAT_TEMPLATES = paths.PARAMS / "chat_templates"
+# A chat template's name: a file name in params/chat_templates/ without its .jinja.
+TEMPLATE_NAME = PRESET_NAME
+
+
+def list_chat_templates() -> list[str]:
+    """Names of the chat templates under params/chat_templates/."""
+    return sorted(p.stem for p in CHAT_TEMPLATES.glob("*.jinja")
+                  if TEMPLATE_NAME.fullmatch(p.stem))
+
+
+def chat_template(value: str | None) -> str | None:
+    """The Jinja text of `llm.chat_template`: a name is read from
+    params/chat_templates/<name>.jinja (without the file's final newline), anything else is
+    the template itself, and null stays null (the tokenizer's own)."""
+    if value is None or not TEMPLATE_NAME.fullmatch(value):
+        return value
+    path = CHAT_TEMPLATES / f"{value}.jinja"
+    if not path.is_file():
+        raise ConfigError(f"llm.chat_template: unknown chat template {value!r}; available: "
+                          f"{', '.join(list_chat_templates())} (files in "
+                          f"{paths.shown(CHAT_TEMPLATES)}), or write the Jinja template itself")
+    return path.read_text(encoding="utf-8").removesuffix("\n")
 
 
 STRATEGIES_FILE = paths.PARAMS / "strategies.yaml"

@@ -86,10 +86,10 @@ def _check_search(config: Mapping[str, Any]) -> None:
     space = spaces.load_space(config["search"]["space"], model_candidates=candidates)
     searched = spaces.select(space, list(config["search"]["params"]))
     hp = config["hparams"]
-    augment.check_config(config, searched)  # its strategies extend the seed's choices
-    seed_space = spaces.load_space("seed", model_candidates=candidates)
+    augment.check_config(config, searched)  # its strategies extend the reference's choices
+    catalogue = spaces.load_space(spaces.CATALOGUE, model_candidates=candidates)
     for name, value in hp.items():
-        param = seed_space.params.get(name)
+        param = catalogue.params.get(name)
         if param is None or param.type != "categorical" or not isinstance(value, str):
             continue
         if name not in ("model_name", "augmentation_strategy") and value not in param.choices:

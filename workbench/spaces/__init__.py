@@ -2,7 +2,7 @@
 
 A space file maps group names (model, training, generation, preprocessing, ...) to parameters,
 plus an optional top-level ``fixed:`` mapping of values the space pins. The schema is documented
-at the top of ``params/spaces/seed.yaml``. Parameter names are flat and globally unique because
+at the top of ``params/spaces/reference.yaml``. Parameter names are flat and globally unique because
 the run config uses them as keys.
 
 - `schema`: the constants, `Param`, `Space`, `SpaceError` and the checks a space file must pass;

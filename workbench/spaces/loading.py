@@ -56,7 +56,8 @@ def _resolve_space_path(name_or_path: str | Path) -> Path:
             if candidate.is_file():
                 return candidate
         available = ", ".join(list_spaces()) or "(none)"
-        raise SpaceError(f"unknown space {text!r}; available spaces: {available}")
+        hint = f" (the design document's is {CATALOGUE!r})" if text == "seed" else ""
+        raise SpaceError(f"unknown space {text!r}{hint}; available spaces: {available}")
     path = Path(text).expanduser()
     if not path.is_absolute() and not path.is_file() and (PROJECT_ROOT / path).is_file():
         path = PROJECT_ROOT / path
@@ -86,12 +87,12 @@ def _check_candidates(model_candidates: list[str] | None) -> tuple[str, ...] | N
 
 
 def _is_catalogue(path: Path) -> bool:
-    """Whether this file is the catalogue (seed) space itself."""
+    """Whether this file is the catalogue (reference) space itself."""
     return path.resolve().parent == SPACES_DIR.resolve() and path.stem == CATALOGUE
 
 
 def _load_catalogue() -> dict[str, Param]:
-    """The seed space's parameters: the names other spaces may pin or condition on."""
+    """The reference space's parameters: the names other spaces may pin or condition on."""
     for suffix in (".yaml", ".yml"):
         path = SPACES_DIR / f"{CATALOGUE}{suffix}"
         if path.is_file():

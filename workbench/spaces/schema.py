@@ -14,7 +14,7 @@ from workbench.spaces.values import _choices_text, _is_scalar, _same, _text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SPACES_DIR = PROJECT_ROOT / "params" / "spaces"
-CATALOGUE = "seed"  # the space whose parameter names every other space may pin or refer to
+CATALOGUE = "reference"  # the space whose parameter names every other space may pin or refer to
 FROM_PRESET = "from_preset"  # `choices: from_preset` = the preset's model candidates
 TYPES = ("float", "int", "categorical")
 PARAM_KEYS = ("type", "low", "high", "step", "log", "choices", "when", "at_most")

@@ -1,5 +1,5 @@
 """Adaptive search: narrow the space around the best trials when the study stalls, widen it again
-when it improves (the seed's `AdaptiveSearch`), built from Optuna studies.
+when it improves (the reference's `AdaptiveSearch`), built from Optuna studies.
 
 A run proceeds in blocks of `window` trials. After each block it compares the best value with
 the best before the block: an improvement below `threshold` narrows the space (one level

@@ -1,6 +1,6 @@
 """Infeasible configs: rejected before any model is built, and reported to the sampler.
 
-The seed's two rules (`objective_with_constraints`): the estimated peak GPU memory of a trial
+The reference's two rules (`objective_with_constraints`): the estimated peak GPU memory of a trial
 (`workbench.memory.estimate`, no weights loaded) above `constraints.memory_limit_gib` (on CUDA a
 null limit is 90 % of the GPU's memory), and the "too slow" decoding rule, `num_beams >
 slow_num_beams` together with `max_new_tokens > slow_max_new_tokens`. And one of ours: lengths

@@ -42,12 +42,12 @@ RUN_STUDY_PARAMETERS: dict[str, tuple[type, ...]] = {
     "run_dir": (str, type(None)),
 }
 # Notebook parameters that are config keys of the `study` section.
-STUDY_KEYS = ("n_trials", "timeout", "strategy", "sampler", "pruner", "n_jobs", "storage",
-              "study_name",
+STUDY_KEYS = ("n_trials", "timeout", "strategy", "n_jobs", "storage", "study_name",
               "workers", "gpus", "stage", "warm_start_file", "warm_start_record")
 # Other notebook parameters and the config keys they set.
 STRATEGY_KEYS = {"objective": "objective.targets", "memory_limit": "constraints.memory_limit_gib",
-                 "adaptive": "adaptive.enabled"}
+                 "adaptive": "adaptive.enabled", "sampler": "study.sampler.name",
+                 "pruner": "study.pruner.name"}
 
 
 def _notebook_overrides(params: Mapping[str, Any]) -> dict[str, Any]:

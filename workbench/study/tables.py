@@ -181,10 +181,7 @@ def degenerate_summary(trials: Sequence[optuna.trial.FrozenTrial]) -> dict[str, 
 
 
 # The study settings that decide what the sampler and pruner do, as a record shows them.
-SEARCH_SETTINGS = ("seed", "tpe_n_startup_trials", "tpe_n_ei_candidates", "tpe_multivariate",
-                   "median_n_startup_trials", "median_n_warmup_steps", "median_interval_steps",
-                   "percentile", "halving_min_resource", "halving_reduction_factor",
-                   "wilcoxon_p_threshold")
+SEARCH_SETTINGS = ("seed", "sampler", "pruner")
 
 
 def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str,
@@ -199,7 +196,8 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
         "objective": f"dev ROUGE, {config['objective']['metric']} mode, "
                      "100 x mean(R1,R2,RL F1)",
         "objectives": targets.describe(config),
-        "strategy": sc["strategy"], "sampler": sc["sampler"], "pruner": sc["pruner"],
+        "strategy": sc["strategy"], "sampler": sc["sampler"]["name"],
+        "pruner": sc["pruner"]["name"],
         "search_settings": {k: sc[k] for k in SEARCH_SETTINGS},
         "searched": list(searched), "trials_before_run": before,
         "n_trials": 0 if join else sc["n_trials"], "joined": join,
@@ -207,7 +205,8 @@ def study_fields(config: Mapping[str, Any], targets: wtargets.Targets, name: str
     }
     if targets.multi:
         info["pruner"] = "none"
-        info["pruning"] = PRUNING_ASKED.format(sc["pruner"]) if sc["pruner"] != "none" \
+        asked = sc["pruner"]["name"]
+        info["pruning"] = PRUNING_ASKED.format(asked) if asked != "none" \
             else wtargets.PRUNING_NOTE
     if sc["confirm_top_k"]:
         info["confirmation"] = {"top_k": sc["confirm_top_k"], "seeds": sc["confirm_seeds"]}
@@ -254,8 +253,8 @@ def overview_lines(config: Mapping[str, Any], targets: wtargets.Targets,
                      zip(targets.labels, targets.directions, strict=True))
     return [f"preset {config['preset']} | model {model} | record {folder}",
             f"study {sc['study_name'] or config['preset']}: {sc['n_trials']} trials, "
-            f"timeout {sc['timeout']} s, sampler {sc['sampler']}, pruner "
-            f"{'none (several objectives)' if targets.multi else sc['pruner']}, "
+            f"timeout {sc['timeout']} s, sampler {sc['sampler']['name']}, pruner "
+            f"{'none (several objectives)' if targets.multi else sc['pruner']['name']}, "
             f"objectives {goal} ({config['objective']['metric']} mode)"]
 
 

@@ -74,6 +74,9 @@ def check_same_task(study: optuna.Study, config: Mapping[str, Any], where: str,
         return
     # Studies created before objective.targets existed optimized dev ROUGE alone.
     stored = {**stored, "objective": {"targets": ["rouge"], **stored.get("objective", {})}}
+    # Studies stored the design document's space as "seed" before it was named "reference".
+    if stored.get("search", {}).get("space") == "seed":
+        stored = {**stored, "search": {**stored["search"], "space": "reference"}}
     if stored == task:  # the same config: then the same data rows
         _check_same_data(study, config, where, fingerprint)
         return

@@ -3,7 +3,7 @@
 A trial's strategy is `hparams.augmentation_strategy` when `hparams.use_augmentation` is true.
 Each strategy combines operations, each made once per (rows, settings, seed) and cached:
 
-- model-based (the seed's choices; the models are named in the `augment:` config section):
+- model-based (the reference's choices; the models are named in the `augment:` config section):
   `paraphrase` (a seq2seq or causal model rewrites every turn and the summary), `backtranslation`
   (Korean -> pivot language -> Korean, the dialogue and its summary through the same models),
   `both` (half of the augmented rows from each);

@@ -16,13 +16,13 @@ from workbench.gentune.generator import DECODING_KEYS, SAMPLING_KEYS, Generator,
 
 
 def slider_specs(hp: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Widget ranges for each decoding knob: the seed space's, widened to hold `hp`'s value."""
-    seed = spaces.load_space(spaces.CATALOGUE).params
+    """Widget ranges for each decoding knob: the reference space's, widened to hold `hp`'s value."""
+    reference = spaces.load_space(spaces.CATALOGUE).params
     specs: dict[str, dict[str, Any]] = {}
     for key in DECODING_KEYS:
         if key == "do_sample":
             continue
-        p = seed.get(key)
+        p = reference.get(key)
         if p is None:  # no_repeat_ngram_size is a fixed-only knob
             low, high, step, kind = 0, 6, 1, "int"
         else:

@@ -11,8 +11,8 @@ from helpers import PLUMBING
 
 from workbench import metrics, validate
 from workbench.backends import causal
-from workbench.backends.base import ModelUnavailable
 from workbench.config import ConfigError
+from workbench.hub import ModelUnavailable
 
 TURNS = [
     "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"

@@ -63,11 +63,9 @@ from workbench.backends.base import (
     unavailable_message,
 )
 from workbench.backends.bpe import cached_tokenizer
-from workbench.backends.chat import (  # noqa: F401 (callers reach the chat names from here too)
+from workbench.backends.chat import (
     CausalPredictor,
     Encoded,
-    PromptFormat,
-    clean_output,
     encode,
     generate,
     generation_config,

@@ -223,6 +223,15 @@ class Seq2SeqBackend(Backend):
 
     traits = SEQ2SEQ
 
+    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
+        super().__init__(config, splits)
+        # Our own errors say what failed; per-step library chatter would bury the study's log.
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if config["runtime"]["cpu_threads"]:
+            torch.set_num_threads(config["runtime"]["cpu_threads"])
+        self.tokenizer, self.source = model_source(config, splits["train"])
+
     @classmethod
     def load(cls, config: Mapping[str, Any], hparams: Mapping[str, Any],
              model_dir: Path | None, device: Any, train: Any = None) -> Seq2SeqPredictor:
@@ -239,15 +248,6 @@ class Seq2SeqBackend(Backend):
         trained = (model_dir is not None or model_id(config) is not None
                    or pretraining.wanted(config))
         return Seq2SeqPredictor(model, tokenizer, hparams, trained)
-
-    def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
-        super().__init__(config, splits)
-        # Our own errors say what failed; per-step library chatter would bury the study's log.
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        if config["runtime"]["cpu_threads"]:
-            torch.set_num_threads(config["runtime"]["cpu_threads"])
-        self.tokenizer, self.source = model_source(config, splits["train"])
 
     def _args(self, hp: Mapping[str, Any], outdir: Path, gen: GenerationConfig):
         rt = self.config["runtime"]

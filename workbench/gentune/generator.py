@@ -225,10 +225,9 @@ class Generator:
     """A checkpoint loaded once by its backend, with the dev dialogues encoded once; generates
     in batches.
 
-    The backend's `load` gives the model as a trial's evaluation decodes with it (a seq2seq
-    model; a causal record's base re-quantized as in training with its LoRA adapter, chat
-    prompts and output cleaning). With no checkpoint: the preset's own model, built as a
-    trial's would be.
+    The backend's `load` (a `Predictor`) decodes as a trial's evaluation does: the same
+    encoding, prompts, precision and output cleaning. With no checkpoint: the preset's own
+    model, built as a trial's would be.
     """
 
     # How many times this process loaded model weights (the study must cost exactly one).

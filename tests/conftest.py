@@ -19,10 +19,11 @@ from workbench import backends, paths  # noqa: E402
 @pytest.fixture
 def fake_backend():
     """`use(train)` registers backend "fake" training with `train(self, hp, report, outdir,
-    save_to=None)` and returns the override selecting it; unregistered after the test."""
+    save_to=None)` and returns the override selecting it; unregistered after the test. Its
+    `load` gives a model-free predictor (`helpers.FakePredictor`)."""
 
     def use(train):
-        backends.register("fake", lambda config, splits: FakeBackend(config, splits, train))
+        backends.register("fake", type("Fake", (FakeBackend,), {"training": staticmethod(train)}))
         return {"model.backend": "fake"}
 
     yield use

@@ -1,8 +1,11 @@
-"""Helpers shared by the tests: a fake training backend, trial outcomes, storages, records."""
+"""Helpers shared by the tests: a fake backend (training and a tiny predictor), trial
+outcomes, storages, records."""
 
 import json
+from types import SimpleNamespace
 
-from workbench.backends.base import Backend, TrialOutcome
+from workbench import data as wdata
+from workbench.backends.base import Backend, Predictor, TrialOutcome
 from workbench.config import GUARD_OFF
 
 # Runner and notebook tests train a tiny model for an epoch or two on a few dozen rows: it
@@ -16,15 +19,52 @@ SMALL_BASE = {"model.base.corpus_rows": 96, "model.base.epochs": 0.5,
 PLUMBING = {**GUARD_OFF, **SMALL_BASE}
 
 
-class FakeBackend(Backend):
-    """A backend whose training is `train(backend, hp, report, outdir, save_to)`."""
+class FakePredictor(Predictor):
+    """A model-free predictor: each summary is the first `max_new_tokens` words of the prepared
+    dialogue (person tags as the hparams map them), `num_beams` words fewer per extra beam, so
+    decoding settings change what it writes. `calls` counts its generate calls' rows."""
 
-    def __init__(self, config, splits, train):
+    def __init__(self, hparams, model_dir):
+        super().__init__(hparams)
+        self.model_dir = model_dir
+        self.calls = []
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def encode(self, frame):
+        prepared = wdata.prepare(frame, self.hparams["noise_removal_level"],
+                                 self.hparams["person_token_strategy"])
+        return SimpleNamespace(sources=list(prepared.sources),
+                               references=[list(r) for r in prepared.references],
+                               mappings=list(prepared.mappings))
+
+    def generation_config(self, decoding):
+        hp = {**self.hparams, **decoding}
+        return max(hp["max_new_tokens"] - (hp["num_beams"] - 1), 1)
+
+    def generate(self, encoded, rows, gen):
+        self.calls.append(len(rows))
+        return [" ".join(encoded.sources[i].split()[:gen]) for i in rows]
+
+
+class FakeBackend(Backend):
+    """A backend whose training is `train(backend, hp, report, outdir, save_to)` (the class's
+    `training` unless given) and whose `load` gives a `FakePredictor`."""
+
+    training = None
+
+    def __init__(self, config, splits, train=None):
         super().__init__(config, splits)
-        self.train = train
+        self.train = train or type(self).training
 
     def train_and_evaluate(self, hp, train, report, outdir, save_to=None):
         return self.train(self, hp, report, outdir, save_to)
+
+    @classmethod
+    def load(cls, config, hparams, model_dir, device, train=None):
+        return FakePredictor(hparams, model_dir)
 
 
 def outcome(value, extra=None, dev_rows=12):

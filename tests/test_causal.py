@@ -10,9 +10,9 @@ import torch
 from helpers import PLUMBING
 
 from workbench import metrics, validate
-from workbench.backends import causal
-from workbench.backends.base import ModelUnavailable
+from workbench.backends import causal, chat
 from workbench.config import ConfigError
+from workbench.hub import ModelUnavailable
 
 TURNS = [
     "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
@@ -229,13 +229,13 @@ def test_pretrained_model_missing_offline_is_explained(preset):
     ],
 )
 def test_clean_output_strips_artefacts_and_other_scripts_but_keeps_tags(raw, clean):
-    assert causal.clean_output(raw) == clean
+    assert chat.clean_output(raw) == clean
 
 
 def test_empty_and_garbage_outputs_score_zero(backends):
     b = backends("tiny-llama")
     special = [b.tokenizer.eos_token_id, b.tokenizer.pad_token_id]
-    preds = [causal.decode_answer(special, b.tokenizer), causal.clean_output("漢字 ひらがな")]
+    preds = [chat.decode_answer(special, b.tokenizer), chat.clean_output("漢字 ひらがな")]
     assert preds == ["", ""]
     refs = [[SUMMARIES[0].format(t="6시", n=2)], [SUMMARIES[1].format(t="7시", n=3)]]
     for mode in ("morpheme", "baseline"):
@@ -249,7 +249,7 @@ def test_generation_stops_at_the_end_of_turn_and_suppresses_other_scripts(backen
     assert im_end in gen.eos_token_id and b.tokenizer.eos_token_id in gen.eos_token_id
     assert gen.suppress_tokens, "the byte-level vocabulary has tokens of other scripts"
     for index in gen.suppress_tokens[:20]:
-        assert causal.clean_output(b.tokenizer.decode([index])) == ""
+        assert chat.clean_output(b.tokenizer.decode([index])) == ""
 
 
 # ---------------------------------------------------------------- a trial

@@ -304,7 +304,8 @@ def test_causal_record_tunes_its_decoding_on_one_adapter_load(llama_run, tmp_pat
         search=["repetition_penalty"], interactive=False, storage=None, study_name=None,
         run_dir=str(tmp_path / "rec"))
     gen = tuner.generator
-    assert gen.causal and gen.tokenizer.padding_side == "left"
+    assert isinstance(gen.predictor, causal.CausalPredictor)
+    assert gen.tokenizer.padding_side == "left"
     assert tuner.base["quantization"] == "4bit"  # the run's own config, re-quantized as trained
     frame = tuner.optimize()
     assert len(frame) == 3 and len(loads) == 1, f"base loaded {len(loads)} times"

@@ -12,7 +12,7 @@ import torch
 from transformers.utils import chat_template_utils
 
 from workbench import metrics, validate
-from workbench.backends import causal
+from workbench.backends import causal, chat
 from workbench.config import GUARD_OFF, ConfigError
 
 # Small and quick: no quantization on the CPU, short answers, greedy decoding, one epoch.
@@ -96,7 +96,7 @@ def test_a_summary_may_copy_the_dialogue_and_repeat_tags(llama, standin, case):
     model = causal.load_base(standin("llama"), hp, cfg["llm"], torch.device("cpu"))
     forced(model, targets, high, low)
     gen = causal.generation_config(hp, tok, fmt)
-    assert causal.generate(model, tok, [prompt], gen, 1) == [causal.clean_output(reference)]
+    assert causal.generate(model, tok, [prompt], gen, 1) == [chat.clean_output(reference)]
 
 
 def test_no_repeat_ngram_still_bans_the_answers_own_repeats(llama, standin):
@@ -111,7 +111,7 @@ def test_no_repeat_ngram_still_bans_the_answers_own_repeats(llama, standin):
     forced(model, targets, 10.0, -10.0)
     gen = causal.generation_config(hp, tok, fmt)
     assert (gen.no_repeat_ngram_size, gen.repetition_penalty) == (0, 1.0), "HF's are neutral"
-    assert causal.generate(model, tok, [prompt], gen, 1) != [causal.clean_output(WITH_TAGS)]
+    assert causal.generate(model, tok, [prompt], gen, 1) != [chat.clean_output(WITH_TAGS)]
 
 
 @pytest.mark.parametrize("quantization", ["none", "8bit", "4bit"])
@@ -142,7 +142,7 @@ def test_generation_batches_similar_lengths_and_keeps_the_input_order(llama, sta
     cfg, tok, fmt = llama
     words = [i for i in range(len(tok)) if (w := tok.decode([i])).strip()
              and all("\uac00" <= c <= "\ud7a3" for c in w.strip())
-             and causal.clean_output(w) == w.strip()][:6]
+             and chat.clean_output(w) == w.strip()][:6]
     lengths = [9, 1, 8, 2, 7, 3]
     filler = tok("네", add_special_tokens=False)["input_ids"][0]
     prompts = [[filler] * (n - 1) + [w] for n, w in zip(lengths, words, strict=True)]

@@ -3,7 +3,7 @@
 import pytest
 
 from workbench import memory, validate
-from workbench.backends.base import ModelUnavailable
+from workbench.hub import ModelUnavailable
 
 CAUSAL = ["llama", "qwen", "tiny-llama", "tiny-qwen"]
 

@@ -258,7 +258,7 @@ def load_model(name: str, device: Any) -> tuple[Any, Any, bool]:
     )
     from transformers.utils import logging as hf_logging
 
-    from workbench.backends.base import ModelUnavailable, unavailable_message
+    from workbench.hub import ModelUnavailable, unavailable_message
 
     hf_logging.disable_progress_bar()
     try:

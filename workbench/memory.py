@@ -6,9 +6,10 @@ stored width (4-bit / 8-bit / 16-bit / 32-bit), trainable parameters with their 
 AdamW states, activations from batch x sequence x widths x layers (with or without gradient
 checkpointing) and the logits of the loss; and the evaluation peak, beam search over a batch of
 dev prompts while training's state stays resident (KV cache, one step's logits, the prefill).
-The constraint uses the larger of the two. It serves both backends (LoRA on a causal LM, full
-fine-tuning of an encoder-decoder) and the multi-objective strategy (model size, inference
-cost). `measure` runs the same config on a GPU for the comparison.
+The constraint uses the larger of the two. It serves both backends (LoRA on a decoder-only LM,
+full fine-tuning of an encoder-decoder: which one is the model config's own fact, so no
+backend is asked) and the multi-objective strategy (model size, inference cost). `measure`
+runs the same config on a GPU for the comparison.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ STEP_LOGIT_COPIES = 4
 class ModelShape:
     """What the formula needs from a model config (counts from the meta-device module tree)."""
 
-    kind: str  # "causal" | "seq2seq"
+    encoder_decoder: bool  # else decoder-only (a causal LM)
     total_params: int
     linears: tuple[tuple[str, int, int], ...]  # (module path, in, out), output head excluded
     head_params: int  # the output projection's weight (shared with the embedding when tied)
@@ -108,24 +109,23 @@ class MemoryEstimate:
 def model_config_of(config: Mapping[str, Any], local_only: bool = False) -> PreTrainedConfig:
     """The HF config of a resolved workbench config's model, never its weights.
 
-    Built from model.architecture, from llm.model_config (a pretrained model named by
-    model.name whose config the preset spells out, for either backend), or read from the local
-    HF cache (or the Hub, unless `local_only`).
+    Built from model.architecture (a BART unless it names another model_type), from
+    llm.model_config (a pretrained model named by model.name whose config the preset spells
+    out, for either backend), or read from the local HF cache (or the Hub, unless `local_only`).
     """
     from transformers import AutoConfig, BartConfig
 
     name = model_id(config)
     arch = config["model"]["architecture"]
-    causal = config["model"]["backend"] == "causal"
     try:
         if name is None:
             arch = dict(arch or {})
             vocab = arch.pop("vocab_size", config["model"]["tokenizer_vocab_size"])
-            if not causal:
+            # validation refuses a decoder-only backend's architecture without its model_type
+            model_type = arch.pop("model_type", "bart")
+            if model_type == "bart":
                 return BartConfig(vocab_size=vocab, **arch)
-            if "model_type" not in arch:
-                raise ConfigError("model.architecture: needs model_type (e.g. llama, qwen3)")
-            return AutoConfig.for_model(arch.pop("model_type"), vocab_size=vocab, **arch)
+            return AutoConfig.for_model(model_type, vocab_size=vocab, **arch)
         given = config["llm"]["model_config"]
         if given and not config["hparams"]["model_name"]:
             given = dict(given)
@@ -139,7 +139,7 @@ def model_config_of(config: Mapping[str, Any], local_only: bool = False) -> PreT
     try:
         return AutoConfig.from_pretrained(name, local_files_only=local_only)
     except OSError as exc:
-        from workbench.backends.base import ModelUnavailable, unavailable_message
+        from workbench.hub import ModelUnavailable, unavailable_message
 
         message = unavailable_message(name, exc)
         raise ModelUnavailable(f"{message} Or spell out its config.json keys in "
@@ -183,7 +183,7 @@ def _shape(cfg: PreTrainedConfig) -> ModelShape:
         q_dim = heads * head_dim
         kv_dim = (getattr(cfg, "num_key_value_heads", None) or heads) * head_dim
     return ModelShape(
-        kind="seq2seq" if seq2seq else "causal", total_params=total, linears=linears,
+        encoder_decoder=seq2seq, total_params=total, linears=linears,
         head_params=head.weight.numel() if head is not None else 0, vocab=cfg.vocab_size,
         hidden=hidden, layers=layers, encoder_layers=encoder_layers, intermediate=intermediate,
         q_dim=q_dim, kv_dim=kv_dim,
@@ -245,7 +245,7 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
     if lora and shape.layers:  # adapters' saved inputs (dropout copy and mask) and A outputs
         lora_layer = sum(act * lora_r + ((act + 1) * in_f if lora_dropout > 0 else 0)
                          for _, in_f, _ in targeted) / shape.layers
-    if shape.kind == "causal":
+    if not shape.encoder_decoder:
         mlp = act * (h + (4 * i if shape.gated_mlp else 2 * i))
         layer = act * (h + 3 * q + 3 * kv) + mlp + NORM_BYTES * h + lora_layer
         tokens = batch_size * (input_length + target_length)
@@ -277,7 +277,7 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
                                         + num_beams * new_tokens * (input_length + new_tokens / 2))
     gflops = (2 * compute_params * steps + attention) / 1e9
     kv_cache = 2 * shape.layers * kv * act * num_beams * (input_length + new_tokens)
-    if shape.kind == "seq2seq":
+    if shape.encoder_decoder:
         kv_cache += 2 * shape.layers * kv * act * num_beams * input_length  # cross-attention
 
     # Evaluation during training: weights, adapters and AdamW moments stay (gradients are
@@ -287,7 +287,7 @@ def estimate_shape(shape: ModelShape, *, batch_size: int, input_length: int, tar
     eval_kv = 2 * shape.layers * kv * act * rows * (input_length + new_tokens)
     reorder = eval_kv // max(2 * shape.layers, 1)  # one layer's keys (or values) copied when
     # the beams reorder or a step is appended
-    if shape.kind == "causal":
+    if not shape.encoder_decoder:
         # The prefill, one layer at a time: residual and normed input, then the wider of the
         # attention (q, rotated q, output) and the MLP (gate, up, their product, a LoRA
         # output); the boolean mask of left-padded prompts. Only the prompt's cache exists yet.
@@ -324,11 +324,13 @@ def estimate(config: Mapping[str, Any], hp: Mapping[str, Any] | None = None, *,
 
     `hp` overrides config["hparams"] (e.g. a sampled trial); `model_config` saves the lookup
     when the caller has it. Estimates are for a GPU: bf16/fp16 apply as the hparams say.
-    Evaluation decodes runtime.eval_batch_size prompts at a time.
+    Evaluation decodes runtime.eval_batch_size prompts at a time. A decoder-only model is
+    trained with LoRA adapters at the trial's quantization, an encoder-decoder in full (what
+    the backends for each do).
     """
     hp = {**config["hparams"], **(hp or {})}
     shape = model_shape(model_config or model_config_of(config))
-    causal = config["model"]["backend"] == "causal"
+    causal = not shape.encoder_decoder
     llm = config["llm"]
     return estimate_shape(
         shape, batch_size=hp["batch_size"], input_length=hp["max_input_length"],

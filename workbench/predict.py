@@ -476,7 +476,7 @@ def summarize(source: Source, model_dir: Path, frame: pd.DataFrame, d: Mapping[s
     scores = gen.score(preds) if all(frame["references"]) else None
     fields = {
         "model": {"path": paths.shown(model_dir), "backend": source.config["model"]["backend"],
-                  "device": str(next(gen.model.parameters()).device)},  # where it ran
+                  "device": str(gen.predictor.device)},  # where it ran
         "output": {"path": paths.shown(target), "rows": len(preds),
                    "empty_summaries": sum(not p.strip() for p in preds)},
         "scores": None if scores is None else {

@@ -128,9 +128,10 @@ def _check_llm(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             f"llm.base_pretrain_epochs: must be >= 0, got {llm['base_pretrain_epochs']}")
     arch = config["model"]["architecture"]
-    if config["model"]["backend"] == "causal" and arch is not None and "model_type" not in arch:
-        raise ConfigError("model.architecture: the causal backend needs model_type (e.g. llama, "
-                          "qwen3) to build a model from a config")
+    backend = config["model"]["backend"]
+    if backends.traits(backend).decoder_only and arch is not None and "model_type" not in arch:
+        raise ConfigError(f"model.architecture: the {backend} backend needs model_type (e.g. "
+                          "llama, qwen3) to build a model from a config")
 
 
 def _check_positions(config: Mapping[str, Any]) -> None:

@@ -1,9 +1,12 @@
-"""What both training backends share: the backend interface, a trial's outcome, per-epoch
-bookkeeping, the per-trial TrainingArguments, decoding settings and inference timing.
+"""What both backends share: the backend interface and its inference half (`Predictor`), a
+trial's outcome, per-epoch bookkeeping, the per-trial TrainingArguments, decoding settings and
+inference timing.
 
 A backend holds what stays fixed across trials (tokenizer, dev split, a base model) and trains
 one model per trial on the train split the study hands it (augmented or not: augmentation is
-data preparation, done by the study). Backends never import each other.
+data preparation, done by the study). Its `load` gives a trained model back as a `Predictor`,
+which generation tuning and predict drive without knowing the backend. Backends never import
+each other.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from transformers import GenerationConfig, PreTrainedTokenizerBase, TrainerCallback
 from transformers.utils import is_torch_tf32_available
 
 from workbench import diversity, metrics, tracking
-from workbench.backends.hub import (  # noqa: F401 (what backends and callers import from here)
+from workbench.backends.traits import Traits
+from workbench.hub import (  # noqa: F401 (what backends and callers import from here)
     ModelUnavailable,
     check_available,
     unavailable_message,
@@ -106,10 +110,45 @@ class Timing:
         return cls(obj["timing_samples"], obj["timing_warmup"], obj["timing_repeats"])
 
 
-class Backend(ABC):
-    """A training backend: built once per process from the config and the splits, then
-    `train_and_evaluate` once per trial. Register implementations in `workbench.backends`."""
+class Predictor(ABC):
+    """A trained model loaded for inference (`Backend.load`): encodes dialogues, turns decoding
+    settings into its generation config, and generates raw summaries (`#...#` tags not yet
+    restored: `workbench.data.postprocess` does that with the encoding's mappings)."""
 
+    # False for a model built from a config with no checkpoint nor base (random weights).
+    trained: bool = True
+    model: Any = None  # the loaded model and its tokenizer, when it has them
+    tokenizer: Any = None
+
+    def __init__(self, hparams: Mapping[str, Any]):
+        self.hparams = dict(hparams)  # the checkpoint's: preprocessing, lengths, decoding
+
+    @property
+    @abstractmethod
+    def device(self) -> Any:
+        """Where the model's weights are."""
+
+    @abstractmethod
+    def encode(self, frame: Any) -> Any:
+        """A frame's dialogues as model inputs, with `references` and `mappings` (tags) per row."""
+
+    @abstractmethod
+    def generation_config(self, decoding: Mapping[str, Any]) -> Any:
+        """The generation settings of decoding config `decoding` on top of the hparams."""
+
+    @abstractmethod
+    def generate(self, encoded: Any, rows: Sequence[int], gen: Any) -> list[str]:
+        """Raw summaries of the encoded rows `rows`, in their order, generated in one batch."""
+
+
+class Backend(ABC):
+    """A backend: built once per process from the config and the splits, then
+    `train_and_evaluate` once per trial; `load` gives a trained model back for inference.
+    Register implementations in `workbench.backends`."""
+
+    # What the backend's model is (decoder-only, built on a base), for callers that do not
+    # import the backend; the registry holds the built-in backends' own.
+    traits: ClassVar[Traits] = Traits()
     # Set by the study when inference time is an objective; None: not measured.
     timing: Timing | None = None
 
@@ -127,6 +166,13 @@ class Backend(ABC):
         `save_to(value)` may name a folder: the best epoch's model goes there. Checkpoints
         live under `outdir`, which the backend removes when it is done.
         """
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], hparams: Mapping[str, Any],
+             model_dir: Path | None, device: Any, train: Any = None) -> Predictor:
+        """The model saved in `model_dir` (None: the preset's own, built as a trial's would be
+        from `train`, the train split), on `device` and ready to generate with `hparams`."""
+        raise NotImplementedError(f"{cls.__name__} trains only: it loads no model for inference")
 
 
 # ---------------------------------------------------------------- training arguments

@@ -3,14 +3,15 @@
 Pitfalls handled here by default: label pads are -100 (DataCollatorForSeq2Seq), the
 `#...#` tags are added as non-special tokens so decoding with skip_special_tokens keeps them,
 every epoch is evaluated by generating with the inference settings, and the best checkpoint
-is chosen by the ROUGE objective, not the eval loss.
+is chosen by the ROUGE objective, not the eval loss. `Seq2SeqBackend.load` gives a saved model
+back as a `Seq2SeqPredictor` for generation tuning and predict.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,12 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
-from workbench.backends import pretraining
+from workbench.backends import SEQ2SEQ, pretraining
 from workbench.backends.base import (
     Backend,
     EpochTracker,
     ModelUnavailable,
+    Predictor,
     ReportCallback,
     Reporter,
     SaveTo,
@@ -188,9 +190,38 @@ def encode(frame: Any, tokenizer: PreTrainedTokenizerBase, hp: Mapping[str, Any]
 # ---------------------------------------------------------------- training
 
 
+class Seq2SeqPredictor(Predictor):
+    """A seq2seq model and its tokenizer, generating as a trial's evaluation does."""
+
+    def __init__(self, model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase,
+                 hparams: Mapping[str, Any], trained: bool):
+        super().__init__(hparams)
+        self.model, self.tokenizer, self.trained = model, tokenizer, trained
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def encode(self, frame: Any) -> Encoded:
+        return encode(frame, self.tokenizer, self.hparams, with_labels=False)
+
+    def generation_config(self, decoding: Mapping[str, Any]) -> GenerationConfig:
+        return generation_config({**self.hparams, **decoding}, self.tokenizer)
+
+    def generate(self, encoded: Encoded, rows: Sequence[int], gen: GenerationConfig
+                 ) -> list[str]:
+        chunk = [encoded.features[i] for i in rows]
+        batch = self.tokenizer.pad(chunk, return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            out = self.model.generate(**batch, generation_config=gen)
+        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+
 class Seq2SeqBackend(Backend):
     """Holds what stays fixed across trials (tokenizer, dev split) and trains one model per
-    trial."""
+    trial; `load` gives a saved model (or the preset's own) back for inference."""
+
+    traits = SEQ2SEQ
 
     def __init__(self, config: Mapping[str, Any], splits: Mapping[str, Any]):
         super().__init__(config, splits)
@@ -200,6 +231,23 @@ class Seq2SeqBackend(Backend):
         if config["runtime"]["cpu_threads"]:
             torch.set_num_threads(config["runtime"]["cpu_threads"])
         self.tokenizer, self.source = model_source(config, splits["train"])
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any], hparams: Mapping[str, Any],
+             model_dir: Path | None, device: Any, train: Any = None) -> Seq2SeqPredictor:
+        """The model saved in `model_dir` with its tokenizer (None: the preset's own, built as
+        a trial's would be, its tokenizer trained on `train` when built from a config)."""
+        if model_dir is not None:
+            tokenizer = AutoTokenizer.from_pretrained(model_dir)
+            model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
+        else:
+            tokenizer, source = model_source(config, train)
+            model = build_model(config, tokenizer, source)
+        model.to(device)
+        model.eval()
+        trained = (model_dir is not None or model_id(config) is not None
+                   or pretraining.wanted(config))
+        return Seq2SeqPredictor(model, tokenizer, hparams, trained)
 
     def _args(self, hp: Mapping[str, Any], outdir: Path, gen: GenerationConfig):
         rt = self.config["runtime"]

@@ -1,10 +1,9 @@
 """One trained checkpoint, loaded once, and the decoding rules every decoding config obeys.
 
-A `Generator` holds the model, its tokenizer and the encoded dev dialogues; every decoding
-config after that costs only batched generation and scoring. Both backends: a seq2seq
-checkpoint, or a causal record's base + LoRA adapter (re-quantized as in training), with the
-causal backend's prompts (left padding) and output cleaning. `locate` and `check_architecture`
-find a checkpoint and refuse one of another architecture than the preset's.
+A `Generator` holds the model its backend loaded (`Backend.load`, a `Predictor`) and the
+encoded dev dialogues; every decoding config after that costs only batched generation and
+scoring, whatever the backend. `locate` and `check_architecture` find a checkpoint and refuse
+one of another architecture than the preset's.
 `workbench.predict` generates submissions with the same `Generator`.
 """
 
@@ -20,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import backends, diversity, metrics, paths, records
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import diversity, metrics, paths, records
 
 # The decoding knobs, in the order the panel shows them.
 DECODING_KEYS = ("do_sample", "temperature", "top_p", "top_k", "num_beams",
@@ -116,9 +115,7 @@ def locate(checkpoint: str | None) -> tuple[Path | None, dict[str, Any] | None]:
 
 def _adapter_meta(folder: Path) -> Path:
     """Where the causal backend writes how to rebuild an adapter's base."""
-    from workbench.backends import ADAPTER_META
-
-    return folder / ADAPTER_META
+    return folder / backends.ADAPTER_META
 
 
 def _is_model(folder: Path) -> bool:
@@ -145,12 +142,13 @@ def check_architecture(model_dir: Path, config: Mapping[str, Any]) -> None:
     where = f"checkpoint {paths.shown(model_dir)}"
     preset = config["preset"]
     backend = config["model"]["backend"]
-    if backend == "causal" and not _adapter_meta(model_dir).is_file():
+    decoder_only = backends.traits(backend).decoder_only  # saved as a base + LoRA adapter
+    if decoder_only and not _adapter_meta(model_dir).is_file():
         raise CheckpointError(
-            f"{where} is not an adapter saved by the causal backend (no "
+            f"{where} is not an adapter saved by the {backend} backend (no "
             f"{_adapter_meta(model_dir).name}); "
-            f"preset {preset!r} uses the causal backend (base model + LoRA adapter)")
-    wanted = backend != "causal"  # seq2seq presets are encoder-decoders
+            f"preset {preset!r} uses the {backend} backend (base model + LoRA adapter)")
+    wanted = not decoder_only  # the other presets are encoder-decoders
     if bool(getattr(ckpt, "is_encoder_decoder", False)) != wanted:
         kind = "an encoder-decoder" if wanted else "a decoder-only LLM"
         got = "an encoder-decoder" if not wanted else "decoder-only"
@@ -224,12 +222,12 @@ class Evaluation:
 
 
 class Generator:
-    """A checkpoint loaded once, with the dev dialogues encoded once; generates in batches.
+    """A checkpoint loaded once by its backend, with the dev dialogues encoded once; generates
+    in batches.
 
-    seq2seq: the saved model and its tokenizer. causal: the base re-quantized as in training
-    with the LoRA adapter on top, the causal backend's chat prompts (only the dialogue is ever
-    shortened), left padding, stop at the end of the turn and its output cleaning. With no
-    checkpoint: the preset's own model, built as a trial's would be.
+    The backend's `load` (a `Predictor`) decodes as a trial's evaluation does: the same
+    encoding, prompts, precision and output cleaning. With no checkpoint: the preset's own
+    model, built as a trial's would be.
     """
 
     # How many times this process loaded model weights (the study must cost exactly one).
@@ -247,96 +245,43 @@ class Generator:
         self.hparams = dict(hparams)
         self.model_dir = model_dir
         self.batch_size = batch_size or config["runtime"]["eval_batch_size"]
-        self.causal = config["model"]["backend"] == "causal"
         use_cpu = config["runtime"]["use_cpu"] or not torch.cuda.is_available()
         self.device = torch.device("cpu" if use_cpu else "cuda")
         if use_cpu and config["runtime"].get("cpu_threads"):
             torch.set_num_threads(config["runtime"]["cpu_threads"])
-        (self._load_causal if self.causal else self._load_seq2seq)(model_dir, train)
+        backend = backends.factory(config["model"]["backend"])
+        self.predictor = backend.load(config, self.hparams, model_dir, self.device, train=train)
         Generator.model_loads += 1
         self.loads = 1
-        self.model.eval()
         self.dev = dev.reset_index(drop=True)
         self.encoded = self.encode(self.dev)
         self.references = self.encoded.references
 
-    def _load_seq2seq(self, model_dir: Path | None, train: pd.DataFrame | None) -> None:
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    @property
+    def model(self) -> Any:
+        """The loaded model (the predictor's)."""
+        return self.predictor.model
 
-        from workbench.backends import seq2seq
-
-        if model_dir is not None:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir)
-        else:
-            self.tokenizer, source = seq2seq.model_source(self.config, train)
-            self.model = seq2seq.build_model(self.config, self.tokenizer, source)
-        self.model.to(self.device)
-
-    def _load_causal(self, model_dir: Path | None, train: pd.DataFrame | None) -> None:
-        from workbench.backends import causal
-
-        llm = self.config["llm"]
-        if model_dir is not None:
-            self.model, self.tokenizer = causal.load_adapter(model_dir, self.device)
-            if llm["chat_template"]:
-                self.tokenizer.chat_template = llm["chat_template"]
-            self.tokenizer.padding_side = "left"
-            self.suppress = (causal.other_script_ids(self.tokenizer)
-                             if llm["suppress_other_scripts"] else [])
-        else:
-            backend = causal.CausalBackend(self.config, {"train": train, "dev": None})
-            self.tokenizer, self.suppress = backend.tokenizer, backend.suppress
-            self.model = causal.build_model(backend.source, self.hparams, llm, self.device,
-                                            self.tokenizer, self.config["preset"],
-                                            self.config["runtime"]["seed"])
-        self.format = causal.prompt_format(self.tokenizer, llm)
+    @property
+    def tokenizer(self) -> Any:
+        return self.predictor.tokenizer
 
     def encode(self, frame: pd.DataFrame) -> Any:
         """A frame's dialogues as model inputs, with references and tag mappings beside them."""
-        if self.causal:
-            from workbench.backends import causal
-
-            return causal.encode(frame, self.tokenizer, self.format, self.hparams,
-                                 with_labels=False)
-        from workbench.backends import seq2seq
-
-        return seq2seq.encode(frame, self.tokenizer, self.hparams, with_labels=False)
+        return self.predictor.encode(frame)
 
     @property
     def trained(self) -> bool:
         """False for a model built from a config with no checkpoint nor base (random weights)."""
-        from workbench.backends import pretraining
-
-        if self.model_dir is not None or wconfig.model_id(self.config) is not None:
-            return True
-        return not self.causal and pretraining.wanted(self.config)
+        return self.predictor.trained
 
     def generation_config(self, d: Mapping[str, Any]) -> Any:
         """The HF generation settings of decoding config `d` (on the checkpoint's hparams)."""
-        hp = {**self.hparams, **d}
-        if self.causal:
-            from workbench.backends import causal
-
-            return causal.generation_config(hp, self.tokenizer, self.format, self.suppress)
-        from workbench.backends.base import generation_config
-
-        return generation_config(hp, self.tokenizer)
+        return self.predictor.generation_config(d)
 
     def _batch(self, rows: Sequence[int], gen: Any) -> list[str]:
         """Raw summaries of one batch (tags not yet restored)."""
-        import torch
-
-        if self.causal:
-            from workbench.backends import causal
-
-            prompts = [self.encoded.prompts[i] for i in rows]
-            return causal.generate(self.model, self.tokenizer, prompts, gen, len(prompts))
-        chunk = [self.encoded.features[i] for i in rows]
-        batch = self.tokenizer.pad(chunk, return_tensors="pt").to(self.device)
-        with torch.inference_mode():
-            out = self.model.generate(**batch, generation_config=gen)
-        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+        return self.predictor.generate(self.encoded, rows, gen)
 
     def generate(self, d: Mapping[str, Any], rows: Sequence[int] | None = None,
                  progress: bool = False) -> list[str]:

@@ -10,9 +10,9 @@ from typing import Any
 import optuna
 import pandas as pd
 
+from workbench import backends, metrics, paths, records, validate
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import metrics, paths, records, validate
 from workbench import storage as wstorage
 from workbench.gentune.generator import (
     Generator,
@@ -272,10 +272,10 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
         overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}
         config = validate.resolve(params["preset"], overrides)
-        if config["model"]["backend"] not in ("seq2seq", "causal"):
+        if not backends.predicts(config["model"]["backend"]):
             raise wconfig.ConfigError(
-                f"preset {params['preset']!r}: generation tuning supports the seq2seq and causal "
-                f"backends; this preset uses {config['model']['backend']!r}")
+                f"preset {params['preset']!r}: generation tuning needs a backend that loads a "
+                f"trained model for inference; {config['model']['backend']!r} only trains")
         if model_dir is not None:
             check_architecture(model_dir, config)
         hp = checkpoint_hparams(config, run, params.get("overrides") or {})

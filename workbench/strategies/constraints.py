@@ -80,7 +80,10 @@ def positions_for(config: Mapping[str, Any], hp: Mapping[str, Any]) -> Positions
     if declared is None:
         return None
     limit = declared.get("max_position_embeddings")
-    seq2seq = config["model"]["backend"] != "causal"  # as memory.model_config_of builds it
+    from workbench import backends
+
+    # an encoder-decoder built from a config is a BART, as memory.model_config_of builds it
+    seq2seq = not backends.traits(config["model"]["backend"]).decoder_only
     kind = declared.get("model_type", "bart" if seq2seq and model_id(cfg) is None else None)
     if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 and kind:
         seq2seq = bool(declared.get("is_encoder_decoder", seq2seq))

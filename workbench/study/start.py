@@ -110,7 +110,7 @@ def check_resources(config: Mapping[str, Any], searched: list[str]) -> None:
     """Before any study exists: the storage can be written, the GPUs asked for are usable,
     and every model the run may load is local or downloadable (seconds to fail offline, not a
     minute of Hub retries). Torch is imported only to check GPUs that were asked for."""
-    from workbench.backends.hub import check_available
+    from workbench.hub import check_available
 
     storage.check_usable(storage_url(config))
     if config["study"]["gpus"]:

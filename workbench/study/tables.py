@@ -232,14 +232,17 @@ def notes(study: Mapping[str, Any]) -> list[str]:
 
 def model_description(config: Mapping[str, Any]) -> str:
     """The model trials start from, in words: a pretrained name, or what is built and how."""
+    from workbench import backends
+
     name = config["hparams"]["model_name"] or config["model"]["name"]
     if name:
         return name
     arch = config["model"]["architecture"] or {}
-    built = arch.get("model_type", "bart") if config["model"]["backend"] == "causal" else "bart"
+    traits = backends.traits(config["model"]["backend"])
+    built = arch.get("model_type", "bart") if traits.decoder_only else "bart"
     text = f"a tiny {built} built from model.architecture"
     rows = config["model"]["base"]["corpus_rows"]
-    if rows and config["model"]["backend"] == "seq2seq":
+    if rows and traits.uses_base:
         text += f", fine-tuned from its base (trained once on {rows} generated dialogues)"
     return text
 

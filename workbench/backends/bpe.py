@@ -7,7 +7,6 @@ normal (non-special) tokens, so decoding with skip_special_tokens keeps them.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Sequence
 
 from transformers import PreTrainedTokenizerFast
@@ -50,13 +49,9 @@ def cached_tokenizer(texts: Sequence[str], vocab_size: int) -> PreTrainedTokeniz
     for text in texts:
         key.update(text.encode("utf-8") + b"\0")
     folder = paths.CACHE / "tokenizers" / key.hexdigest()[:16]
-    with paths.build_lock(folder):  # worker processes starting together build it once
-        if (folder / "tokenizer.json").is_file():
+    with paths.building(folder, "tokenizer.json") as tmp:  # worker processes build it once
+        if tmp is None:
             return PreTrainedTokenizerFast.from_pretrained(folder)
         tokenizer = train_tokenizer(texts, vocab_size)
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
         tokenizer.save_pretrained(tmp)
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
     return tokenizer

@@ -178,20 +178,13 @@ def cached_base(model_config: PreTrainedConfig, tokenizer: PreTrainedTokenizerBa
         for text in texts:
             key.update(text.encode("utf-8") + b"\0")
     folder = paths.CACHE / "bases" / key.hexdigest()[:16]
-    if (folder / "config.json").is_file():
-        return folder
-    with paths.build_lock(folder):  # worker processes starting together build it once
-        if (folder / "config.json").is_file():
-            return folder
-        set_seed(seed)
-        model = AutoModelForCausalLM.from_config(model_config)
-        if pretrain_epochs:
-            _pretrain(model, tokenizer, texts, pretrain_epochs, seed)
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        model.save_pretrained(tmp)
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+    with paths.building(folder, "config.json") as tmp:  # worker processes build it once
+        if tmp is not None:
+            set_seed(seed)
+            model = AutoModelForCausalLM.from_config(model_config)
+            if pretrain_epochs:
+                _pretrain(model, tokenizer, texts, pretrain_epochs, seed)
+            model.save_pretrained(tmp)
     return folder
 
 
@@ -313,26 +306,23 @@ def save_adapter(model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, des
     `load_adapter` needs neither the cache it came from nor the network.
     """
     destination = Path(destination)
-    tmp = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    base = str(source)
-    if Path(source).is_dir():
-        shutil.copytree(source, tmp / "base")
-        base = "base"
-        adapter_config = tmp / "adapter_config.json"
-        settings = json.loads(adapter_config.read_text(encoding="utf-8"))
-        # Relative to the adapter: still true once the folder is renamed (.candidate-N to
-        # best-model); load_adapter builds the base itself and hands peft the model.
-        settings["base_model_name_or_path"] = "base"
-        adapter_config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
-    meta = {"base": base, "quantization": hp["quantization"], "bf16": hp["bf16"],
-            "fp16": hp["fp16"], **{k: llm[k] for k in ("quant_type", "double_quant",
-                                                        "compute_dtype")}}
-    (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    shutil.rmtree(destination, ignore_errors=True)
-    tmp.rename(destination)
+    with paths.replacing(destination) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        base = str(source)
+        if Path(source).is_dir():
+            shutil.copytree(source, tmp / "base")
+            base = "base"
+            adapter_config = tmp / "adapter_config.json"
+            settings = json.loads(adapter_config.read_text(encoding="utf-8"))
+            # Relative to the adapter: still true once the folder is renamed (.candidate-N to
+            # best-model); load_adapter builds the base itself and hands peft the model.
+            settings["base_model_name_or_path"] = "base"
+            adapter_config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        meta = {"base": base, "quantization": hp["quantization"], "bf16": hp["bf16"],
+                "fp16": hp["fp16"], **{k: llm[k] for k in ("quant_type", "double_quant",
+                                                            "compute_dtype")}}
+        (tmp / ADAPTER_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
 def load_adapter(folder: str | Path, device: str | torch.device = "cpu"

@@ -147,15 +147,15 @@ def cached_base(config: Mapping[str, Any], log: Callable[[str], None] = display.
     """The base folder (model, tokenizer, build.json), built on first use. Processes that ask
     at once wait for one build (a file lock) instead of each building it."""
     folder = folder_of(config)
-    if (folder / INFO).is_file():
-        return folder
-    with paths.build_lock(folder):
-        if not (folder / INFO).is_file():
-            _build(config, folder, log)
+    with paths.building(folder, INFO) as tmp:
+        if tmp is not None:
+            _build(config, folder, tmp, log)
     return folder
 
 
-def _build(config: Mapping[str, Any], folder: Path, log: Callable[[str], None]) -> None:
+def _build(config: Mapping[str, Any], folder: Path, tmp: Path,
+           log: Callable[[str], None]) -> None:
+    """Train the base into `tmp` (renamed to `folder` by the caller once done)."""
     base, rt = config["model"]["base"], config["runtime"]
     hf_logging.disable_progress_bar()  # a line per 15 s or 50 steps instead (_Progress)
     log(f"building the base checkpoint once (cached in {paths.shown(folder)}): a BART trained "
@@ -177,8 +177,6 @@ def _build(config: Mapping[str, Any], folder: Path, log: Callable[[str], None]) 
     model = new_bart(config["model"]["architecture"] or {}, tokenizer)
     if rt["cpu_threads"]:
         torch.set_num_threads(rt["cpu_threads"])
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     args = Seq2SeqTrainingArguments(
         output_dir=str(tmp / "work"), learning_rate=base["learning_rate"],
         per_device_train_batch_size=base["batch_size"], num_train_epochs=base["epochs"],
@@ -200,7 +198,5 @@ def _build(config: Mapping[str, Any], folder: Path, log: Callable[[str], None]) 
             "train_loss": result.training_loss, "steps": result.global_step,
             "build_s": round(time.perf_counter() - started, 1)}
     (tmp / INFO).write_text(json.dumps(info, indent=1), encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
     log(f"base built in {info['build_s']:.0f} s (train loss {info['train_loss']:.3f}); later "
         "runs reuse it")

@@ -33,6 +33,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from workbench import data as wdata
+from workbench import paths
 from workbench.backends import SEQ2SEQ, pretraining
 from workbench.backends.base import (
     Backend,
@@ -335,8 +336,5 @@ def time_inference(model: torch.nn.Module, dev: Encoded, gen: GenerationConfig,
 
 def _save_atomically(trainer: Seq2SeqTrainer, destination: Path) -> None:
     """Save the trainer's (best) model and tokenizer, replacing `destination` in one step."""
-    tmp = destination.with_name(destination.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    trainer.save_model(str(tmp))
-    shutil.rmtree(destination, ignore_errors=True)
-    tmp.rename(destination)
+    with paths.replacing(destination) as tmp:
+        trainer.save_model(str(tmp))

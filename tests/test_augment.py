@@ -74,7 +74,7 @@ def models(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture
 def loads(monkeypatch, tmp_path) -> list[str]:
     """A fresh cache folder, and the names of the models loaded (in order)."""
-    monkeypatch.setattr(augment, "CACHE", tmp_path / "augment")
+    monkeypatch.setattr(paths, "CACHE", tmp_path)
     calls: list[str] = []
     real = augment.load_model
 
@@ -215,7 +215,7 @@ def test_changed_generation_settings_or_seed_build_a_new_entry(models, loads, ec
         _, extra = augment.apply(TRAIN, config["hparams"], config)
         assert not extra["augmentation"]["entries"][0]["hit"]
     assert len(loads) == 3
-    assert len(list(augment.CACHE.glob("paraphrase-*.json"))) == 3
+    assert len(list(paths.cache("augment").glob("paraphrase-*.json"))) == 3
 
 
 @pytest.mark.parametrize(
@@ -350,7 +350,7 @@ def test_no_augmentation_leaves_the_train_frame_alone():
 
 
 def test_study_on_the_embedded_default_searches_model_free_strategies(tmp_path, monkeypatch):
-    monkeypatch.setattr(augment, "CACHE", tmp_path / "augment")
+    monkeypatch.setattr(paths, "CACHE", tmp_path)
     space = tmp_path / "augment-space.yaml"
     space.write_text(yaml.safe_dump({
         "preprocessing": {"augmentation_strategy": {
@@ -409,7 +409,6 @@ def test_causal_backend_trains_on_the_augmented_train_split_it_is_handed(tmp_pat
     from workbench.backends import causal
 
     monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
-    monkeypatch.setattr(augment, "CACHE", tmp_path / "cache" / "augment")
     config = validate.resolve("tiny-llama", {
         "llm.base_pretrain_epochs": 0, "hparams.max_input_length": 512,
         "hparams.max_target_length": 40, "hparams.max_new_tokens": 20,

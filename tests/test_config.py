@@ -160,7 +160,7 @@ def test_sampler_and_pruner_settings_are_nested_in_presets_and_strategies(tmp_pa
         validate.resolve("tiny-bart", {"study.sampler": "tpe"})
     strategies = tmp_path / "strategies.yaml"
     strategies.write_text("old:\n  sampler: tpe\n  tpe_multivariate: false\n", encoding="utf-8")
-    monkeypatch.setattr(wconfig, "STRATEGIES_FILE", strategies)
+    monkeypatch.setattr(wconfig.paths, "STRATEGIES", strategies)
     with pytest.raises(ConfigError, match=r"strategies.yaml: study.sampler: expected a mapping"):
         validate.resolve("tiny-bart", {"study.strategy": "old"})
     presets = tmp_path / "presets"
@@ -189,7 +189,7 @@ def test_qwen_extends_llama_with_its_own_model_and_batch():
 
 
 def test_a_chat_template_is_named_and_read_from_its_file():
-    llama3 = (wconfig.CHAT_TEMPLATES / "llama3.jinja").read_text(encoding="utf-8")
+    llama3 = (wconfig.paths.CHAT_TEMPLATES / "llama3.jinja").read_text(encoding="utf-8")
     chat = validate.resolve("tiny-llama")["llm"]["chat_template"]
     assert chat == llama3[:-1] and chat.endswith("<|end_header_id|>\n\n{% endif %}")
     assert validate.resolve("tiny-qwen")["llm"]["chat_template"].startswith(

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from helpers import PLUMBING
 
-from workbench import backends, cli, spaces
+from workbench import backends, cli, paths, spaces
 from workbench import study as wstudy
 from workbench.backends.base import TrialOutcome
 from workbench.config import ConfigError
@@ -249,7 +249,7 @@ def test_a_stage_whose_predecessor_has_no_completed_trial_stops_clearly(fake_bac
 def _plan_file(tmp_path, monkeypatch, plan):
     path = tmp_path / "stages.yaml"
     path.write_text(yaml.safe_dump({"p": plan}), encoding="utf-8")
-    monkeypatch.setattr(stages, "STAGES_FILE", path)
+    monkeypatch.setattr(paths, "STAGES", path)
 
 
 @pytest.mark.parametrize(

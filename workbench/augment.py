@@ -43,7 +43,6 @@ from workbench import data as wdata
 from workbench import paths
 from workbench.config import ConfigError
 
-CACHE = paths.CACHE / "augment"
 FORMAT_VERSION = 1  # bump when an operation's output changes for the same inputs
 
 # Strategy -> the operations it combines (each on its share of the picked rows).
@@ -508,7 +507,7 @@ def cached(op: str, rows: pd.DataFrame, config: Mapping[str, Any]) -> Entry:
     build instead of repeating it; a corrupt entry is replaced by a fresh build.
     """
     key = cache_key(op, rows, config["augment"])
-    file = CACHE / f"{op}-{_digest(key)[:20]}.json"
+    file = paths.cache("augment") / f"{op}-{_digest(key)[:20]}.json"
     with paths.build_lock(file):
         start = time.perf_counter()
         entry, problem = _read(file, key)

@@ -20,8 +20,6 @@ import yaml
 from workbench import paths, spaces
 from workbench.study.samplers import PRUNERS, SAMPLERS
 
-DEFAULTS_FILE = paths.PARAMS / "defaults.yaml"
-
 # The rules of `objective.guard` (workbench/diversity.py); each may be null (off).
 GUARD_RULES = ("min_distinct_share", "max_top_share", "max_repetition", "min_length_ratio",
                "max_length_ratio")
@@ -265,7 +263,7 @@ def preset_layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dic
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The full config of `preset` with `overrides` (nested or dotted keys) applied, every key
     known and of its type; `workbench.validate.resolve` also checks how the keys fit together."""
-    defaults = read_yaml(DEFAULTS_FILE)
+    defaults = read_yaml(paths.DEFAULTS)
     layers = preset_layers(preset)
     over = unflatten(overrides or {})
 
@@ -281,7 +279,7 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     candidates = probe["model"]["candidates"] or None
     space = spaces.load_space(probe["search"]["space"], model_candidates=candidates)
     config = merge(defaults, {"hparams": dict(space.fixed)}, paths.shown(space.path))
-    config = merge(with_presets(config), {"study": strategy}, paths.shown(STRATEGIES_FILE),
+    config = merge(with_presets(config), {"study": strategy}, paths.shown(paths.STRATEGIES),
                    defaults)
     config = merge(config, over, "overrides", defaults)
     config["llm"]["chat_template"] = chat_template(config["llm"]["chat_template"])
@@ -289,14 +287,13 @@ def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     return config
 
 
-CHAT_TEMPLATES = paths.PARAMS / "chat_templates"
 # A chat template's name: a file name in params/chat_templates/ without its .jinja.
 TEMPLATE_NAME = PRESET_NAME
 
 
 def list_chat_templates() -> list[str]:
     """Names of the chat templates under params/chat_templates/."""
-    return sorted(p.stem for p in CHAT_TEMPLATES.glob("*.jinja")
+    return sorted(p.stem for p in paths.CHAT_TEMPLATES.glob("*.jinja")
                   if TEMPLATE_NAME.fullmatch(p.stem))
 
 
@@ -306,29 +303,29 @@ def chat_template(value: str | None) -> str | None:
     the template itself, and null stays null (the tokenizer's own)."""
     if value is None or not TEMPLATE_NAME.fullmatch(value):
         return value
-    path = CHAT_TEMPLATES / f"{value}.jinja"
+    path = paths.CHAT_TEMPLATES / f"{value}.jinja"
     if not path.is_file():
         raise ConfigError(f"llm.chat_template: unknown chat template {value!r}; available: "
                           f"{', '.join(list_chat_templates())} (files in "
-                          f"{paths.shown(CHAT_TEMPLATES)}), or write the Jinja template itself")
+                          f"{paths.shown(paths.CHAT_TEMPLATES)}), or write the Jinja template "
+                          "itself")
     return path.read_text(encoding="utf-8").removesuffix("\n")
 
 
-STRATEGIES_FILE = paths.PARAMS / "strategies.yaml"
 
 
 def strategy_settings(name: str | None) -> dict[str, Any]:
     """The study settings of a named strategy in params/strategies.yaml ({} for null)."""
     if name is None:
         return {}
-    named = read_yaml(STRATEGIES_FILE) or {}
+    named = read_yaml(paths.STRATEGIES) or {}
     if name not in named:
         raise ConfigError(f"study.strategy: unknown strategy {name!r} "
-                          f"({paths.shown(STRATEGIES_FILE)}); allowed are "
+                          f"({paths.shown(paths.STRATEGIES)}); allowed are "
                           f"{', '.join(named)}")
     settings = named[name]
     if "strategy" in settings:
-        raise ConfigError(f"{paths.shown(STRATEGIES_FILE)}: {name}: a strategy cannot name "
+        raise ConfigError(f"{paths.shown(paths.STRATEGIES)}: {name}: a strategy cannot name "
                           "another strategy")
     return settings
 

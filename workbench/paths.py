@@ -21,6 +21,18 @@ NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
 CACHE = OUTPUTS / "cache"
 DATA = ROOT / "data"
+# The shipped data: its runs carry no data tag, and its studies are named by their preset.
+SAMPLE = DATA / "sample"
+DEFAULTS = PARAMS / "defaults.yaml"
+STRATEGIES = PARAMS / "strategies.yaml"
+STAGES = PARAMS / "stages.yaml"
+CHAT_TEMPLATES = PARAMS / "chat_templates"
+
+
+def cache(kind: str) -> Path:
+    """The cache folder of one kind of entry (bases, tokenizers, augment, trials), read from
+    CACHE when called, so a test that moves CACHE moves every cache."""
+    return CACHE / kind
 
 
 def project_path(path: str | Path) -> Path:
@@ -43,7 +55,7 @@ def scratch(name: str, owner: str | Path) -> Path:
     record folder `owner` that the work belongs to, so two runs whose folders share a name
     (`--out a/rec` and `--out b/rec`) never train in, or clean up, each other's folder."""
     digest = hashlib.sha1(str(Path(owner).resolve()).encode()).hexdigest()[:8]
-    return CACHE / "trials" / f"{name}-{digest}"
+    return cache("trials") / f"{name}-{digest}"
 
 
 @contextmanager

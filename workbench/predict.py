@@ -145,7 +145,7 @@ def decoding_of(source: Source, choice: str) -> tuple[dict[str, Any], str]:
     if unknown:
         raise ValueError(f"{paths.shown(path)}: {', '.join(unknown)}: not decoding keys; "
                          f"allowed: {', '.join(generator.DECODING_KEYS)}")
-    hparams = wconfig.read_yaml(wconfig.DEFAULTS_FILE)["hparams"]
+    hparams = wconfig.read_yaml(paths.DEFAULTS)["hparams"]
     d = wconfig.merge(own, given, paths.shown(path), schema=hparams, prefix="hparams.")
     errors = generator.decoding_errors(d)
     if errors:

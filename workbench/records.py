@@ -43,7 +43,6 @@ def now() -> str:
 # The kind of run a record folder's name says, by notebook (others: the notebook's name).
 KINDS = {"run-study": "study", "worker": "study", "generation-tuning": "tuning",
          "explore-space": "explore", "analyze": "analyze", "predict": "predict"}
-SAMPLE = paths.DATA / "sample"  # the shipped data: its runs carry no data tag
 LATEST = "latest"  # outputs/<preset>/latest: the newest completed study run of the preset
 
 
@@ -54,7 +53,7 @@ def _safe(name: str) -> str:
 
 def data_tag(data_dir: str | Path | None) -> str | None:
     """The data a run reads as a folder name tags it: None for the shipped sample."""
-    if data_dir is None or paths.project_path(data_dir).resolve() == SAMPLE.resolve():
+    if data_dir is None or paths.project_path(data_dir).resolve() == paths.SAMPLE.resolve():
         return None
     return _safe(paths.project_path(data_dir).resolve().name)
 

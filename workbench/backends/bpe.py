@@ -48,7 +48,7 @@ def cached_tokenizer(texts: Sequence[str], vocab_size: int) -> PreTrainedTokeniz
     key.update(f"{vocab_size}\0{'|'.join(wdata.model_tags())}\0".encode())
     for text in texts:
         key.update(text.encode("utf-8") + b"\0")
-    folder = paths.CACHE / "tokenizers" / key.hexdigest()[:16]
+    folder = paths.cache("tokenizers") / key.hexdigest()[:16]
     with paths.building(folder, "tokenizer.json") as tmp:  # worker processes build it once
         if tmp is None:
             return PreTrainedTokenizerFast.from_pretrained(folder)

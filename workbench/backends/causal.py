@@ -177,7 +177,7 @@ def cached_base(model_config: PreTrainedConfig, tokenizer: PreTrainedTokenizerBa
     if pretrain_epochs:
         for text in texts:
             key.update(text.encode("utf-8") + b"\0")
-    folder = paths.CACHE / "bases" / key.hexdigest()[:16]
+    folder = paths.cache("bases") / key.hexdigest()[:16]
     with paths.building(folder, "config.json") as tmp:  # worker processes build it once
         if tmp is not None:
             set_seed(seed)

@@ -92,7 +92,7 @@ def generator_digest() -> str:
 def folder_of(config: Mapping[str, Any]) -> Path:
     key = hashlib.sha256(json.dumps(spec_of(config), sort_keys=True).encode())
     key.update(generator_digest().encode())
-    return paths.CACHE / "bases" / f"bart-{key.hexdigest()[:16]}"
+    return paths.cache("bases") / f"bart-{key.hexdigest()[:16]}"
 
 
 def corpus(seed: int, rows: int) -> pd.DataFrame:

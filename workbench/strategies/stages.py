@@ -18,7 +18,6 @@ from workbench import paths, spaces
 from workbench.config import ConfigError, read_yaml
 from workbench.strategies import confirm
 
-STAGES_FILE = paths.PARAMS / "stages.yaml"
 STAGE_KEYS = ("trials", "params", "after")
 ALL = "all"
 STAGE_ATTR = "stage"  # study user attr: {"name", "plan", "fixed"}
@@ -63,7 +62,7 @@ class Plan:
 
 def load_plan(name: str, space: spaces.Space, file: Any = None) -> Plan:
     """Plan `name` of params/stages.yaml, checked against `space`, in a valid run order."""
-    file = file or STAGES_FILE
+    file = file or paths.STAGES
     where = paths.shown(file)
     data = read_yaml(file)
     if name not in data:

@@ -74,7 +74,7 @@ def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
     if name not in plan.stages:
         raise wconfig.ConfigError(
             f"study.stage: unknown stage {name!r} in plan {plan.name!r} "
-            f"({paths.shown(stages.STAGES_FILE)}); stages in run order: {', '.join(plan.order)}")
+            f"({paths.shown(paths.STAGES)}); stages in run order: {', '.join(plan.order)}")
     stage = plan.stages[name]
     base = base_study_name(config)
     url = storage_url(config)
@@ -121,7 +121,6 @@ def check_resources(config: Mapping[str, Any], searched: list[str]) -> None:
         check_available(name)
 
 
-SAMPLE = paths.DATA / "sample"  # the shipped data: its studies are named by their preset
 
 
 def name_by_data(config: dict[str, Any], splits: Mapping[str, Any]) -> str | None:
@@ -130,7 +129,7 @@ def name_by_data(config: dict[str, Any], splits: Mapping[str, Any]) -> str | Non
     the sample) is never resumed on other rows, and the same data resumes its own. Returns
     the name it set (None: left as it was). `splits`: the run's (`data.load_splits`)."""
     if config["study"]["study_name"] or \
-            paths.project_path(config["data"]["dir"]).resolve() == SAMPLE.resolve():
+            paths.project_path(config["data"]["dir"]).resolve() == paths.SAMPLE.resolve():
         return None
     folder = paths.project_path(config["data"]["dir"]).resolve().name
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", folder).strip("._") or "data"

@@ -37,6 +37,9 @@ def _value(text: str) -> Any:
 
 
 def _print_record(folder: Path) -> None:
+    """What a finished command's record says, on the terminal: where it is, the best trial
+    against the floors, degenerate and still-queued trials (after `run`, `study`, `rerun` and
+    `worker --join`, which runs no notebook)."""
     from workbench import records
 
     data = records.read_results(folder)

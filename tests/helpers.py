@@ -17,6 +17,9 @@ from workbench.config import GUARD_OFF
 SMALL_BASE = {"model.base.corpus_rows": 96, "model.base.epochs": 0.5,
               "model.base.batch_size": 16, "model.base.max_input_length": 256}
 PLUMBING = {**GUARD_OFF, **SMALL_BASE}
+# A real (tiny) training run in seconds: few rows, two epochs, greedy decoding.
+QUICK = {**PLUMBING, "data.max_train_samples": 48, "data.max_dev_samples": 12,
+         "hparams.num_epochs": 2, "hparams.num_beams": 1, "hparams.max_new_tokens": 50}
 
 
 class FakePredictor(Predictor):
@@ -77,6 +80,16 @@ def outcome(value, extra=None, dev_rows=12):
 def sqlite_url(tmp_path):
     """A fresh SQLite study storage in the test's folder."""
     return f"sqlite:///{tmp_path / 'study.db'}"
+
+
+def completed_record(folder):
+    """A completed run-study record (results.json and a notebook) in `folder`; its
+    results.json text."""
+    folder.mkdir(parents=True)
+    text = json.dumps({"run_id": folder.name, "status": "completed", "notebook": "run-study"})
+    (folder / "results.json").write_text(text, encoding="utf-8")
+    (folder / "run-study.ipynb").write_text("{}", encoding="utf-8")
+    return text
 
 
 def read_record(folder):

@@ -13,7 +13,7 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from workbench import analysis, cli, config, plots, validate
+from workbench import analysis, config, notebooks, validate
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -132,14 +132,13 @@ def test_importance_and_contour_need_the_documented_minimum_of_trials(capsys):
     few = synthetic_study(None, n=analysis.MIN_COMPLETE - 1)
     assert analysis.importance_table(few).empty
     assert analysis.draw_importances(analysis.importance_table(few)) is None
-    assert plots.importances(few) is None
     assert analysis.draw_contour(few, ["learning_rate", "num_beams"]) is None
     said = capsys.readouterr().out
     assert f"at least {analysis.MIN_COMPLETE} complete trials; this study has " \
            f"{analysis.MIN_COMPLETE - 1}" in said and "A contour plot needs" in said
     enough = synthetic_study(None, n=analysis.MIN_COMPLETE)
     assert not analysis.importance_table(enough).empty
-    assert plots.importances(enough) is not None
+    assert analysis.draw_importances(analysis.importance_table(enough)) is not None
 
 
 def test_contour_is_one_legible_chart_of_the_two_most_important_params():
@@ -164,7 +163,7 @@ def test_per_epoch_curves_have_a_legend_naming_each_trial_and_its_end():
         return x
 
     study.optimize(objective, n_trials=2)
-    fig = plots.curves(study)
+    fig = analysis.draw_curves(study)
     assert fig.layout.showlegend is True
     assert [t.name for t in fig.data] == ["trial 0 (complete)", "trial 1 (pruned)"]
     assert fig.layout.xaxis.title.text == "epoch"
@@ -172,7 +171,7 @@ def test_per_epoch_curves_have_a_legend_naming_each_trial_and_its_end():
     study.add_trial(optuna.trial.create_trial(
         params={"x": 0.5}, distributions={"x": optuna.distributions.FloatDistribution(0, 1)},
         value=0.5, intermediate_values={1: 0.1, 2: 0.2}, user_attrs={"evals_per_epoch": 4}))
-    assert plots.curves(study).layout.xaxis.title.text == "evaluation (4 per epoch)"
+    assert analysis.draw_curves(study).layout.xaxis.title.text == "evaluation (4 per epoch)"
 
 
 def test_pareto_table_lists_the_front_of_a_multi_objective_study():
@@ -254,8 +253,8 @@ def first_code_cell_failed(nb_path, message):
 def test_analyze_notebook_on_a_multi_objective_study(tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     study = synthetic_study(url, name="mo", n=12, multi=True)
-    folder = cli.run_notebook("analyze", {"storage": url, "study_name": "mo", "top_k": 5},
-                              out_dir=tmp_path / "rec")
+    folder = notebooks.run_notebook("analyze", {"storage": url, "study_name": "mo", "top_k": 5},
+                                    out_dir=tmp_path / "rec")
     rec = record_of(folder)
     assert rec["status"] == "completed"
     assert rec["study"]["name"] == "mo" and rec["study"]["directions"] == ["maximize",
@@ -288,7 +287,7 @@ def test_analyze_bad_input_fails_on_first_cell_and_keeps_the_record(tmp_path, pa
     synthetic_study(url, name="real", n=2)
     params = {"storage": url, **params} if "study_name" in params else params
     with pytest.raises(SystemExit):
-        cli.run_notebook("analyze", params, out_dir=tmp_path / "rec")
+        notebooks.run_notebook("analyze", params, out_dir=tmp_path / "rec")
     rec = record_of(tmp_path / "rec")
     assert rec["status"] == "failed"
     assert message in rec["error"]["message"]
@@ -343,7 +342,7 @@ def test_analyze_shows_no_empty_pareto_or_importance_table(tmp_path):
     (tmp_path / "b").mkdir()
     one = analysis.Analysis(synthetic_study(None, n=3), records.Record(tmp_path / "a", {}),
                             None, 3, 3, None, "sqlite://")
-    assert one.pareto() is None  # was an empty table under the "Pareto front" heading
+    assert one.pareto() is None  # no empty table under the "Pareto front" heading
     assert one.importances() is None  # 3 trials: it says why, with no empty table under it
     several = analysis.Analysis(synthetic_study(None, n=12, multi=True),
                                 records.Record(tmp_path / "b", {}), None, 3, 3, None,

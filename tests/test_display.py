@@ -8,8 +8,7 @@ import subprocess
 
 import nbformat
 import pytest
-from helpers import PLUMBING
-from test_notebooks import QUICK
+from helpers import PLUMBING, QUICK
 
 from workbench import display, paths, records
 
@@ -108,8 +107,8 @@ def test_workbench_run_fails_fast_and_quietly(tmp_path):
     """No kernel warning the user cannot act on (IPC, not TCP), and the record last."""
     import optuna
 
-    # A failure only the kernel finds (a missing model is refused before it now): the study
-    # exists for other objectives.
+    # A failure only the kernel finds (a missing model is refused before any kernel): the
+    # study exists for other objectives.
     optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="tiny-bart",
                         directions=["minimize", "minimize"])
     done = subprocess.run([str(paths.ROOT / ".venv" / "bin" / "workbench"), "run", "run-study",
@@ -193,6 +192,19 @@ def test_the_trial_table_prints_epochs_and_counts_as_integers(fake_run):
     assert "<td>1</td>" in shown and "1.0" not in shown and "nan" not in shown.lower()
 
 
+def test_run_study_draws_its_charts_from_the_run_as_analyze_does(fake_run, capsys):
+    """run-study.ipynb reads `run.*` only: the history, per-evaluation curves, importances and
+    Pareto front of the run's study, drawn by `workbench.analysis`."""
+    from workbench import analysis
+
+    run, _, _ = fake_run
+    assert run.history().layout.title.text == analysis.draw_history(run.study).layout.title.text
+    assert run.curves().layout.yaxis.title.text == "dev ROUGE"
+    assert run.importances() is None  # 2 trials: it says why instead
+    assert f"at least {analysis.MIN_COMPLETE} complete trials" in capsys.readouterr().out
+    assert run.pareto_chart() is None  # one objective
+
+
 def test_the_dashboard_names_the_objective(fake_run):
     """optuna-dashboard labels an unnamed objective "Objective 0"; it reads the study's names."""
     import optuna
@@ -203,22 +215,20 @@ def test_the_dashboard_names_the_objective(fake_run):
 
 
 def test_every_notebook_shows_tables_and_summaries_whole():
-    """Each notebook sets up its display before its first call (predict did not: its Korean
-    summaries were cut at pandas' 50 characters), and that setting keeps a summary whole."""
+    """Each notebook sets up its display before its first call, and that setting keeps a
+    summary whole (a Korean summary is not cut at pandas' 50 characters)."""
     import pandas as pd
     import plotly.io as pio
 
     for path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
         code = [c.source for c in nbformat.read(path, as_version=4).cells
                 if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-        assert "plots.setup_notebook()" in code[0], path.name
+        assert "display.setup_notebook()" in code[0], path.name
     summary = "#Person1#은 " + "다음 주 화요일 오후 세 시에 회의실에서 만나기로 하고 " * 6
     renderer = pio.renderers.default
     try:
         with pd.option_context("display.max_colwidth", 50):
-            from workbench import plots
-
-            plots.setup_notebook()
+            display.setup_notebook()
             shown = pd.DataFrame({"summary": [summary]})._repr_html_()
     finally:
         pio.renderers.default = renderer
@@ -227,9 +237,9 @@ def test_every_notebook_shows_tables_and_summaries_whole():
 
 @pytest.mark.slow
 def test_workbench_run_forwards_each_line_of_a_cell_once(tmp_path):
-    """Progress is on stderr now: `workbench run` printed every stderr line twice (papermill's
-    log_output logged it as a warning beside stderr_file, and with no logging handler Python
-    printed that too). In a process of its own: pytest's log capture would hide the second."""
+    """`workbench run` shows each stderr line of a cell once (papermill's log_output would log
+    it again as a warning beside stderr_file, and with no logging handler Python prints that
+    too). In a process of its own: pytest's log capture would hide the second."""
     import sys
 
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3",
@@ -241,9 +251,9 @@ def test_workbench_run_forwards_each_line_of_a_cell_once(tmp_path):
         "import sys\nprint('a progress line', file=sys.stderr)\nprint('a result line')")]
     (tmp_path / "notebooks").mkdir()
     nbformat.write(nb, tmp_path / "notebooks" / "tiny.ipynb")
-    script = ("import pathlib, sys\nfrom workbench import cli, paths\n"
+    script = ("import pathlib, sys\nfrom workbench import notebooks, paths\n"
               "paths.NOTEBOOKS = pathlib.Path(sys.argv[1])\n"
-              "cli.run_notebook('tiny', {}, out_dir=pathlib.Path(sys.argv[2]))\n")
+              "notebooks.run_notebook('tiny', {}, out_dir=pathlib.Path(sys.argv[2]))\n")
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "notebooks"),
                            str(tmp_path / "rec")], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path, env={k: v for k, v in os.environ.items()

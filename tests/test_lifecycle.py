@@ -1,6 +1,6 @@
 """A run's life from start to end: workers die with their run, records are never
 overwritten, a killed run is shown as killed, budgets mean trials this run finishes, and bad
-input is refused before any work (in the CLI before a kernel starts)."""
+input is refused before any work (the CLI's own refusals are in test_cli.py)."""
 
 import json
 import os
@@ -12,9 +12,9 @@ import time
 
 import optuna
 import pytest
-from helpers import PLUMBING, outcome, read_record, run_at_once, sqlite_url
+from helpers import PLUMBING, completed_record, outcome, read_record, run_at_once, sqlite_url
 
-from workbench import cli, config, data, paths, records, storage
+from workbench import config, data, notebooks, paths, records, storage
 from workbench import study as wstudy
 from workbench.config import ConfigError
 
@@ -105,31 +105,16 @@ def test_a_join_with_another_config_is_refused(fake_backend, tmp_path):
 # ------------------------------------------------------------------ 3. records never overwritten
 
 
-def _completed_record(folder):
-    folder.mkdir(parents=True)
-    text = json.dumps({"run_id": folder.name, "status": "completed", "notebook": "run-study"})
-    (folder / "results.json").write_text(text, encoding="utf-8")
-    (folder / "run-study.ipynb").write_text("{}", encoding="utf-8")
-    return text
-
-
 def test_run_refuses_to_write_into_an_existing_record(tmp_path):
     folder = tmp_path / "done"
-    before = _completed_record(folder)
+    before = completed_record(folder)
     with pytest.raises(ValueError, match="already holds a record"):
-        cli.run_notebook("run-study", {"preset": "tiny-bart", "n_trials": 1}, out_dir=folder)
+        notebooks.run_notebook("run-study", {"preset": "tiny-bart", "n_trials": 1},
+                               out_dir=folder)
     with pytest.raises(ValueError, match="already holds a record"):
         wstudy.start_run("run-study", preset="tiny-bart", overrides={}, run_dir=str(folder))
     assert (folder / "results.json").read_text(encoding="utf-8") == before
     assert (folder / "run-study.ipynb").read_text(encoding="utf-8") == "{}"
-
-
-def test_report_refuses_to_write_over_a_record_file(tmp_path, capsys):
-    folder = tmp_path / "done"
-    before = _completed_record(folder)
-    assert cli.main(["report", str(folder), "--out", str(folder / "results.json")]) == 2
-    assert "results.json" in capsys.readouterr().err
-    assert (folder / "results.json").read_text(encoding="utf-8") == before
 
 
 # ------------------------------------------------------------------ 4. pid, host, heartbeat
@@ -294,45 +279,7 @@ def test_a_preset_with_a_key_twice_is_refused(tmp_path, monkeypatch):
         config.resolve("twice")
 
 
-# ------------------------------------------------------------------ 7. CLI checks first
-
-
-def _header_only(tmp_path):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in ("train", "dev"):
-        text = (paths.DATA / "sample" / f"{name}.csv").read_text(encoding="utf-8")
-        (folder / f"{name}.csv").write_text(
-            text if name == "dev" else text.splitlines()[0] + "\n", encoding="utf-8")
-    return folder
-
-
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["study", "--trials", "-3"], "study.n_trials: must be >= 1"),
-    (["study", "--set", "hparams.nope=1"], "unknown key 'hparams.nope'"),
-    (["study", "--preset", "nope"], "unknown preset 'nope'"),
-    (["study", "--set", "data.dir={data}"], "train.csv: no rows after the header"),
-    (["run", "run-study", "--preset", "tiny-bart", "-p", "n_trials", "0"],
-     "study.n_trials: must be >= 1"),
-    (["worker", "--study", "w", "--trials", "0"], "study.n_trials: must be >= 1"),
-])
-def test_the_cli_refuses_bad_input_before_a_kernel_starts(tmp_path, monkeypatch, capsys, argv,
-                                                          needle):
-    monkeypatch.setattr(paths, "OUTPUTS", tmp_path / "outputs")
-    if any("{data}" in a for a in argv):
-        folder = str(_header_only(tmp_path))
-        argv = [a.replace("{data}", folder) for a in argv]
-    import papermill
-
-    kernels: list = []
-    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: kernels.append(a))
-    assert cli.main(argv) == 2
-    assert needle in capsys.readouterr().err
-    assert not (tmp_path / "outputs").exists(), "a record folder was made for a refused run"
-    assert kernels == [], "a kernel was started for a refused run"
-
-
-# ------------------------------------------------------------------ 8. preset names
+# ------------------------------------------------------------------ 7. preset names
 
 
 @pytest.mark.parametrize("name", ["..", "../tiny-bart", "/tmp/x", "sub/tiny-bart"])
@@ -350,7 +297,7 @@ def test_a_refused_preset_leaves_its_record_under_outputs(tmp_path, monkeypatch)
     assert made[0].is_relative_to(tmp_path / "outputs"), made[0]
 
 
-# ------------------------------------------------------------------ 9. the data's fingerprint
+# ------------------------------------------------------------------ 8. the data's fingerprint
 
 
 def test_resuming_on_changed_data_is_refused(fake_backend, tmp_path):
@@ -373,7 +320,7 @@ def test_resuming_on_changed_data_is_refused(fake_backend, tmp_path):
         changed.optimize()
 
 
-# ------------------------------------------------------------------ 10. no machine paths
+# ------------------------------------------------------------------ 9. no machine paths
 
 
 def test_a_record_holds_no_machine_path(fake_backend, tmp_path, monkeypatch):
@@ -403,7 +350,7 @@ def test_a_recorded_traceback_names_files_from_the_project_root():
     assert 'File "workbench/config.py"' in info["traceback"]
 
 
-# ------------------------------------------------------------------ 11. messages that name things
+# ------------------------------------------------------------------ 10. messages that name things
 
 
 @pytest.mark.parametrize("text", ["not json at all", "[1, 2]"])
@@ -427,37 +374,12 @@ def test_a_corrupt_sqlite_file_is_called_corrupt_not_unwritable(tmp_path):
     assert "not a SQLite database" in str(err.value) and "writable" not in str(err.value)
 
 
-def test_a_join_names_no_notebook_it_did_not_write(fake_backend, tmp_path, capsys):
-    over = {**QUICK, **fake_backend(_scored)}
-    url = sqlite_url(tmp_path)
-    wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=url, study_name="n",
-                     overrides=over, run_dir=str(tmp_path / "a")).optimize()
-    joined = wstudy.start_run("worker", preset="tiny-bart", storage=url, study_name="n",
-                              overrides=over, run_dir=str(tmp_path / "b"))
-    joined.join()
-    cli._print_record(joined.folder)
-    out = capsys.readouterr().out
-    assert "worker.ipynb" not in out and "results.json" in out
-
-
 def test_score_reads_na_and_none_as_the_text_they_are(tmp_path):
-    """`workbench score` turned the cells NA and None into empty ones (pandas' NA parsing)."""
+    """`workbench score` reads the cells NA and None as the text they are, not as empty cells
+    (pandas' NA parsing)."""
     from workbench import metrics
 
     for name in ("pred", "ref"):
         (tmp_path / f"{name}.csv").write_text("fname,summary\na,NA\nb,None\n", encoding="utf-8")
     scores = metrics.score_csv(tmp_path / "pred.csv", tmp_path / "ref.csv", mode="baseline")
     assert scores.rouge1 == pytest.approx(1.0) and scores.rougeL == pytest.approx(1.0)
-
-
-def test_an_executed_notebook_names_project_files_from_the_root(tmp_path):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["papermill"] = {"input_path": str(paths.NOTEBOOKS / "run-study.ipynb"),
-                                "output_path": str(tmp_path / "run-study.ipynb")}
-    nbformat.write(nb, tmp_path / "run-study.ipynb")
-    cli._relative_metadata(tmp_path / "run-study.ipynb")
-    meta = nbformat.read(tmp_path / "run-study.ipynb", as_version=4).metadata["papermill"]
-    assert meta["input_path"] == "notebooks/run-study.ipynb"
-    assert meta["output_path"] == str(tmp_path / "run-study.ipynb")  # outside: kept as it is

@@ -9,7 +9,6 @@ import pytest
 import torch
 from helpers import PLUMBING, outcome, sqlite_url
 
-from workbench import cli
 from workbench import study as wstudy
 from workbench.backends.base import ModelUnavailable, check_available
 
@@ -74,17 +73,6 @@ def test_gpus_without_cuda_are_refused_naming_the_torch_build(tmp_path):
     assert not (tmp_path / "study.db").exists()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
     assert rec["status"] == "failed"
-
-
-@NO_CUDA
-def test_cli_refuses_gpus_before_starting_a_kernel(capsys, monkeypatch):
-    import papermill
-
-    kernels: list = []
-    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: kernels.append(a))
-    assert cli.main(["study", "--preset", "tiny-bart", "--gpus", "0,1"]) == 2
-    assert kernels == []  # no papermill kernel was started
-    assert "CPU-only build" in capsys.readouterr().err
 
 
 def test_each_trial_records_the_device_it_trained_on(fake_backend, tmp_path):

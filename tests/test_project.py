@@ -32,7 +32,6 @@ def test_environment_yml_installs_the_project_with_its_extras():
         assert extra in all_extra, f"extra {extra!r} missing from [all]"
 
 
-@pytest.mark.slow
 def test_user_named_packages_are_dependencies():
     deps = PYPROJECT["project"]["dependencies"] + [
         d for group in PYPROJECT["project"]["optional-dependencies"].values() for d in group]

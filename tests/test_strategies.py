@@ -12,7 +12,7 @@ import statistics
 import optuna
 import pytest
 import yaml
-from helpers import PLUMBING
+from helpers import QUICK, sqlite_url
 
 from workbench import backends, cli, paths, spaces
 from workbench import study as wstudy
@@ -23,21 +23,9 @@ from workbench.strategies import adaptive, constraints, stages
 from workbench.strategies import targets as objectives
 from workbench.study.samplers import make_sampler
 
-QUICK = {
-    **PLUMBING,
-    "data.max_train_samples": 48,
-    "data.max_dev_samples": 12,
-    "hparams.num_epochs": 2,
-    "hparams.num_beams": 1,
-    "hparams.max_new_tokens": 50,
-}
 FAKE = {"model.backend": "fake"}  # the backend the `calls` fixture registers
 # Estimated peak memory of tiny-bart (input 512): batch 4 ~0.07 GiB, 8 ~0.12, 16 ~0.23, 32 ~0.43.
 SMALL_GIB = 0.15
-
-
-def storage(tmp_path):
-    return f"sqlite:///{tmp_path / 'study.db'}"
 
 
 def read(folder):
@@ -80,7 +68,7 @@ def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
             "objective.timing_repeats": 2, "study.sampler.n_startup_trials": 2}
     folder = cli.run_notebook("run-study", {
         "preset": "tiny-bart", "n_trials": 3, "objective": "multi", "pruner": "median",
-        "storage": storage(tmp_path), "overrides": over}, out_dir=tmp_path / "rec")
+        "storage": sqlite_url(tmp_path), "overrides": over}, out_dir=tmp_path / "rec")
     rec = read(folder)
     assert rec["status"] == "completed", rec.get("error")
     study = rec["study"]
@@ -107,7 +95,7 @@ def test_multi_objective_notebook_run_records_a_pareto_front(tmp_path):
 
 
 def test_nsga2_is_selectable_and_directions_are_part_of_the_task(tmp_path, calls):
-    kw = dict(preset="tiny-bart", storage=storage(tmp_path), study_name="mo",
+    kw = dict(preset="tiny-bart", storage=sqlite_url(tmp_path), study_name="mo",
               overrides={**QUICK, **FAKE})
     run = wstudy.start_run("run-study", n_trials=3, sampler="nsga2",
                            objective="rouge,inference_time", run_dir=str(tmp_path / "a"), **kw)
@@ -171,7 +159,7 @@ def test_infeasible_trials_are_skipped_before_any_model_is_built(tmp_path, monke
                                  {"batch_size": 16, "num_beams": 1},
                                  {"batch_size": 4, "num_beams": 4}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, memory_limit=SMALL_GIB,
-                           storage=storage(tmp_path), overrides=over,
+                           storage=sqlite_url(tmp_path), overrides=over,
                            run_dir=str(tmp_path / "rec"))
     try:
         study = run.optimize()
@@ -200,7 +188,7 @@ STAGE_ORDER = ["model_selection", "learning_rate", "generation", "fine_tuning"]
 
 
 def test_the_four_stages_run_in_sequence_fixing_the_best_so_far(tmp_path, calls):
-    kw = dict(preset="tiny-bart", storage=storage(tmp_path), pruner="none",
+    kw = dict(preset="tiny-bart", storage=sqlite_url(tmp_path), pruner="none",
               overrides={**QUICK, **FAKE})
     before: dict = {}  # the best config so far: every earlier stage's best params
     for stage in STAGE_ORDER:
@@ -235,7 +223,7 @@ def test_a_stage_whose_predecessor_has_no_completed_trial_stops_clearly(fake_bac
         raise RuntimeError("no GPU today")
 
     fake_backend(broken)
-    kw = dict(preset="tiny-bart", storage=storage(tmp_path), overrides={**QUICK, **FAKE})
+    kw = dict(preset="tiny-bart", storage=sqlite_url(tmp_path), overrides={**QUICK, **FAKE})
     with pytest.raises(stages.StageError, match="study 'tiny-bart-model_selection' is not in"):
         wstudy.start_run("run-study", stage="learning_rate", run_dir=str(tmp_path / "a"), **kw)
     assert read(tmp_path / "a")["status"] == "failed"
@@ -279,7 +267,7 @@ def test_bad_strategy_input_fails_before_any_work(tmp_path, monkeypatch, params,
     if plan is not None:
         _plan_file(tmp_path, monkeypatch, plan)
         params = {**params, "overrides": {"study.stage_plan": "p"}}
-    args = {"preset": "tiny-bart", "storage": storage(tmp_path), "overrides": {},
+    args = {"preset": "tiny-bart", "storage": sqlite_url(tmp_path), "overrides": {},
             "run_dir": str(tmp_path / "rec"), **params}
     with pytest.raises(ValueError) as err:
         wstudy.start_run("run-study", **args)
@@ -419,7 +407,7 @@ def test_adaptive_decision(values, level, action):
 def test_adaptive_runner_records_every_step_and_its_space(tmp_path, calls):
     over = {**QUICK, **FAKE, "adaptive.window": 3, "adaptive.threshold": 5.0}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=9, adaptive=True,
-                           pruner="none", storage=storage(tmp_path), study_name="ad",
+                           pruner="none", storage=sqlite_url(tmp_path), study_name="ad",
                            overrides=over, run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = read(tmp_path / "rec")
@@ -441,7 +429,7 @@ def test_adaptive_runner_records_every_step_and_its_space(tmp_path, calls):
     assert rec["best"]["value"] == max(t["value"] for t in rec["trials"])
     # A re-run continues in the last phase of the chain.
     again = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, adaptive=True,
-                             pruner="none", storage=storage(tmp_path), study_name="ad",
+                             pruner="none", storage=sqlite_url(tmp_path), study_name="ad",
                              overrides=over, run_dir=str(tmp_path / "again"))
     again.optimize()
     later = read(tmp_path / "again")
@@ -458,7 +446,7 @@ def test_warm_start_from_a_yaml_file_and_from_an_earlier_record(tmp_path, calls)
     good = tmp_path / "good.yaml"
     good.write_text("- {batch_size: 8, weight_decay: 0.0}\n- {repetition_penalty: 1.2}\n",
                     encoding="utf-8")
-    kw = dict(preset="tiny-bart", storage=storage(tmp_path), pruner="none")
+    kw = dict(preset="tiny-bart", storage=sqlite_url(tmp_path), pruner="none")
     wstudy.start_run("run-study", n_trials=4, study_name="a", warm_start_file=str(good),
                      overrides={**QUICK, **FAKE}, run_dir=str(tmp_path / "a"), **kw).optimize()
     first = read(tmp_path / "a")

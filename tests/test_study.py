@@ -2,34 +2,26 @@
 
 import json
 
+import helpers
 import optuna
 import pytest
-from helpers import PLUMBING, outcome, read_record, run_at_once
+from helpers import outcome, read_record, run_at_once, sqlite_url
 
 from workbench import paths, records, validate
 from workbench import study as wstudy
 from workbench.study import execution
 from workbench.study.start import RUN_STUDY_PARAMETERS
 
-QUICK = {
-    **PLUMBING,
-    "data.max_train_samples": 48,
-    "data.max_dev_samples": 12,
-    "hparams.num_epochs": 2,
-    "hparams.num_beams": 1,
-    "hparams.max_new_tokens": 50,
-    # tiny-bart keeps its learning rate fixed; these runner tests search it.
-    "search.params": ["learning_rate", "batch_size", "weight_decay", "num_beams"],
-}
-
-
-def storage(tmp_path):
-    return f"sqlite:///{tmp_path / 'study.db'}"
+# The shared quick settings; tiny-bart keeps its learning rate fixed, these runner tests
+# search it.
+QUICK = {**helpers.QUICK,
+         "search.params": ["learning_rate", "batch_size", "weight_decay", "num_beams"]}
 
 
 def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=storage(tmp_path),
-                           study_name="t", pruner="none", overrides=dict(QUICK),
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3,
+                           storage=sqlite_url(tmp_path), study_name="t", pruner="none",
+                           overrides=dict(QUICK),
                            run_dir=str(tmp_path / "rec"))
     study = run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
@@ -59,7 +51,7 @@ def test_resuming_a_study_does_not_enqueue_trial0_again(fake_backend, tmp_path):
         return outcome(hp["learning_rate"] * 1000)
 
     selected = fake_backend(fake)
-    kw = dict(preset="tiny-bart", n_trials=2, storage=storage(tmp_path), study_name="resume",
+    kw = dict(preset="tiny-bart", n_trials=2, storage=sqlite_url(tmp_path), study_name="resume",
               overrides={**QUICK, **selected})
     wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw).optimize()
     study = wstudy.start_run("run-study", run_dir=str(tmp_path / "b"), **kw).optimize()
@@ -82,7 +74,7 @@ def test_failed_trial_is_recorded_and_the_study_goes_on(fake_backend, tmp_path):
 
     selected = fake_backend(flaky)
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3,
-                           storage=storage(tmp_path), overrides={**QUICK, **selected},
+                           storage=sqlite_url(tmp_path), overrides={**QUICK, **selected},
                            run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
@@ -104,7 +96,7 @@ def test_pruned_trial_is_recorded_with_its_reason(fake_backend, tmp_path):
             "study.pruner.n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     selected = fake_backend(curve)
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
-                           storage=storage(tmp_path), overrides={**over, **selected},
+                           storage=sqlite_url(tmp_path), overrides={**over, **selected},
                            run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
@@ -126,7 +118,7 @@ def test_the_last_epoch_is_never_pruned(fake_backend, tmp_path):
     over = {**QUICK, "study.pruner.name": "median", "study.pruner.n_startup_trials": 1,
             "study.pruner.n_warmup_steps": 0, "study.warm_start": [{"learning_rate": 1e-6}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
-                           storage=storage(tmp_path), overrides={**over, **fake_backend(curve)},
+                           storage=sqlite_url(tmp_path), overrides={**over, **fake_backend(curve)},
                            run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = json.loads((tmp_path / "rec" / "results.json").read_text(encoding="utf-8"))
@@ -173,7 +165,7 @@ def test_each_sampler_runs(fake_backend, tmp_path, sampler):
 
     selected = fake_backend(fake)
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4, sampler=sampler,
-                           pruner="none", storage=storage(tmp_path),
+                           pruner="none", storage=sqlite_url(tmp_path),
                            overrides={**QUICK, **selected},
                            run_dir=str(tmp_path / "rec"))
     study = run.optimize()
@@ -189,7 +181,7 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
         return outcome(hp["learning_rate"] * 1000)
 
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, strategy="reference",
-                           storage=storage(tmp_path), run_dir=str(tmp_path / "rec"),
+                           storage=sqlite_url(tmp_path), run_dir=str(tmp_path / "rec"),
                            overrides={**QUICK, **fake_backend(fake)})
     study = run.optimize()
     assert type(study.sampler).__name__ == "TPESampler" and not study.sampler._multivariate
@@ -222,7 +214,7 @@ def test_resuming_with_another_config_is_refused(fake_backend, tmp_path):
         report(1, 1.0)
         return outcome(1.0)
 
-    kw = dict(preset="tiny-bart", n_trials=1, storage=storage(tmp_path), study_name="same")
+    kw = dict(preset="tiny-bart", n_trials=1, storage=sqlite_url(tmp_path), study_name="same")
     selected = fake_backend(fake)
     wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), overrides={**QUICK, **selected},
                      **kw).optimize()
@@ -274,7 +266,7 @@ def test_nothing_of_a_pruned_or_failed_trial_survives_into_the_next(fake_backend
         gc.disable()  # only the runner's own collections count
         try:
             run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=4,
-                                   storage=storage(tmp_path), overrides={**over, **selected},
+                                   storage=sqlite_url(tmp_path), overrides={**over, **selected},
                                    run_dir=str(tmp_path / "rec"))
             study = run.optimize()
         finally:
@@ -336,7 +328,7 @@ def test_resumed_and_concurrent_runs_never_train_a_config_twice(fake_backend, tm
         return outcome(hp["learning_rate"] * 1000)
 
     kw = dict(preset="tiny-bart", n_trials=3, sampler="random", pruner="none",
-              storage=storage(tmp_path), study_name="again",
+              storage=sqlite_url(tmp_path), study_name="again",
               overrides={**QUICK, **fake_backend(fake)})
     for run in ("a", "b", "c"):  # a fresh study, then resumed twice
         wstudy.start_run("run-study", run_dir=str(tmp_path / run), **kw).optimize()
@@ -370,7 +362,7 @@ def test_runs_whose_record_folders_share_a_name_train_in_folders_of_their_own(fa
 
     selected = fake_backend(fake)
     for where in ("a", "b"):
-        wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=storage(tmp_path),
+        wstudy.start_run("run-study", preset="tiny-bart", n_trials=1, storage=sqlite_url(tmp_path),
                          study_name=where, overrides={**QUICK, **selected},
                          run_dir=str(tmp_path / where / "rec")).optimize()
     assert len(used) == 2 and used[0] != used[1]
@@ -386,7 +378,7 @@ def _sampled_configs(fake_backend, tmp_path):
         return outcome(hp["learning_rate"] * 1000)
 
     return dict(preset="tiny-bart", n_trials=3, sampler="random", pruner="none",
-                storage=storage(tmp_path), study_name="together",
+                storage=sqlite_url(tmp_path), study_name="together",
                 overrides={**QUICK, **fake_backend(fake)})
 
 

@@ -5,6 +5,10 @@ shows it only in the notebook. A run therefore writes one line per finished tria
 notebook *and* to the terminal the kernel was started from (the one papermill runs in), and a
 run that fails ends its notebook with a short error (what, why, what to do, the record) instead
 of a hundred lines of traceback; the full traceback stays in the record's `results.json`.
+
+`setup_notebook`, every notebook's first call, also picks a plotly renderer that embeds
+plotly.js, so executed records and the HTML rendered from them show their charts offline
+(plotly 7's default emits only its mimetype, which nbconvert drops).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, TextIO
 FORWARDED = "WORKBENCH_OUTPUT_FORWARDED"
 # The note a failed record adds to its exception (`records.Record.fail`); starts the last line.
 RECORD_NOTE = "record: "
+OFFLINE_RENDERER = "plotly_mimetype+notebook"
 
 
 def kernel_terminal() -> int | None:
@@ -152,6 +157,22 @@ def setup_kernel() -> None:
     shell.set_custom_exc((Exception,), _show_short)
     if _cell_starts not in shell.events.callbacks["pre_run_cell"]:
         shell.events.register("pre_run_cell", _cell_starts)
+
+
+def setup_notebook() -> None:
+    """Embed plotly.js in notebook outputs, keep library logs quiet, show tables whole (every
+    row, column and cell: a reason or a Korean summary is not cut at 50 characters; the HTML
+    report scrolls wide tables) and end a failed run with a short error (`setup_kernel`)."""
+    import optuna
+    import pandas as pd
+    import plotly.io as pio
+
+    pio.renderers.default = OFFLINE_RENDERER
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_colwidth", None)
+    setup_kernel()
 
 
 def kernel_manager_class() -> type:

@@ -1,7 +1,7 @@
 """Shareable reports: an executed notebook rendered to one self-contained HTML file.
 
 The notebooks draw with a plotly renderer that embeds plotly.js in the first chart's output
-(`plots.setup_notebook`), so the HTML carries its charts' code. What a rendered page must not
+(`display.setup_notebook`), so the HTML carries its charts' code. What a rendered page must not
 do is reach for the network: nbconvert's lab template loads require.js, MathJax and mermaid
 from CDNs, and plotly 7 adds a MathJax CDN tag to every figure. With require.js present,
 plotly.js registers as an AMD module instead of `window.Plotly` and no chart draws, so the

@@ -3,6 +3,7 @@ study a config belongs to, and the run's record and tables.
 
 - `start`: the run-study notebook's entry point (`start_run`), parameters and stages;
 - `run`: `StudyRun`, opening or resuming a study, running it, keeping the record;
+- `view`: what the run-study notebook shows of a run (`StudyRun`'s tables and charts);
 - `objective`: one trial, from sampled config to dev ROUGE (augmentation, backend, best model);
 - `execution`: threads, worker processes, freeing memory after each trial;
 - `samplers`, `task`, `baselines`: sampler and pruner; study name, storage and task identity;

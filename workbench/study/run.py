@@ -1,5 +1,6 @@
 """One run of the run-study notebook: open or resume the study, queue its budget, run the
-trials (here, in worker processes, or in adaptive blocks) and keep the record up to date."""
+trials (here, in worker processes, or in adaptive blocks) and keep the record up to date. What
+the notebook shows of the run (tables and charts) is `view.RunView`, which `StudyRun` extends."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from functools import partial
 from typing import Any
 
 import optuna
-import pandas as pd
 
 import workbench.study.execution as execution
 import workbench.study.lifecycle as lifecycle
@@ -24,11 +24,12 @@ from workbench.study.objective import BestModel, build_objective
 from workbench.study.opening import create_study, open_study
 from workbench.study.samplers import run_seed
 from workbench.study.task import base_study_name, storage_url
+from workbench.study.view import RunView
 
 WAITING = (optuna.trial.TrialState.WAITING,)
 
 
-class StudyRun:
+class StudyRun(RunView):
     """A run's config, its record, and the study (or adaptive chain of studies) it drives."""
 
     def __init__(self, config: dict[str, Any], record: Record,
@@ -192,51 +193,6 @@ class StudyRun:
                                   "steps": self._chain.log,
                                   "studies": [s.study_name for s in studies]}
         self.record.update(**fields)
-
-    # ------------------------------------------------------------ the notebook's tables
-
-    def overview(self) -> pd.DataFrame:
-        """What this run will do: preset, model, study settings and the searched parameters."""
-        cfg = self.config
-        lines = tables.overview_lines(cfg, self.targets, paths.shown(self.folder))
-        for line in lines + self.strategy_lines():
-            print(line)
-        rows = tables.searched_rows(self.searched(), cfg["hparams"])
-        frame = pd.DataFrame(rows).rename(columns={"value": "trial 0 (preset)"})
-        return frame.set_index("name") if rows else frame
-
-    def strategy_lines(self) -> list[str]:
-        """One line per strategy this run uses beyond a plain study."""
-        return tables.strategy_lines(self.config, self.record.data, len(self.warm_starts))
-
-    def summary(self) -> pd.DataFrame:
-        """Best trial against the preset's own config (trial 0) and the lead-2 baseline."""
-        for line in tables.summary_lines(self.record.data, paths.shown(self.record.path)):
-            display.say(line)  # plain papermill's terminal too: where the record is
-        return pd.DataFrame(tables.summary_rows(self.record.data)).set_index("what")
-
-    def pareto(self) -> pd.DataFrame | None:
-        """The Pareto front of a multi-objective run as a table; None, silently, for a
-        single-objective run (the notebook's heading says the section is for several)."""
-        if not self.targets.multi:
-            return None
-        rows = tables.pareto_rows(self.record.data, self.targets.labels)
-        if not rows:
-            print("No completed, feasible trial yet.")
-            return pd.DataFrame()
-        return tables.table_of(rows).set_index("number")
-
-    def trials_frame(self) -> pd.DataFrame:
-        """The record's trials as a table (one row per trial)."""
-        rows = tables.trial_rows(self.record.data, self.targets.labels)
-        if not rows:
-            return pd.DataFrame()
-        frame = tables.table_of(rows)  # best_epoch 2, not 2.0, beside a pruned trial's none
-        return frame.set_index(["study", "number"] if "study" in frame else "number")
-
-    def versions(self) -> pd.DataFrame:
-        """Package versions, git commit, machine and the trials' devices, from the record."""
-        return pd.DataFrame(tables.version_rows(self.record.data)).set_index("what")
 
 
 def finished(study: optuna.Study) -> int:

@@ -91,7 +91,7 @@ def test_memory_feasibility_and_drivers(tiny):
 
 def test_a_model_without_an_offline_config_gets_no_estimate(tiny, monkeypatch):
     from workbench import memory
-    from workbench.backends.base import ModelUnavailable
+    from workbench.hub import ModelUnavailable
 
     def unavailable(cfg):
         raise ModelUnavailable("model 'x/y' could not be loaded: not in the local cache")

@@ -1,6 +1,8 @@
-"""The package's rooms: no import cycles (imports inside functions included), no class past
-~200 lines, no benchmark or mock code in the product, a short README, and a layout in
-docs/architecture.md naming every module."""
+"""The package's rooms: no import cycles (imports inside functions included), low-level modules
+that import nothing above them, no module past 600 lines and no class past ~200, backend names
+compared only inside backends/, nothing loaded by file path, no benchmark or mock code in the
+product, a README of at most 250 lines, and a layout in docs/architecture.md naming every
+module."""
 
 import ast
 import re
@@ -97,7 +99,7 @@ def test_no_class_is_a_room_of_its_own(file):
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             length = node.end_lineno - node.lineno + 1
-            assert length <= 210, f"{module_name(file)}.{node.name}: {length} lines"
+            assert length <= 200, f"{module_name(file)}.{node.name}: {length} lines"
 
 
 def test_no_mock_or_benchmark_code_in_the_product():
@@ -123,3 +125,55 @@ def test_architecture_layout_names_every_module():
     for folder in ("notebooks", "workbench", "params", "benchmarks", "tests", "docs", "data",
                    "outputs", "scripts"):
         assert f"{folder}/" in layout, folder
+
+
+@pytest.mark.parametrize("file", MODULES, ids=lambda f: module_name(f))
+def test_no_module_is_past_600_lines(file):
+    lines = len(file.read_text(encoding="utf-8").splitlines())
+    assert lines <= 600, f"{module_name(file)}: {lines} lines; split it along its own lines"
+
+
+def test_nothing_is_loaded_by_file_path():
+    for file in MODULES:
+        assert "spec_from_file_location" not in file.read_text(encoding="utf-8"), file
+
+
+BACKEND_NAME = re.compile(r"""(==|!=|\bin\b|\bnot in\b)\s*\(?\s*["'](causal|seq2seq)["']""")
+
+
+def test_the_backend_name_check_finds_a_comparison():
+    assert BACKEND_NAME.search('if config["model"]["backend"] == "causal":')
+    assert BACKEND_NAME.search("wanted = backend not in ('seq2seq', 'causal')")
+    assert not BACKEND_NAME.search('backends.traits(config["model"]["backend"]).decoder_only')
+
+
+def test_only_backends_compare_backend_names():
+    """Code outside backends/ asks the backend class what it is; a new backend registers
+    itself and nothing else changes."""
+    for file in MODULES:
+        if file.parent.name == "backends":
+            continue
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            assert not BACKEND_NAME.search(line), f"{module_name(file)}:{number}: {line.strip()}"
+        text = file.read_text(encoding="utf-8")
+        assert not re.search(r"""["'](causal|seq2seq)["']\s*(==|!=)""", text), file
+
+
+# Modules below the backends and the study: they are read by everything above them.
+LOW = ("workbench.paths", "workbench.hub", "workbench.config", "workbench.records",
+       "workbench.spaces", "workbench.memory", "workbench.metrics", "workbench.data",
+       "workbench.storage", "workbench.display")
+HIGH = ("workbench.backends", "workbench.study", "workbench.gentune", "workbench.strategies",
+        "workbench.predict", "workbench.cli", "workbench.notebooks", "workbench.analysis")
+
+
+# The sampler and pruner registry imports nothing of the package: config reads its names.
+LEAVES = {"workbench.study.samplers"}
+
+
+def test_low_level_modules_import_nothing_above_them():
+    graph = import_graph()
+    for low in LOW:
+        for name in [n for n in graph if n == low or n.startswith(low + ".")]:
+            upward = {t for t in graph[name] if t.startswith(HIGH) and t not in LEAVES}
+            assert not upward, f"{name} imports {sorted(upward)}"

@@ -10,7 +10,7 @@ import torch
 from helpers import PLUMBING, outcome, sqlite_url
 
 from workbench import study as wstudy
-from workbench.backends.base import ModelUnavailable, check_available
+from workbench.hub import ModelUnavailable, check_available
 
 NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without CUDA")
 

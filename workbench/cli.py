@@ -26,6 +26,7 @@ from workbench import paths
 # Here: the command line and what each command prints. Running a notebook as a record, and
 # refusing what it cannot use before a kernel starts, is `workbench.notebooks`.
 from workbench.notebooks import preflight, run_notebook
+from workbench.study.samplers import PRUNERS, SAMPLERS
 
 
 def _value(text: str) -> Any:
@@ -298,7 +299,7 @@ def _add_sharing_commands(sub: Any) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line (the seed's --optuna_* knobs live under `study`)."""
+    """The command line (the reference's --optuna_* knobs live under `study`)."""
     ap = argparse.ArgumentParser(prog="workbench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -317,12 +318,11 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--timeout", "--optuna_timeout", dest="timeout", type=float,
                     help="seconds")
     st.add_argument("--sampler", "--optuna_sampler", dest="sampler",
-                    choices=("tpe", "gp", "random", "nsga2"))
+                    choices=tuple(SAMPLERS))
     st.add_argument("--pruner", "--optuna_pruner", dest="pruner",
-                    choices=("median", "percentile", "successive_halving", "hyperband",
-                             "wilcoxon", "none"))
+                    choices=tuple(PRUNERS))
     st.add_argument("--strategy", help="a named sampler + pruner setting from "
-                    "params/strategies.yaml, e.g. seed (the design document's TPE + Median)")
+                    "params/strategies.yaml, e.g. reference (the design document's TPE + Median)")
     st.add_argument("--n-jobs", "--optuna_n_jobs", dest="n_jobs", type=int)
     st.add_argument("--storage", "--optuna_storage", dest="storage",
                     help="SQLAlchemy URL (default sqlite under outputs/<preset>/)")
@@ -392,7 +392,7 @@ def parser() -> argparse.ArgumentParser:
 
 def _refusals() -> tuple[type[BaseException], ...]:
     """The errors that refuse a command's input (printed as one line, exit status 2)."""
-    from workbench.backends.hub import ModelUnavailable
+    from workbench.hub import ModelUnavailable
     from workbench.storage import StorageError
 
     return (ValueError, FileNotFoundError, PermissionError, StorageError, ModelUnavailable)

@@ -189,7 +189,7 @@ class Analysis:
         return None if table.empty else table
 
     def common(self) -> pd.DataFrame:
-        """The seed's table of parameters the top-k trials share."""
+        """The reference's table of parameters the top-k trials share."""
         table = common_params(self.study, self.top_k)
         print(f"top {min(self.top_k, len(completed(self.study)))} completed trials; common = "
               f"categorical value shared by > {COMMON_SHARE:.0%}, numeric CV < {COMMON_MAX_CV:.0%}")

@@ -19,13 +19,13 @@ from workbench import records
 from workbench.strategies import confirm
 from workbench.study.tables import DIVERSITY_COLUMNS, table_of
 
-# The seed's "common parameters of the top-k trials" thresholds.
+# The reference's "common parameters of the top-k trials" thresholds.
 COMMON_SHARE = 0.7  # a categorical value shared by more than 70% of the top k
 
 COMMON_MAX_CV = 0.2  # a numeric parameter whose coefficient of variation is below 20%
 
 # Importance and contour plots need this many complete trials. From fewer, a ranking such as
-# "weight_decay 0.41" is noise that reads like a finding; 10 is also the seed's TPE startup
+# "weight_decay 0.41" is noise that reads like a finding; 10 is also the reference's TPE startup
 # (the first 10 trials are random samples, before the sampler has searched anything).
 MIN_COMPLETE = 10
 
@@ -134,11 +134,11 @@ def _numeric(value: Any) -> bool:
 
 def common_table(trials: Sequence[FrozenTrial], share: float = COMMON_SHARE,
                  max_cv: float = COMMON_MAX_CV) -> pd.DataFrame:
-    """The seed's "common parameters of the top-k trials", one row per parameter.
+    """The reference's "common parameters of the top-k trials", one row per parameter.
 
     Categorical (strings, booleans, mixed): the most frequent value, common when it is shared by
     more than `share` of the trials that have the parameter. Numeric: the mean, common when the
-    coefficient of variation std/mean (population std, as the seed) is below `max_cv`.
+    coefficient of variation std/mean (population std, as the reference) is below `max_cv`.
     Conditional parameters are judged on the trials where they exist (`trials` column).
     """
     names: dict[str, None] = {}

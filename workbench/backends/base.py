@@ -27,11 +27,6 @@ from transformers.utils import is_torch_tf32_available
 
 from workbench import diversity, metrics, tracking
 from workbench.backends.traits import Traits
-from workbench.hub import (  # noqa: F401 (what backends and callers import from here)
-    ModelUnavailable,
-    check_available,
-    unavailable_message,
-)
 
 # Hands one evaluation's dev score to the study (which may prune by raising optuna.TrialPruned),
 # with its index (1, 2, ...: the epoch when `runtime.evals_per_epoch` is 1; evaluation j falls

@@ -53,14 +53,12 @@ from workbench.backends import ADAPTER_META, CAUSAL, base
 from workbench.backends.base import (
     Backend,
     EpochTracker,
-    ModelUnavailable,
     ReportCallback,
     Reporter,
     SaveTo,
     TrialOutcome,
     trial_arguments,
     trial_seed,
-    unavailable_message,
 )
 from workbench.backends.bpe import cached_tokenizer
 from workbench.backends.chat import (
@@ -75,6 +73,7 @@ from workbench.backends.chat import (
     time_inference,
 )
 from workbench.config import ConfigError, check_prompt_template, model_id
+from workbench.hub import ModelUnavailable, unavailable_message
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 

@@ -38,7 +38,6 @@ from workbench.backends import SEQ2SEQ, pretraining
 from workbench.backends.base import (
     Backend,
     EpochTracker,
-    ModelUnavailable,
     Predictor,
     ReportCallback,
     Reporter,
@@ -49,11 +48,11 @@ from workbench.backends.base import (
     model_device,
     trial_arguments,
     trial_seed,
-    unavailable_message,
 )
 from workbench.backends.base import time_inference as timed_inference
 from workbench.backends.bpe import cached_tokenizer
 from workbench.config import model_id
+from workbench.hub import ModelUnavailable, unavailable_message
 
 # ---------------------------------------------------------------- tokenizer and model
 

@@ -173,7 +173,7 @@ def test_the_base_build_says_its_progress_on_stderr(tmp_path, monkeypatch, capsy
     from workbench.backends import pretraining
 
     monkeypatch.setattr(pretraining.paths, "CACHE", tmp_path / "cache")
-    monkeypatch.setattr(pretraining, "_build", lambda config, folder, log: log(
+    monkeypatch.setattr(pretraining, "_build", lambda config, folder, tmp, log: log(
         "building the base checkpoint once (cached in x): a BART"))
     pretraining.cached_base(validate.resolve("tiny-bart", SMALL_BASE))
     said = capsys.readouterr()

@@ -122,8 +122,8 @@ def search_lines(se: Mapping[str, Any]) -> list[str]:
            f"them) vs real {ic['real_mean']:.2f}, bias {ic['bias']:+.2f}, RMSE "
            f"{ic['rmse']:.2f}"),
         f"- Seeds: selection block {_span(sel['seeds'])}, evaluation block "
-        f"{_span(ev['seeds'])}; the default strategy is {se['default_strategy']}, the design "
-        f"document's {se['seed_strategy']}"
+        f"{_span(ev['seeds'])}; the default strategy is {se['default_strategy']}, the "
+        f"reference's {se['reference_strategy']}"
         + ("" if se.get("reproduced") is None else
            f"; {se['reproduced']['same']}/{se['reproduced']['checked']} committed studies "
            "replay to the same trace here"),
@@ -136,7 +136,7 @@ def search_lines(se: Mapping[str, Any]) -> list[str]:
     for b in ev["budgets"]:
         summary = ev["budgets"][b]
         chosen = (ev.get("chosen") or {}).get(b) or choice.get(b, {}).get("chosen")
-        shown = [x for x in dict.fromkeys(["random/none/best", se["seed_strategy"],
+        shown = [x for x in dict.fromkeys(["random/none/best", se["reference_strategy"],
                                            se["default_strategy"], chosen,
                                            choice.get(b, {}).get("leader")])
                  if x in summary]

@@ -55,8 +55,8 @@ EVALUATION_SEEDS = tuple(range(200, 260))  # never looked at before the choice i
 SAMPLERS: dict[str, tuple[dict[str, Any], bool]] = {
     "random": ({"name": "random"}, False),
     "random+preset": ({"name": "random"}, True),
-    # The design document's TPE: 10 random startup trials, independent params.
-    "tpe-seed": ({"name": "tpe", "n_startup_trials": 10, "multivariate": False,
+    # The reference's TPE: 10 random startup trials, independent params.
+    "tpe-reference": ({"name": "tpe", "n_startup_trials": 10, "multivariate": False,
                   "n_ei_candidates": 24}, True),
     "tpe-mv5": ({"name": "tpe", "n_startup_trials": 5, "multivariate": True,
                  "n_ei_candidates": 24}, True),
@@ -67,9 +67,9 @@ SAMPLERS: dict[str, tuple[dict[str, Any], bool]] = {
 # Pruners from these `study.pruner` settings over the default preset's.
 PRUNERS: dict[str, dict[str, Any]] = {
     "none": {"name": "none"},
-    # The design document's: from epoch 3 on, which with 3 epochs never prunes (the study
+    # The reference's: from epoch 3 on, which with 3 epochs never prunes (the study
     # never prunes a last epoch).
-    "median-seed": {"name": "median", "n_startup_trials": 5, "n_warmup_steps": 3},
+    "median-reference": {"name": "median", "n_startup_trials": 5, "n_warmup_steps": 3},
     "median-w2": {"name": "median", "n_startup_trials": 3, "n_warmup_steps": 2},
     "median-w1": {"name": "median", "n_startup_trials": 3, "n_warmup_steps": 1},
     "successive-halving": {"name": "successive_halving", "min_resource": 1,
@@ -82,15 +82,15 @@ CONFIRMS: dict[str, tuple[int, int] | None] = {
     "best": None, "top2x1": (2, 1), "top3x1": (3, 1), "top2x2": (2, 2), "top3x2": (3, 2)}
 # GP's acquisition search costs seconds per trial from the 10th on: replayed to 24 trials.
 GP_TRIALS = 24
-SEED_STRATEGY = "tpe-seed/median-seed/best"  # what the design document runs
-REFERENCE = "random/none/best"
+REFERENCE_STRATEGY = "tpe-reference/median-reference/best"  # what the reference runs
+BASELINE = "random/none/best"  # what every strategy is measured against
 
 
 def pairs() -> list[tuple[str, str]]:
     """The (sampler, pruner) studies replayed."""
     out = [(s, p) for s in SAMPLERS if s != "gp"
            for p in ("none", "median-w2", "median-w1", "successive-halving")]
-    return [*out, ("tpe-seed", "median-seed"), ("gp", "none")]
+    return [*out, ("tpe-reference", "median-reference"), ("gp", "none")]
 
 
 def trials_for(sampler: str) -> int:
@@ -300,7 +300,7 @@ def complexity(name: str) -> tuple[int, int, int]:
     """Simpler strategies first: random < random+preset < TPE < GP; no pruner < a pruner;
     the best observation < a confirmation stage (then fewer confirmation runs)."""
     sampler, pruner, confirm = name.split("/")
-    order = ["random", "random+preset", "tpe-tuned", "tpe-mv5", "tpe-seed", "gp"]
+    order = ["random", "random+preset", "tpe-tuned", "tpe-mv5", "tpe-reference", "gp"]
     k, s = CONFIRMS[confirm] or (0, 0)
     return (order.index(sampler), pruner != "none", k * s)
 
@@ -460,7 +460,7 @@ def run_block(name: str, path: Path = STUDY, processes: int | None = None,
         out["choice"] = {b: choose(budgets[b]) for b in budgets}
     else:
         chosen = {b: c["chosen"] for b, c in study["selection"]["choice"].items()}
-        shown = sorted({REFERENCE, SEED_STRATEGY, default_strategy(cfg), *chosen.values()})
+        shown = sorted({BASELINE, REFERENCE_STRATEGY, default_strategy(cfg), *chosen.values()})
         out["curves"] = curves(runs, [n for n in shown if n.endswith("/best")], max(BUDGETS))
         # The surrogate-free check: the same strategies on the table's own rows.
         tw = wsurrogate.TableWorld.of(table, sur.searched, sur.noise)
@@ -564,7 +564,8 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
                 "selection": {"seeds": seeds, "budgets": public(budgets),
                               "choice": {b: choose(budgets[b]) for b in budgets}},
                 "evaluation": evaluation, "default_strategy": default_strategy(cfg),
-                "seed_strategy": SEED_STRATEGY, "reproduced": None, "goal": GOALS["search"]}
+                "reference_strategy": REFERENCE_STRATEGY, "reproduced": None,
+                "goal": GOALS["search"]}
     path = Path(size.get("search_study") or STUDY)
     if not path.exists():
         raise RuntimeError(f"{paths.shown(path)} is missing: run `python -m benchmarks.search "
@@ -580,7 +581,7 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
     log(f"  committed study {paths.shown(path)} (written {study['written']}); "
         f"{sum(same)}/{len(same)} spot-checked studies replay to the same trace")
     return {"live": False, "file": paths.shown(path), **study,
-            "default_strategy": default_strategy(cfg), "seed_strategy": SEED_STRATEGY,
+            "default_strategy": default_strategy(cfg), "reference_strategy": REFERENCE_STRATEGY,
             "reproduced": {"checked": len(same), "same": sum(same)}, "goal": GOALS["search"]}
 
 

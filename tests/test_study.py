@@ -202,7 +202,7 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
 def test_each_pruner_is_built_from_the_config_and_says_why_it_pruned(pruner, cls, why):
     from workbench.study.samplers import make_pruner, prune_reason
 
-    sc = validate.resolve("tiny-bart", {"study.pruner.name": pruner})["study"]
+    sc = validate.resolve("tiny-bart", {"study.pruner.name": pruner}).config["study"]
     assert type(make_pruner(sc)).__name__ == cls
     assert type(make_pruner(sc, multi=True)).__name__ == "NopPruner"
     assert why in prune_reason(sc, 1, 12.5) and "after epoch 1: objective 12.5000" in (

@@ -1,4 +1,7 @@
-"""Presets resolve defaults + overrides and refuse unknown keys, wrong types and bad values."""
+"""Presets compose defaults + overrides and refuse unknown keys, wrong types and bad values;
+`validate.resolve` hands back the config with its space and searched params, loaded once."""
+
+import pickle
 
 import pytest
 
@@ -35,6 +38,43 @@ def test_defaults_then_preset_then_overrides():
     assert cfg["hparams"]["learning_rate"] == 5e-4  # preset
     assert cfg["hparams"]["weight_decay"] == 0.0  # default
     assert cfg["preset"] == "tiny-bart"
+
+
+def test_resolve_hands_back_the_config_with_its_space_and_searched_params():
+    resolved = validate.resolve("tiny-bart")
+    assert resolved.config == wconfig.compose("tiny-bart")  # composed, then only checked
+    assert resolved.space.name == resolved.config["search"]["space"] == "tiny"
+    assert set(resolved.names) == set(resolved.config["search"]["params"])
+    assert resolved.names == [p.name for p in resolved.searched]  # in the space's order
+    assert all(resolved.space.params[p.name] == p for p in resolved.searched)
+    # A group in search.params is expanded to its parameters, each once.
+    grouped = validate.resolve("tiny-bart", {"search.params": ["generation", "num_beams"]})
+    assert grouped.names == list(grouped.space.groups["generation"])
+    # Frozen, and whole after a trip to a worker process (they receive it pickled).
+    with pytest.raises(AttributeError):
+        resolved.space = None
+    assert pickle.loads(pickle.dumps(resolved)) == resolved
+
+
+def test_a_run_reads_its_space_once_per_resolve(monkeypatch):
+    """`study.start.resolve_run` on tiny-bart, counted where spaces are loaded. Three loads:
+    compose's probe (the space's fixed values sit under the preset, so composing needs them),
+    the `Resolved` (the one load the run hands down: the checks, the objective and the worker
+    processes use its space), and the reference catalogue for validate's categorical check (a
+    different space)."""
+    from workbench import spaces
+    from workbench.study import start
+
+    real, loads = spaces.load_space, []
+
+    def counted(name, model_candidates=None):
+        loads.append(str(name))
+        return real(name, model_candidates)
+
+    monkeypatch.setattr(spaces, "load_space", counted)
+    resolved, stage, _ = start.resolve_run({"preset": "tiny-bart", "overrides": {}})
+    assert stage is None and resolved.space.name == "tiny"
+    assert loads == ["tiny", "tiny", spaces.CATALOGUE]
 
 
 def test_space_fixed_values_sit_under_the_preset():

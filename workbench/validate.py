@@ -12,7 +12,7 @@ here and hands the `Resolved` down.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,13 +32,12 @@ class Resolved:
     searched: list[spaces.Param]
 
     @classmethod
-    def of(cls, config: dict[str, Any], names: Sequence[str] | None = None) -> Resolved:
+    def of(cls, config: dict[str, Any]) -> Resolved:
         """`config` with its space (`search.space`, with `model.candidates` as model_name's
-        choices) and the params `names` select (default: `search.params`), groups expanded."""
+        choices) and the params `search.params` selects, groups expanded, in file order."""
         space = spaces.load_space(config["search"]["space"],
                                   model_candidates=config["model"]["candidates"] or None)
-        chosen = list(config["search"]["params"] if names is None else names)
-        return cls(config, space, spaces.select(space, chosen))
+        return cls(config, space, spaces.select(space, list(config["search"]["params"])))
 
     @property
     def names(self) -> list[str]:

@@ -134,7 +134,8 @@ class StudyRun(RunView):
                     seen.add(key)
                     self._progress(bar, t)
 
-        resolved = replace(self.resolved, config=config or self.config)  # seeded: study.seed
+        # The run's Resolved, its config the one given (this run's sampler seed, a block's).
+        resolved = replace(self.resolved, config=config or self.config)
         workers = execution.run_processes(
             resolved, url, name, self.folder, run_id, poll,
             lambda started: self.record.update(workers=started), timeout,

@@ -123,8 +123,9 @@ def quiet() -> Iterator[None]:
         yield
 
 
-def bench_config(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The benchmark preset's config with `overrides`, checked as every entry point checks it."""
+def bench_resolve(overrides: Mapping[str, Any]) -> validate.Resolved:
+    """The benchmark preset with `overrides`, resolved and checked as every entry point does
+    (its config, space and searched params)."""
     return validate.resolve(PRESET, dict(overrides))
 
 

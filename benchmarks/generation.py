@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import bench_config, spread
+from benchmarks.common import bench_resolve, spread
 from workbench import augment, backends
 from workbench import data as wdata
 from workbench.config import GUARD_OFF
@@ -19,7 +19,7 @@ def bench_generation(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     from workbench import gentune
 
     # The guard is off: this times decoding, and at small caps a degenerate trial keeps no model.
-    cfg = bench_config({**size["gen_caps"], **GUARD_OFF})
+    cfg = bench_resolve({**size["gen_caps"], **GUARD_OFF}).config
     splits = wdata.load_splits(cfg)
     backend = backends.make_backend(cfg, splits)
     train, _ = augment.apply(splits["train"], cfg["hparams"], cfg)

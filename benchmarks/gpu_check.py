@@ -278,8 +278,8 @@ class Built:
     def hp(self) -> dict[str, Any]:
         return dict(self.config["hparams"])
 
-    def resolve(self, more: Mapping[str, Any]) -> dict[str, Any]:
-        """This preset's config with more overrides, checked as every entry point checks it."""
+    def resolve(self, more: Mapping[str, Any]) -> validate.Resolved:
+        """This preset with more overrides, resolved and checked as every entry point does."""
         return validate.resolve(self.preset, {**self.overrides, **more})
 
 
@@ -289,7 +289,7 @@ def stand_in_tokenizer(config: Mapping[str, Any], texts: Sequence[str]) -> Any:
     tokenizer = bpe.train_tokenizer(texts, config["model"]["tokenizer_vocab_size"])
     if config["model"]["backend"] == "causal":
         model_type = memory.model_config_of(config).model_type
-        llm = wconfig.resolve(CHAT_TEMPLATES[model_type])["llm"]
+        llm = wconfig.compose(CHAT_TEMPLATES[model_type])["llm"]
         tokenizer.add_special_tokens(
             {"additional_special_tokens": list(llm["chat_special_tokens"])})
         tokenizer.chat_template = llm["chat_template"]
@@ -303,7 +303,7 @@ class Rig:
         self.mode = mode
         self.device = device
         self.work = work
-        sample = validate.resolve(mode.seq2seq)
+        sample = validate.resolve(mode.seq2seq).config
         whole = {**sample, "data": {**sample["data"], "max_train_samples": None,
                                     "max_dev_samples": None}}
         self.sample = wdata.load_splits(whole)["train"]
@@ -322,7 +322,7 @@ class Rig:
     def _build(self, preset: str) -> Built:
         from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, BartConfig
 
-        plain = wconfig.resolve(preset, {**self.mode.overrides, **COMMON})  # model not needed
+        plain = wconfig.compose(preset, {**self.mode.overrides, **COMMON})  # model not needed
         folder = self.work / f"base-{preset}"
         tokenizer = stand_in_tokenizer(plain, self.texts)
         ids = {"bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
@@ -348,7 +348,7 @@ class Rig:
         del model
         Meter(self.device).free()
         overrides = {**self.mode.overrides, **COMMON, "model.name": str(folder)}
-        return Built(preset, validate.resolve(preset, overrides), overrides, folder,
+        return Built(preset, validate.resolve(preset, overrides).config, overrides, folder,
                      model_config)
 
 
@@ -611,7 +611,7 @@ def _workbench_step(built: Built, more: Mapping[str, Any], rig: Rig, steps: int,
                     outdir: Path, kind: type | None) -> tuple[list[float], dict[str, Any]]:
     """Step seconds of one trial through the backend's `train_and_evaluate`, as a study runs
     it: `steps` batches in one epoch, then the epoch's dev evaluation (not timed)."""
-    config = built.resolve(more)
+    config = built.resolve(more).config
     hp = config["hparams"]
     splits = rig.splits(steps * hp["batch_size"])
     backend = backends.make_backend(config, splits)
@@ -702,9 +702,10 @@ def hygiene_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path
                 ["trial", "batch", "state", "reason", "allocated at start GiB",
                  "peak GiB", "RSS at start MB"])
     built = rig.get(mode.causal[0])
-    config = built.resolve({"llm.gradient_checkpointing": False,
-                            "search.params": ["batch_size", "learning_rate"],
-                            "study.n_trials": len(mode.hygiene_batches)})
+    resolved = built.resolve({"llm.gradient_checkpointing": False,
+                              "search.params": ["batch_size", "learning_rate"],
+                              "study.n_trials": len(mode.hygiene_batches)})
+    config = resolved.config
     absurd = {**config["hparams"], "batch_size": max(mode.hygiene_batches)}
     est = memory.estimate(config, absurd, model_config=built.model_config)
     part.notes.append(f"{built.preset}, 4-bit, no checkpointing, one epoch of "
@@ -723,7 +724,7 @@ def hygiene_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path
     study = optuna.create_study(study_name=name, storage=url, direction="maximize")
     for batch, lr in zip(mode.hygiene_batches, HYGIENE_LRS, strict=False):
         study.enqueue_trial({"batch_size": batch, "learning_rate": lr})
-    objective = build_objective(config, folder, "gpu-check", splits)
+    objective = build_objective(resolved, folder, "gpu-check", splits)
     starts: dict[int, dict[str, Any]] = {}
     peaks: dict[int, float | None] = {}
 
@@ -787,7 +788,7 @@ NO_EVAL_ESTIMATE = "not available (memory.MemoryEstimate has no eval_peak_gib)"
 def own_decoding(preset: str, mode: Mode) -> dict[str, Any]:
     """Overrides giving a preset back its own evaluation where COMMON shortens it (eval batch
     and decoding), every answer as long as allowed: random weights would stop anywhere."""
-    own = wconfig.resolve(preset, dict(mode.overrides))  # the model is not needed
+    own = wconfig.compose(preset, dict(mode.overrides))  # the model is not needed
     hp = own["hparams"]
     more: dict[str, Any] = {f"hparams.{key}": hp[key] for key in gentune.DECODING_KEYS}
     more["hparams.min_new_tokens"] = hp["max_new_tokens"]
@@ -831,7 +832,7 @@ def eval_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
         f"model makes for one prompt. Card: {_gib(capacity)} GiB.")
     for preset in mode.causal:
         built = rig.get(preset)
-        config = built.resolve(own_decoding(preset, mode))
+        config = built.resolve(own_decoding(preset, mode)).config
         hp, batch = config["hparams"], config["runtime"]["eval_batch_size"]
         est = memory.estimate(config, hp, model_config=built.model_config)
         eval_gib = getattr(est, "eval_peak_gib", None)
@@ -950,7 +951,8 @@ def _save_unquantized_adapter(built: Built, config: Mapping[str, Any],
 def predict_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Path) -> Part:
     """An adapter of an unquantized LoRA trial through `predict`: where it generates, how fast."""
     built = rig.get(mode.causal[0])
-    config = built.resolve({**own_decoding(built.preset, mode), "hparams.quantization": "none"})
+    config = built.resolve({**own_decoding(built.preset, mode),
+                            "hparams.quantization": "none"}).config
     hp = config["hparams"]
     part = Part("predict", "5. predict with quantization none: where the saved adapter runs",
                 ["preset", "quantization", "dialogues", "batch", "beams", "new tokens",
@@ -1092,7 +1094,7 @@ def placement_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Pa
     count = torch.cuda.device_count() if meter.cuda else 0
     gpus = "0,1" if count >= 2 else "0,0"
     built = rig.get(PLACEMENT_PRESET)
-    config = built.resolve({**PLACEMENT, "study.gpus": gpus})
+    resolved = built.resolve({**PLACEMENT, "study.gpus": gpus})
     shared = ("; one GPU here, so both workers get GPU 0" if count == 1 else
               "; no GPU here: the workers are started as for GPU 0 and train on the CPU"
               if count == 0 else "")
@@ -1112,7 +1114,7 @@ def placement_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Pa
         study.enqueue_trial({"learning_rate": lr})
     folder = work / "placement-run"
     folder.mkdir(parents=True, exist_ok=True)
-    workers = execution.run_processes(config, url, name, folder, "gpu-check",
+    workers = execution.run_processes(resolved, url, name, folder, "gpu-check",
                                       poll=lambda: None, on_start=lambda _: None,
                                       timeout=max(deadline - time.monotonic(), 60.0))
     trials = [{"number": t.number, "state": t.state.name.lower(), "user_attrs": t.user_attrs}
@@ -1173,7 +1175,7 @@ def precision_part(mode: Mode, rig: Rig, meter: Meter, deadline: float, work: Pa
 
     built = rig.get(mode.seq2seq)
     more = {"hparams.batch_size": mode.speed_batch}
-    config = built.resolve(more)
+    config = built.resolve(more).config
     hp = config["hparams"]
     asked = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
     expected = expected_precision(hp, meter.device)
@@ -1233,7 +1235,7 @@ def decode_part(mode: Mode, rig: Rig, meter: Meter, deadline: float) -> Part:
     n = mode.decode_tokens
     part = Part("decode", "8. Decode-only and predict: tokens/s per decoding setting",
                 ["decoding", "batch", "new tokens", "seconds", "tokens/s", "peak GiB"])
-    config = built.resolve({"hparams.quantization": "4bit"})
+    config = built.resolve({"hparams.quantization": "4bit"}).config
     hp = config["hparams"]
     size = "tiny" if mode.dry_run else "full size"
     part.notes.append(f"{built.preset} at {size}, random weights, 4-bit + LoRA r "

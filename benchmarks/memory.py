@@ -10,7 +10,7 @@ from typing import Any
 
 import optuna
 
-from benchmarks.common import GOALS, PRESET, bench_config, in_child, quiet, rss_mb
+from benchmarks.common import GOALS, PRESET, bench_resolve, in_child, quiet, rss_mb
 from workbench import spaces
 from workbench.study import start_run
 from workbench.study.execution import free_memory, freeze_long_lived
@@ -23,12 +23,11 @@ def _memory_same_child(n_trials: int, caps: dict[str, Any], folder: str) -> dict
 
     warnings.filterwarnings("ignore")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    cfg = bench_config(caps)
-    searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
-                             list(cfg["search"]["params"]))
+    resolved = bench_resolve(caps)
+    cfg, searched = resolved.config, resolved.searched
     marks: list[dict[str, Any]] = []
     with quiet():
-        objective = build_objective(cfg, Path(folder), "mem-same")
+        objective = build_objective(resolved, Path(folder), "mem-same")
         study = optuna.create_study(direction="maximize")
         preset = spaces.enqueue_params(searched, cfg["hparams"])[0]
         for _ in range(n_trials):

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     for preset, quant, batch, gc in itertools.product(args.preset, args.quantization,
                                                        args.batch, args.checkpointing):
-        config = validate.resolve(preset, {"llm.gradient_checkpointing": gc == "on"})
+        config = validate.resolve(preset, {"llm.gradient_checkpointing": gc == "on"}).config
         hp = {"quantization": quant, "batch_size": batch}
         try:
             found = measure(config, hp)

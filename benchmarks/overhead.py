@@ -10,7 +10,7 @@ from typing import Any
 
 import optuna
 
-from benchmarks.common import GOALS, PRESET, bench_config, quiet, sleep_backend, spread
+from benchmarks.common import GOALS, PRESET, bench_resolve, quiet, sleep_backend, spread
 from workbench import spaces
 from workbench.study import start_run
 from workbench.study.samplers import make_pruner, make_sampler
@@ -42,9 +42,8 @@ def bench_overhead(size: Mapping[str, Any], work: Path) -> dict[str, Any]:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     overrides = {"data.max_train_samples": 16, "data.max_dev_samples": 4}
     periods: dict[str, list[float]] = {"workbench": [], "bare_sqlite": [], "bare_memory": []}
-    cfg = bench_config(overrides)
-    searched = spaces.select(spaces.load_space(cfg["search"]["space"]),
-                             list(cfg["search"]["params"]))
+    resolved = bench_resolve(overrides)
+    cfg, searched = resolved.config, resolved.searched
     for rep in range(size["repeats"]):
         folder = work / f"overhead-{rep}"
         with sleep_backend(sleep_s) as backend, quiet():

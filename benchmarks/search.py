@@ -39,7 +39,7 @@ import optuna
 
 from benchmarks import surrogate as wsurrogate
 from benchmarks import table as wtable
-from benchmarks.common import GOALS, bench_config
+from benchmarks.common import GOALS, bench_resolve
 from workbench import paths, spaces
 from workbench.study.samplers import make_pruner, make_sampler
 
@@ -395,7 +395,7 @@ def fit_world(path: Path | None = None) -> tuple[dict[str, Any], wsurrogate.Surr
         raise RuntimeError(f"the search table {paths.shown(path or wtable.TABLE)} has "
                            f"{len(table['rows'])} configs; build it with `python -m "
                            "benchmarks.table` (its docstring)")
-    return table, wsurrogate.fit(table, wtable.searched_params(bench_config({})))
+    return table, wsurrogate.fit(table, bench_resolve({}).searched)
 
 
 def block(world: Any, cfg: Mapping[str, Any], seeds: Sequence[int],
@@ -445,7 +445,7 @@ def run_block(name: str, path: Path = STUDY, processes: int | None = None,
     """Replay the selection or the evaluation block and write it into `path`. The evaluation
     block reports the strategy the selection block chose at each budget, and refuses to run
     before the selection block's choice is written."""
-    cfg = bench_config({})
+    cfg = bench_resolve({}).config
     table, sur = fit_world()
     study = json.loads(path.read_text()) if path.exists() else {}
     seeds = SELECTION_SEEDS if name == "selection" else EVALUATION_SEEDS
@@ -546,7 +546,7 @@ def bench_search(size: Mapping[str, Any], log: Callable[[str], None]) -> dict[st
     """The committed study (selection and evaluation blocks), and a few of its studies replayed
     again here to show that they reproduce. Quick mode replays a small live block instead of
     reading the committed file (it proves the code runs, it measures nothing)."""
-    cfg = bench_config({})
+    cfg = bench_resolve({}).config
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # replays here: no line per trial
     if size.get("search_live"):
         table, sur = fit_world(size.get("search_table"))
@@ -597,7 +597,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.grow:
         _, sur = fit_world()
-        added = grow(sur, bench_config({}), args.grow, processes=args.processes)
+        added = grow(sur, bench_resolve({}).config, args.grow, processes=args.processes)
         print(f"planned {len(added)} configs into {paths.shown(wtable.TABLE)}: ids {added}")
     if args.block:
         run_block(args.block, args.out, args.processes)

@@ -36,8 +36,8 @@ from typing import Any
 
 import optuna
 
-from benchmarks.common import PRESET, bench_config, machine
-from workbench import augment, backends, paths, spaces
+from benchmarks.common import PRESET, bench_resolve, machine
+from workbench import augment, backends, paths, spaces, validate
 from workbench import data as wdata
 from workbench.study.execution import free_memory
 from workbench.study.task import task_of
@@ -50,21 +50,16 @@ NOISE_SEEDS = (1, 2, 3)
 DIVERSITY = ("distinct_share", "top_share", "length_ratio", "repetition")
 
 
-def searched_params(cfg: Mapping[str, Any]) -> list[spaces.Param]:
-    return spaces.select(spaces.load_space(cfg["search"]["space"]),
-                         list(cfg["search"]["params"]))
-
-
-def sample_configs(cfg: Mapping[str, Any], k: int, seed: int = SAMPLE_SEED) -> list[dict]:
+def sample_configs(resolved: validate.Resolved, k: int, seed: int = SAMPLE_SEED) -> list[dict]:
     """Config 0 is the preset's; the rest are drawn at random from the real search space."""
-    searched = searched_params(cfg)
-    enq, _ = spaces.enqueue_params(searched, cfg["hparams"])
+    searched, hparams = resolved.searched, resolved.config["hparams"]
+    enq, _ = spaces.enqueue_params(searched, hparams)
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
     study.enqueue_trial(enq)
     out = []
     for _ in range(k):
         trial = study.ask()
-        out.append(spaces.suggest(trial, searched, cfg["hparams"]))
+        out.append(spaces.suggest(trial, searched, hparams))
         study.tell(trial, 0.0)
     return out
 
@@ -80,9 +75,9 @@ def jobs(n_configs: int, plans: Sequence[Mapping[str, Any]] = ()
     return rows[:50] + noise + rows[50:] + planned
 
 
-def header(cfg: Mapping[str, Any], n_configs: int) -> dict[str, Any]:
-    return {"kind": "header", "preset": PRESET, "task": task_of(cfg),
-            "space": [p.name for p in searched_params(cfg)], "sample_seed": SAMPLE_SEED,
+def header(resolved: validate.Resolved, n_configs: int) -> dict[str, Any]:
+    return {"kind": "header", "preset": PRESET, "task": task_of(resolved.config),
+            "space": resolved.names, "sample_seed": SAMPLE_SEED,
             "configs_planned": n_configs, "noise_configs": list(NOISE_CONFIGS),
             "noise_seeds": list(NOISE_SEEDS), "machine": machine(),
             "started": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -185,9 +180,10 @@ def run_one(cfg: Mapping[str, Any], sampled: Mapping[str, Any], seed: int | None
 def _worker(index: int, workers: int, n_configs: int, path: str,
             caps: Mapping[str, Any]) -> None:
     table = Path(path)
-    cfg = bench_config(caps)
+    resolved = bench_resolve(caps)
+    cfg = resolved.config
     plans = read(table)["plans"]
-    configs = dict(enumerate(sample_configs(cfg, n_configs)))
+    configs = dict(enumerate(sample_configs(resolved, n_configs)))
     configs.update({p["id"]: p["params"] for p in plans})
     # What is left when the build starts, dealt round-robin: a resumed build keeps every
     # worker busy whichever runs are done.
@@ -209,13 +205,14 @@ def build(n_configs: int, workers: int, path: Path = TABLE,
     """Train what the table lacks, in `workers` processes (each on one CPU thread). `caps`
     (config overrides) are for tests: the committed table is the default as it is."""
     caps = dict(caps or {})
-    cfg = bench_config(caps)
+    resolved = bench_resolve(caps)
+    cfg = resolved.config
     existing = read(path)["header"]
     if existing and existing["task"] != json.loads(json.dumps(task_of(cfg), default=str)):
         sys.exit(f"{paths.shown(path)} was built for another task (the default preset, data or "
                  "space changed): move it away to build a new table")
     if not existing:
-        _append(path, json.loads(json.dumps(header(cfg, n_configs), default=str)))
+        _append(path, json.loads(json.dumps(header(resolved, n_configs), default=str)))
     left = len(set(jobs(n_configs, read(path)["plans"])) - _done(path))
     print(f"{paths.shown(path)}: {left} runs to go on {workers} worker(s) "
           f"(about {left * 30 / workers / 60:.0f} min on an idle 2-core machine)", flush=True)

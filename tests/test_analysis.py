@@ -220,7 +220,7 @@ def test_best_overrides_round_trip_through_the_config(tmp_path):
     path = analysis.write_overrides(tmp_path / "best.yaml", "tiny-bart", over, "a comment")
     read = analysis.read_overrides(path)
     assert read["preset"] == "tiny-bart"
-    cfg = validate.resolve(read["preset"], read["overrides"])
+    cfg = validate.resolve(read["preset"], read["overrides"]).config
     assert cfg["hparams"]["learning_rate"] == 0.00012
     assert cfg["hparams"]["scheduler_type"] == "cosine"
     assert cfg["study"]["study_name"] == "x-best"

@@ -99,7 +99,7 @@ def cfg(models, strategy: str, **over):
         "augment.paraphrase_model": models["bart"],
     }
     return validate.resolve("tiny-bart", {**FAST, **model_keys,
-                                         "hparams.augmentation_strategy": strategy, **over})
+                                         "hparams.augmentation_strategy": strategy, **over}).config
 
 
 def added_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -278,7 +278,7 @@ def test_unusable_augmentation_refused_before_any_work(overrides, needle):
 
 
 def test_apply_refuses_a_missing_model_before_loading_anything(loads):
-    config = validate.resolve("tiny-bart", {"hparams.use_augmentation": True})
+    config = validate.resolve("tiny-bart", {"hparams.use_augmentation": True}).config
     hp = {**config["hparams"], "augmentation_strategy": "backtranslation"}
     with pytest.raises(wconfig.ConfigError, match="set augment.to_pivot_model"):
         augment.apply(TRAIN, hp, config)
@@ -319,7 +319,7 @@ def test_turn_noise_keeps_speakers_tags_and_turn_count():
 @pytest.mark.parametrize("strategy", ["speaker_swap", "turn_noise", "model_free"])
 def test_model_free_strategies_add_the_share_and_keep_summaries_consistent(loads, strategy):
     config = validate.resolve("tiny-bart", {"hparams.use_augmentation": True,
-                                           "hparams.augmentation_strategy": strategy})
+                                           "hparams.augmentation_strategy": strategy}).config
     frame, extra = augment.apply(TRAIN, config["hparams"], config)
     info = extra["augmentation"]
     assert loads == []
@@ -340,7 +340,7 @@ def test_model_free_strategies_add_the_share_and_keep_summaries_consistent(loads
 
 
 def test_no_augmentation_leaves_the_train_frame_alone():
-    config = validate.resolve("tiny-bart")
+    config = validate.resolve("tiny-bart").config
     frame, extra = augment.apply(TRAIN, config["hparams"], config)
     assert frame is TRAIN
     assert extra == {"augmentation": {"strategy": "none", "train_rows": 10, "added": 0}}
@@ -413,7 +413,7 @@ def test_causal_backend_trains_on_the_augmented_train_split_it_is_handed(tmp_pat
         "llm.base_pretrain_epochs": 0, "hparams.max_input_length": 512,
         "hparams.max_target_length": 40, "hparams.max_new_tokens": 20,
         "hparams.min_new_tokens": 5, "hparams.num_beams": 1, "hparams.num_epochs": 1,
-        "hparams.use_augmentation": True, "hparams.augmentation_strategy": "turn_noise"})
+        "hparams.use_augmentation": True, "hparams.augmentation_strategy": "turn_noise"}).config
     splits = {"train": TRAIN.head(8), "dev": TRAIN.tail(2).reset_index(drop=True)}
     sizes: list[int] = []
     real_encode = causal.encode

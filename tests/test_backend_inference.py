@@ -20,7 +20,7 @@ def never_trains(backend, hp, report, outdir, save_to=None):
 @pytest.fixture
 def fake_config(fake_backend):
     return validate.resolve("tiny-bart", {**fake_backend(never_trains), **GUARD_OFF,
-                                          "data.max_dev_samples": 6})
+                                          "data.max_dev_samples": 6}).config
 
 
 def dev_of(config):

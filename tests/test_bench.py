@@ -92,10 +92,9 @@ def synthetic_table(n: int = 60, seed: int = 0) -> dict:
 
     from benchmarks import table
 
-    cfg = common.bench_config({})
     rng = random.Random(seed)
     rows, noise = [], []
-    for i, params in enumerate(table.sample_configs(cfg, n)):
+    for i, params in enumerate(table.sample_configs(common.bench_resolve({}), n)):
         top = 70 - 40 * (math.log10(params["learning_rate"]) + 3) ** 2 \
             - 3 * abs(math.log2(params["batch_size"]) - 3)
         curve = [top - 6, top - 2, top]
@@ -110,10 +109,10 @@ def synthetic_table(n: int = 60, seed: int = 0) -> dict:
 
 
 def test_surrogate_learns_the_table_and_reports_its_held_out_error():
-    from benchmarks import surrogate, table
+    from benchmarks import surrogate
 
     tab = synthetic_table()
-    searched = table.searched_params(common.bench_config({}))
+    searched = common.bench_resolve({}).searched
     sur = surrogate.fit(tab, searched)
     assert set(sur.held_out) == set(surrogate.candidates())
     chosen = sur.held_out[sur.model_name]
@@ -132,11 +131,11 @@ def test_surrogate_learns_the_table_and_reports_its_held_out_error():
 def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
     """The default budget's figures are the first half of studies twice as long: that holds
     only if samplers and pruners never look at the budget."""
-    from benchmarks import surrogate, table
+    from benchmarks import surrogate
 
-    sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
-                        model_name="knn5")
-    cfg = common.bench_config({})
+    resolved = common.bench_resolve({})
+    sur = surrogate.fit(synthetic_table(), resolved.searched, model_name="knn5")
+    cfg = resolved.config
     for sampler, pruner in (("tpe-mv5", "median-w1"), ("random", "successive-halving")):
         short = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=6)["trace"]
         long = search.replay(sur, cfg, sampler, pruner, seed=3, n_trials=12)["trace"]
@@ -148,11 +147,11 @@ def test_a_replay_of_n_trials_is_the_first_n_of_a_longer_one():
 
 
 def test_strategies_are_measured_against_random_with_the_same_seed():
-    from benchmarks import surrogate, table
+    from benchmarks import surrogate
 
-    sur = surrogate.fit(synthetic_table(), table.searched_params(common.bench_config({})),
-                        model_name="knn5")
-    cfg = common.bench_config({})
+    resolved = common.bench_resolve({})
+    sur = surrogate.fit(synthetic_table(), resolved.searched, model_name="knn5")
+    cfg = resolved.config
     runs = [search.replay(sur, cfg, s, p, seed, 12) for s, p in
             (("random", "none"), ("tpe-mv5", "none"), ("tpe-mv5", "median-w1"))
             for seed in range(3)]
@@ -192,10 +191,10 @@ def test_a_confirmation_stage_returns_the_best_mean_and_pays_for_its_runs():
 
 
 def test_the_table_world_answers_with_the_nearest_rows_mean_over_seeds():
-    from benchmarks import surrogate, table
+    from benchmarks import surrogate
 
     tab = synthetic_table()
-    searched = table.searched_params(common.bench_config({}))
+    searched = common.bench_resolve({}).searched
     world = surrogate.TableWorld.of(tab, searched, [1.0, 1.0, 1.0])
     row = tab["rows"][1]  # trained with seeds 1 and 2 again
     runs = [row["curve"]] + [r["curve"] for r in tab["noise"] if r["id"] == 1]
@@ -226,7 +225,7 @@ def test_the_table_builds_resumably_in_worker_processes(tmp_path):
     assert sorted(r["seed"] for r in built["noise"]) == list(table.NOISE_SEEDS)
     row = built["rows"][1]
     assert len(row["curve"]) == 2 and len(row["distinct_share"]) == 2
-    assert row["params"] == table.sample_configs(common.bench_config(caps), 2)[1]
+    assert row["params"] == table.sample_configs(common.bench_resolve(caps), 2)[1]
     assert row["steps_per_epoch"] == math.ceil(16 / row["params"]["batch_size"])
     lines = out.read_text().count("\n")
     # Grown where a replay went: a planned config (once, however often it is named) is trained
@@ -285,7 +284,7 @@ def test_sleep_backend_is_registered_only_while_used(tmp_path):
 
     with common.sleep_backend(0.0) as override:
         assert override == {"model.backend": common.SLEEP_BACKEND}
-        cfg = common.bench_config(override)
+        cfg = common.bench_resolve(override).config
         backend = backends.make_backend(cfg, {})
         seen = []
         outcome = backend.train_and_evaluate({"warmup_ratio": 0.25}, None,

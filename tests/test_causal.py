@@ -52,7 +52,7 @@ def backends():
 
     def get(preset: str) -> causal.CausalBackend:
         if preset not in built:
-            cfg = validate.resolve(preset, QUICK)
+            cfg = validate.resolve(preset, QUICK).config
             built[preset] = causal.CausalBackend(cfg, {"train": frame(16), "dev": frame(4)})
         return built[preset]
 
@@ -195,7 +195,7 @@ def test_saved_adapter_reloads_offline_with_the_same_logits(backends, tmp_path, 
 
 def test_target_modules_the_model_lacks_are_named():
     cfg = validate.resolve("tiny-llama", {**QUICK, "llm.target_modules": ["q_proj", "W_pack",
-                                                                         "c_attn"]})
+                                                                         "c_attn"]}).config
     with pytest.raises(ConfigError) as err:
         causal.CausalBackend(cfg, {"train": frame(4), "dev": frame(2)})
     msg = str(err.value)
@@ -205,7 +205,7 @@ def test_target_modules_the_model_lacks_are_named():
 
 @pytest.mark.parametrize("preset", ["llama", "qwen"])
 def test_pretrained_model_missing_offline_is_explained(preset):
-    cfg = validate.resolve(preset)
+    cfg = validate.resolve(preset).config
     with pytest.raises(ModelUnavailable) as err:
         causal.CausalBackend(cfg, {"train": frame(2), "dev": frame(2)})
     assert cfg["model"]["name"] in str(err.value) and "hf download" in str(err.value)
@@ -349,7 +349,7 @@ def test_quantized_llama_keeps_kv_cache_in_the_compute_dtype(standin, monkeypatc
     cfg = validate.resolve("llama", {**QUICK, "model.name": str(standin("llama")),
                                      "llm.model_config": None, "llm.compute_dtype": "bfloat16",
                                      "hparams.bf16": True, "hparams.fp16": False,
-                                     "hparams.quantization": quantization})
+                                     "hparams.quantization": quantization}).config
     hp = cfg["hparams"]
     real = causal.weights_dtype  # on a CPU it says float32: load as CUDA would
     monkeypatch.setattr(causal, "weights_dtype", lambda hp, device: real(hp, torch.device("cuda")))
@@ -402,7 +402,7 @@ def test_an_llm_trial_is_pruned_within_its_first_epoch(tmp_path):
 
     cfg = validate.resolve("tiny-llama", {**QUICK, "runtime.evals_per_epoch": 2,
                                           "study.pruner.n_warmup_steps": 1,
-                                          "study.pruner.n_startup_trials": 1})
+                                          "study.pruner.n_startup_trials": 1}).config
     b = causal.CausalBackend(cfg, {"train": frame(16), "dev": frame(4)})  # 4 steps per epoch
     study = optuna.create_study(direction="maximize", pruner=samplers.make_pruner(cfg["study"]))
     study.add_trial(optuna.trial.create_trial(

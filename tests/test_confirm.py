@@ -129,7 +129,7 @@ def seeded(calls, low_seeds=False):
     """Training whose value is a known function of the seed, the preset's config (trial 0) the
     best; with `low_seeds`, every confirmation run scores low from its first epoch (a pruner
     would stop it)."""
-    preset = validate.resolve("tiny-bart")["hparams"]["learning_rate"]
+    preset = validate.resolve("tiny-bart").config["hparams"]["learning_rate"]
 
     def train(self, hp, report, outdir, save_to=None):
         calls.append(dict(hp))
@@ -200,7 +200,8 @@ def test_several_objectives_say_confirmation_is_not_done(fake_backend, tmp_path,
 
 
 def test_adaptive_search_says_confirmation_is_not_done():
-    config = validate.resolve("tiny-bart", {"study.confirm_top_k": 1, "adaptive.enabled": True})
+    config = validate.resolve("tiny-bart", {"study.confirm_top_k": 1,
+                                            "adaptive.enabled": True}).config
     assert "adaptive run" in confirm.not_done(config, multi=False)
     assert confirm.not_done({**config, "adaptive": {"enabled": False}}, multi=False) is None
 
@@ -243,8 +244,8 @@ def test_without_confirmation_the_best_trial_is_optunas(tmp_path):
 
 
 def test_the_trial_seed_is_runtime_seed_unless_a_confirmation_run_sets_one(tmp_path):
-    runtime = validate.resolve("tiny-bart")["runtime"]
-    hp = validate.resolve("tiny-bart")["hparams"]
+    runtime = validate.resolve("tiny-bart").config["runtime"]
+    hp = validate.resolve("tiny-bart").config["hparams"]
     assert base.trial_seed(hp, runtime) == runtime["seed"]
     args = base.trial_arguments({**hp, "trial_seed": 7}, runtime, tmp_path, use_cpu=True)
     assert (args["seed"], args["data_seed"]) == (7, 7)

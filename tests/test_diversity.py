@@ -57,7 +57,7 @@ def test_figures_of_constant_copied_and_varied_predictions():
 
 
 def test_the_default_guard_rejects_a_constant_and_keeps_input_dependent_outputs():
-    guard = diversity.Guard.of(validate.resolve("tiny-bart"))
+    guard = diversity.Guard.of(validate.resolve("tiny-bart").config)
     refs = [summary(i) for i in ITEMS]
     for n, predict in PREDICTORS.items():
         reasons = guard.reasons(diversity.measure([predict(i, dialogue(i)) for i in ITEMS], refs))
@@ -74,12 +74,12 @@ def test_the_default_guard_rejects_a_constant_and_keeps_input_dependent_outputs(
 def test_guard_settings_are_checked():
     with pytest.raises(ConfigError, match="objective.guard.max_top_share: a share between 0"):
         validate.resolve("tiny-bart", {"objective.guard.max_top_share": 1.5})
-    off = validate.resolve("tiny-bart", {"objective.guard.min_distinct_share": None})
+    off = validate.resolve("tiny-bart", {"objective.guard.min_distinct_share": None}).config
     assert diversity.Guard.of(off).min_distinct_share is None
 
 
 def test_a_degenerate_epoch_is_never_the_best_epoch():
-    config = validate.resolve("tiny-bart")
+    config = validate.resolve("tiny-bart").config
     refs = [[summary(i)] for i in ITEMS]
     reported = []
     track = EpochTracker(lambda e, v: reported.append((e, v)), refs, config)
@@ -94,7 +94,7 @@ def test_a_degenerate_epoch_is_never_the_best_epoch():
 
 
 def test_a_trial_with_no_healthy_epoch_is_degenerate():
-    config = validate.resolve("tiny-bart")
+    config = validate.resolve("tiny-bart").config
     track = EpochTracker(None, [[summary(i)] for i in ITEMS], config)
     for epoch in (1, 2):
         track.on_epoch(epoch, track.evaluate([CONSTANT] * 12)["objective"])
@@ -106,7 +106,7 @@ def test_a_trial_with_no_healthy_epoch_is_degenerate():
 
 
 def test_the_constant_baseline_is_in_the_same_scale_as_lead2(shop_data):
-    config = validate.resolve("tiny-bart", {"data.dir": str(shop_data)})
+    config = validate.resolve("tiny-bart", {"data.dir": str(shop_data)}).config
     from workbench import data as wdata
 
     splits = wdata.load_splits(config)
@@ -171,13 +171,14 @@ class ControlledDecoder:
 def test_a_decoding_only_study_never_picks_a_constant_output(shop_data):
     from workbench import data as wdata
 
-    config = validate.resolve("tiny-bart", {"data.dir": str(shop_data), "hparams.num_beams": 1})
+    resolved = validate.resolve("tiny-bart", {"data.dir": str(shop_data), "hparams.num_beams": 1})
+    config = resolved.config
     decoder = ControlledDecoder(config, wdata.load_splits(config)["dev"])
     constant = decoder.evaluate({"num_beams": 1})
     assert constant.degenerate and constant.objective == 0.0
     assert constant.final > max(decoder.evaluate({"num_beams": b}).final for b in (2, 3))
     base = gentune.decoding(config["hparams"])  # the checkpoint's decoding: greedy
-    params = gentune.generation_params(config, ["num_beams"])
+    params = gentune.generation_params(resolved.space, ["num_beams"])
     study = gentune.optimize_decoding(decoder, base, params, n_trials=6,
                                       storage=None, study_name="controlled")
     first = study.trials[0]  # the checkpoint's own decoding, the constant

@@ -18,7 +18,7 @@ def schedule(tmp_path, steps_per_epoch: int, per_epoch: int, epochs: int):
     """(optimizer step, reported index) of every evaluation the Trainer would run, with the
     Trainer's own flow callback deciding first and ReportCallback after it, as in training."""
     cfg = validate.resolve("tiny-bart", {"runtime.evals_per_epoch": per_epoch,
-                                         "hparams.num_epochs": epochs})
+                                         "hparams.num_epochs": epochs}).config
     args = TrainingArguments(**base.trial_arguments(cfg["hparams"], cfg["runtime"], tmp_path,
                                                     use_cpu=True))
     reported: list[int] = []
@@ -68,7 +68,8 @@ def test_a_trial_reports_each_evaluation_and_its_best_needs_whole_epochs(tmp_pat
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tok)
     cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 2, "hparams.num_beams": 1,
                                          "hparams.max_new_tokens": 20, **GUARD_OFF,
-                                         "model.base.corpus_rows": 0, "runtime.evals_per_epoch": 2})
+                                         "model.base.corpus_rows": 0,
+                                         "runtime.evals_per_epoch": 2}).config
     splits = {"train": frame(24), "dev": frame(4)}
     backend = seq2seq.Seq2SeqBackend(cfg, splits)
     reported: list[tuple[int, float]] = []
@@ -84,7 +85,7 @@ def test_a_trial_reports_each_evaluation_and_its_best_needs_whole_epochs(tmp_pat
 def llm_preset_study(tmp_path, fake_backend, preset: str):
     """A study with `preset`'s epochs, evaluations per epoch and pruner, on a fake backend that
     reports as the Trainer does (k evaluations per epoch): trial 0 scores well, trial 1 badly."""
-    llm = validate.resolve(preset)
+    llm = validate.resolve(preset).config
 
     def curve(self, hp, report, outdir, save_to=None):
         per_epoch = self.config["runtime"]["evals_per_epoch"]

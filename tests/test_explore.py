@@ -9,10 +9,19 @@ from workbench import cli, explore, spaces, validate
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    cfg = validate.resolve("tiny-bart")
-    space, searched = explore.searched_params(cfg)
-    return cfg, space, searched
+def resolved():
+    return validate.resolve("tiny-bart")
+
+
+@pytest.fixture(scope="module")
+def tiny(resolved):
+    return resolved.config, resolved.space, explore.searched_params(resolved)
+
+
+def test_the_explored_params_are_the_runs_unless_named(resolved):
+    assert explore.searched_params(resolved) == resolved.searched
+    assert explore.searched_params(resolved, []) == resolved.searched
+    assert [p.name for p in explore.searched_params(resolved, ["num_beams"])] == ["num_beams"]
 
 
 def test_param_table_lists_searched_then_every_fixed_value(tiny):
@@ -35,19 +44,18 @@ def test_param_table_lists_searched_then_every_fixed_value(tiny):
     assert table.loc["max_new_tokens", "value"] == cfg["hparams"]["max_new_tokens"]
 
 
-def test_a_stage_selection_replaces_the_presets_search(tiny):
-    cfg, _, _ = tiny
-    _, searched = explore.searched_params(cfg, ["generation"])
+def test_a_stage_selection_replaces_the_presets_search(resolved):
+    searched = explore.searched_params(resolved, ["generation"])
     assert {p.name for p in searched} == {
         "do_sample", "temperature", "top_p", "top_k", "repetition_penalty", "length_penalty",
         "num_beams", "max_new_tokens", "min_new_tokens"}
     with pytest.raises(spaces.SpaceError, match="unknown group or parameter 'genration'"):
-        explore.searched_params(cfg, ["genration"])
+        explore.searched_params(resolved, ["genration"])
 
 
-def test_size_table_counts_conditions_and_bounds(tiny):
-    cfg, _, _ = tiny
-    _, searched = explore.searched_params(cfg, ["max_new_tokens", "min_new_tokens"])
+def test_size_table_counts_conditions_and_bounds(resolved):
+    cfg = resolved.config
+    searched = explore.searched_params(resolved, ["max_new_tokens", "min_new_tokens"])
     size = explore.size_table(searched, cfg["hparams"])["count"]
     # min_new_tokens in 20..min(80, max) step 10 for max in 50..200 step 10
     expected = sum(len(range(20, min(80, m) + 1, 10)) for m in range(50, 201, 10))
@@ -55,9 +63,9 @@ def test_size_table_counts_conditions_and_bounds(tiny):
     assert size["continuous (infinite values)"] == 0
 
 
-def test_samples_respect_the_space(tiny):
-    cfg, _, _ = tiny
-    _, searched = explore.searched_params(cfg, ["generation"])
+def test_samples_respect_the_space(resolved):
+    cfg = resolved.config
+    searched = explore.searched_params(resolved, ["generation"])
     samples = explore.sample_configs(searched, cfg["hparams"], 60, seed=1)
     assert len(samples) == 60
     for s in samples:
@@ -66,10 +74,10 @@ def test_samples_respect_the_space(tiny):
     assert samples == explore.sample_configs(searched, cfg["hparams"], 60, seed=1)
 
 
-def test_memory_feasibility_and_drivers(tiny):
-    cfg, _, _ = tiny
-    _, searched = explore.searched_params(cfg, ["batch_size", "max_input_length",
-                                                "weight_decay"])
+def test_memory_feasibility_and_drivers(resolved):
+    cfg = resolved.config
+    searched = explore.searched_params(resolved, ["batch_size", "max_input_length",
+                                                  "weight_decay"])
     samples = explore.sample_configs(searched, cfg["hparams"], 80, seed=0)
     frame = explore.memory_table(cfg, samples, limit_gib=0.3)
     assert (frame["peak_gib"] > 0).all()
@@ -115,7 +123,7 @@ def test_explore_notebook_record(tmp_path):
     assert rec["searched"][:2] == ["learning_rate", "batch_size"]
     rows = {r["name"]: r for r in rec["parameters"]}
     assert rows["learning_rate"]["searched"] and rows["learning_rate"]["log"]
-    beams = validate.resolve("tiny-bart")["hparams"]["num_beams"]
+    beams = validate.resolve("tiny-bart").config["hparams"]["num_beams"]
     assert rows["num_beams"]["value"] == beams and not rows["num_beams"]["searched"]
     assert rec["space_size"]["continuous"] == 1
     f = rec["feasibility"]

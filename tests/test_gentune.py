@@ -88,7 +88,7 @@ def test_grid_skips_impossible_combinations_and_refuses_useless_ones():
 
 
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
-    cfg = validate.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart").config
     wider = tmp_path / "wider"
     BartConfig(vocab_size=100, d_model=64, encoder_layers=2, decoder_layers=2).save_pretrained(
         wider)
@@ -238,7 +238,7 @@ def test_generation_tuning_notebook_record(trained, tmp_path, one_thread):
     assert timing["training_run"] == "run"
     best_file = folder / gentune.EXPORT_FILE
     read = analysis.read_overrides(best_file)
-    cfg = validate.resolve(read["preset"], read["overrides"])
+    cfg = validate.resolve(read["preset"], read["overrides"]).config
     for key, value in rec["study"]["best"]["params"].items():
         assert cfg["hparams"][key] == pytest.approx(value), key
     nb = nbformat.read(folder / "generation-tuning.ipynb", as_version=4)
@@ -328,12 +328,12 @@ def test_causal_record_tunes_its_decoding_on_one_adapter_load(llama_run, tmp_pat
 
 
 def test_causal_checkpoint_must_be_an_adapter_of_the_presets_shape(llama_run, trained):
-    cfg = validate.resolve("tiny-llama")
+    cfg = validate.resolve("tiny-llama").config
     gentune.check_architecture(llama_run / "best-model", cfg)
     with pytest.raises(gentune.CheckpointError, match="not an adapter saved by the causal"):
         gentune.check_architecture(trained / "best-model", cfg)
     wider = validate.resolve("tiny-llama", {"model.architecture": {
-        **cfg["model"]["architecture"], "hidden_size": 128}})
+        **cfg["model"]["architecture"], "hidden_size": 128}}).config
     with pytest.raises(gentune.CheckpointError, match="hidden_size: 64 in the checkpoint, 128"):
         gentune.check_architecture(llama_run / "best-model", wider)
 

@@ -87,7 +87,7 @@ def test_dry_run_evaluates_each_llm_preset_at_its_own_eval_batch_and_beams(dry_r
     rows = report["parts"]["eval"]["rows"]
     assert [r["preset"] for r in rows] == list(mode.causal)
     for row in rows:
-        own = wconfig.resolve(row["preset"], dict(mode.overrides))
+        own = wconfig.compose(row["preset"], dict(mode.overrides))
         hp = own["hparams"]
         assert row["eval batch"] == own["runtime"]["eval_batch_size"] > 1
         assert row["beams"] == hp["num_beams"] and row["quantization"] == hp["quantization"]
@@ -130,7 +130,7 @@ def test_dry_run_places_two_workers_and_lists_the_device_of_each_trial(dry_run):
 def test_dry_run_trains_kobart_shape_in_the_precision_its_preset_resolves_to(dry_run):
     report, folder, mode = dry_run
     [row] = report["parts"]["precision"]["rows"]
-    hp = wconfig.resolve(mode.seq2seq, dict(mode.overrides))["hparams"]
+    hp = wconfig.compose(mode.seq2seq, dict(mode.overrides))["hparams"]
     asked = "bf16" if hp["bf16"] else "fp16" if hp["fp16"] else "fp32"
     assert row["preset asks"].startswith(asked)
     assert row["expected here"] == row["matmuls ran in"] == "fp32"  # the CPU trains in fp32
@@ -190,7 +190,7 @@ def test_placement_rows(device, state, worker, verdict):
 def test_long_rows_fill_the_full_presets_lengths(preset):
     """The GPU figures assume full-length batches: every encoded row must be as long as the
     preset's budgets allow, with the stand-in tokenizer the check saves beside the model."""
-    config = validate.resolve(preset)
+    config = validate.resolve(preset).config
     whole = {**config, "data": {**config["data"], "max_train_samples": None}}
     sample = wdata.load_splits(whole)["train"]
     texts = list(sample["dialogue"]) + [r[0] for r in sample["references"]]

@@ -78,8 +78,9 @@ def test_a_worker_has_its_gpu_before_anything_initializes_cuda(tmp_path, monkeyp
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,2")  # this run sees two of the machine's GPUs
     monkeypatch.setattr(execution, "WORKER", f"{__name__}:probe_worker", raising=False)
     started = []
-    config = {"study": {"gpus": "1", "workers": 0, "timeout": None}}
-    workers = execution.run_processes(config, "unused", "probe", tmp_path, "run", lambda: None,
+    # run_processes reads only the run's study settings (the probe never unpickles them)
+    resolved = SimpleNamespace(config={"study": {"gpus": "1", "workers": 0, "timeout": None}})
+    workers = execution.run_processes(resolved, "unused", "probe", tmp_path, "run", lambda: None,
                                       started.extend)
     assert [w["exitcode"] for w in workers] == [0]
     seen = json.loads((tmp_path / "probe-0.json").read_text(encoding="utf-8"))
@@ -187,8 +188,8 @@ def test_the_pruned_out_of_memory_trial_carries_no_link_to_the_error(fake_backen
     def trains(self, hp, report, outdir, save_to=None):
         raise RuntimeError("CUDA error: out of memory")
 
-    config = validate.resolve("tiny-bart", quick(fake_backend(trains)))
-    objective = build_objective(config, tmp_path, "run", wdata.load_splits(config))
+    resolved = validate.resolve("tiny-bart", quick(fake_backend(trains)))
+    objective = build_objective(resolved, tmp_path, "run", wdata.load_splits(resolved.config))
     trial = optuna.create_study(direction="maximize").ask()
     with pytest.raises(optuna.TrialPruned) as caught:
         objective(trial)
@@ -215,7 +216,7 @@ def test_the_memory_limit_defaults_to_most_of_the_gpu(monkeypatch, set_gib, use_
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.cuda, "get_device_properties", {0: props}.__getitem__)
     config = validate.resolve("tiny-bart", {"constraints.memory_limit_gib": set_gib,
-                                            "runtime.use_cpu": use_cpu})
+                                            "runtime.use_cpu": use_cpu}).config
     limits = constraints.Limits.of(config)
     assert limits.memory_gib == limit
     derived = limits.as_dict()["memory_limit_derived"]
@@ -266,7 +267,7 @@ def test_a_fixed_input_longer_than_kobarts_positions_is_refused():
         "digit82/kobart-summarization (bart: max_position_embeddings 1026)")
     validate.resolve("kobart", {"hparams.max_input_length": 1024})
     searched = validate.resolve("kobart", {"hparams.max_input_length": 1536, "search.params": [
-        "training", "generation", "max_input_length"]})  # searched: a trial's constraint
+        "training", "generation", "max_input_length"]}).config  # searched: a trial's constraint
     assert searched["hparams"]["max_input_length"] == 1536
     # A model whose config cannot be read offline is not refused here (nor anywhere by this
     # rule): the model-availability check refuses it before any work.
@@ -295,9 +296,9 @@ def test_a_searched_input_too_long_is_an_infeasible_trial_not_a_crash(fake_backe
         report(1, 10.0)
         return outcome(10.0)
 
-    arch = {**wconfig.resolve("tiny-bart")["model"]["architecture"],
+    arch = {**wconfig.compose("tiny-bart")["model"]["architecture"],
             "max_position_embeddings": 1026}  # KoBART's
-    params = [*wconfig.resolve("tiny-bart")["search"]["params"], "max_input_length"]
+    params = [*wconfig.compose("tiny-bart")["search"]["params"], "max_input_length"]
     over = {**quick(fake_backend(trains)), "model.architecture": arch, "search.params": params,
             "study.warm_start": [{"max_input_length": 1536}, {"max_input_length": 1024}]}
     run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=storage(tmp_path),

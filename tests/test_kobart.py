@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def kobart_config(folder, **overrides):
-    return wconfig.resolve("kobart", {"model.name": str(folder), "runtime.use_cpu": True,
+    return wconfig.compose("kobart", {"model.name": str(folder), "runtime.use_cpu": True,
                                       **overrides})
 
 
@@ -70,5 +70,5 @@ def test_training_batches_are_grouped_by_length(standin, tmp_path):
                                      args=args, train_dataset=enc.features,
                                      eval_dataset=enc.features)
     assert isinstance(trainer._get_train_sampler(), LengthGroupedSampler)
-    tiny = wconfig.resolve("tiny-bart")
+    tiny = wconfig.compose("tiny-bart")
     assert not tiny["runtime"]["group_by_length"]  # the search table's order, kept

@@ -276,7 +276,7 @@ def test_a_preset_with_a_key_twice_is_refused(tmp_path, monkeypatch):
         encoding="utf-8")
     monkeypatch.setattr(paths, "PRESETS", tmp_path)
     with pytest.raises(ConfigError, match=r"twice.yaml: .*line 5.*duplicate key 'hparams'"):
-        config.resolve("twice")
+        config.compose("twice")
 
 
 # ------------------------------------------------------------------ 7. preset names

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.usefixtures("private_cache")
 @pytest.fixture(scope="module")
 def llama(standin):
     """The llama preset pointed at its stand-in: (config, tokenizer, prompt format)."""
-    cfg = validate.resolve("llama", {**QUICK, "model.name": str(standin("llama"))})
+    cfg = validate.resolve("llama", {**QUICK, "model.name": str(standin("llama"))}).config
     tok = causal.chat_tokenizer(cfg, None)
     return cfg, tok, causal.prompt_format(tok, cfg["llm"])
 
@@ -186,7 +186,7 @@ def test_llama_prompt_is_the_same_whatever_the_day(llama, monkeypatch):
 def test_each_epoch_decodes_a_fixed_dev_subset_and_the_best_all_of_dev(standin, monkeypatch,
                                                                       tmp_path):
     cfg = validate.resolve("llama", {**QUICK, **GUARD_OFF, "model.name": str(standin("llama")),
-                                     "data.select_dev_samples": 2})
+                                     "data.select_dev_samples": 2}).config
     backend = causal.CausalBackend(cfg, {"train": frame(8), "dev": frame(5)})
     decoded, real = [], causal.generate
 
@@ -210,8 +210,8 @@ def test_each_epoch_decodes_a_fixed_dev_subset_and_the_best_all_of_dev(standin, 
 
 
 def test_select_dev_samples_is_a_positive_count_or_null():
-    assert validate.resolve("llama")["data"]["select_dev_samples"] == 100
-    assert validate.resolve("llama", {"data.select_dev_samples": None})["data"][
+    assert validate.resolve("llama").config["data"]["select_dev_samples"] == 100
+    assert validate.resolve("llama", {"data.select_dev_samples": None}).config["data"][
         "select_dev_samples"] is None
     for value in (0, -3, "100", True):
         with pytest.raises(ConfigError, match="data.select_dev_samples"):

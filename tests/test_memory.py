@@ -9,7 +9,7 @@ CAUSAL = ["llama", "qwen", "tiny-llama", "tiny-qwen"]
 
 
 def peaks(preset: str, key: str, values: list, **fixed) -> list[memory.MemoryEstimate]:
-    config = validate.resolve(preset)
+    config = validate.resolve(preset).config
     return [memory.estimate(config, {**fixed, key: v}) for v in values]
 
 
@@ -47,16 +47,16 @@ def test_weights_about_halve_from_8bit_to_4bit(preset):
 
 @pytest.mark.parametrize("preset", CAUSAL)
 def test_gradient_checkpointing_saves_activation_memory(preset):
-    on = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": True}))
-    off = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": False}))
+    on = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": True}).config)
+    off = memory.estimate(validate.resolve(preset, {"llm.gradient_checkpointing": False}).config)
     assert on.activation_bytes < off.activation_bytes
     assert on.peak_bytes < off.peak_bytes
     assert on.weights_bytes == off.weights_bytes
 
 
 def test_published_model_sizes():
-    llama = memory.estimate(validate.resolve("llama"))
-    qwen = memory.estimate(validate.resolve("qwen"))
+    llama = memory.estimate(validate.resolve("llama").config)
+    qwen = memory.estimate(validate.resolve("qwen").config)
     assert llama.total_params == 3_212_749_824  # Llama-3.2-3B, tied embeddings
     assert round(qwen.total_params / 1e9, 1) == 4.0  # Qwen3-4B
     # LoRA r=16 on q,k,v,o,gate,up,down of 28 layers: r * (in + out) summed.
@@ -70,7 +70,7 @@ def test_counts_match_a_real_peft_model(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    config = validate.resolve("tiny-qwen")
+    config = validate.resolve("tiny-qwen").config
     model_config = memory.model_config_of(config)
     est = memory.estimate(config, model_config=model_config)
     base = AutoModelForCausalLM.from_config(model_config)
@@ -83,14 +83,14 @@ def test_counts_match_a_real_peft_model(tmp_path):
 
 
 def test_seq2seq_is_a_full_fine_tune():
-    est = memory.estimate(validate.resolve("tiny-bart"))
+    est = memory.estimate(validate.resolve("tiny-bart").config)
     assert est.trainable_params == est.total_params > 0
     assert est.optimizer_bytes == 8 * est.total_params
     assert est.quantized_params == 0
 
 
 def test_inference_cost_grows_with_beams_and_new_tokens():
-    config = validate.resolve("llama")
+    config = validate.resolve("llama").config
     beams = [memory.estimate(config, {"num_beams": n}) for n in (1, 2, 4)]
     tokens = [memory.estimate(config, {"max_new_tokens": n}) for n in (50, 100, 200)]
     for found in (beams, tokens):
@@ -100,7 +100,7 @@ def test_inference_cost_grows_with_beams_and_new_tokens():
 
 def test_model_not_cached_and_no_config_is_explained():
     with pytest.raises(ModelUnavailable, match="llm.model_config"):
-        memory.estimate(validate.resolve("kobart", {"llm.model_config": None}))
+        memory.estimate(validate.resolve("kobart", {"llm.model_config": None}).config)
 
 
 
@@ -113,7 +113,7 @@ LLM_PRESETS = ["llama", "qwen"]
 def test_eval_peak_of_the_llm_presets_holds_their_beams_kv_cache(preset):
     """The preset's published config at its eval batch and beams: every beam of every dialogue
     keeps keys and values of prompt + new tokens in all layers, at the compute width."""
-    config = validate.resolve(preset)
+    config = validate.resolve(preset).config
     hp, arch = config["hparams"], config["llm"]["model_config"]
     est = memory.estimate(config)
     rows = config["runtime"]["eval_batch_size"] * hp["num_beams"]
@@ -135,7 +135,7 @@ def test_eval_peak_of_the_llm_presets_holds_their_beams_kv_cache(preset):
 def test_constraint_counts_an_evaluation_that_outgrows_training(preset):
     from workbench.strategies import constraints
 
-    config = validate.resolve(preset, {"runtime.eval_batch_size": 32})  # the default's 32
+    config = validate.resolve(preset, {"runtime.eval_batch_size": 32}).config  # the default's 32
     hp, limit = config["hparams"], 24.5  # GiB: a 24 GiB card's worth
     verdict = constraints.evaluate(config, hp, constraints.Limits(limit, None, None))
     assert not verdict.feasible
@@ -144,7 +144,7 @@ def test_constraint_counts_an_evaluation_that_outgrows_training(preset):
     assert verdict.values["memory"] == pytest.approx(est.eval_peak_gib - limit)
     assert "in evaluation" in verdict.reasons["memory"]
     assert "runtime.eval_batch_size 32 x 4 beams" in verdict.reasons["memory"]
-    small = validate.resolve(preset, {"runtime.eval_batch_size": 8})
+    small = validate.resolve(preset, {"runtime.eval_batch_size": 8}).config
     assert constraints.evaluate(small, hp, constraints.Limits(limit, None, None)).feasible
     tight = constraints.evaluate(small, hp, constraints.Limits(est.peak_gib * 0.9, None, None))
     assert "in training" in tight.reasons["memory"]
@@ -152,9 +152,9 @@ def test_constraint_counts_an_evaluation_that_outgrows_training(preset):
 
 @pytest.mark.parametrize("preset", LLM_PRESETS)
 def test_kv_cache_and_unquantized_weights_follow_the_compute_width(preset):
-    half = memory.estimate(validate.resolve(preset))
+    half = memory.estimate(validate.resolve(preset).config)
     full = memory.estimate(validate.resolve(preset, {"hparams.bf16": False,
-                                                     "hparams.fp16": False}))
+                                                     "hparams.fp16": False}).config)
     assert full.eval_kv_cache_bytes == 2 * half.eval_kv_cache_bytes
     assert full.kv_cache_bytes == 2 * half.kv_cache_bytes
     # Embeddings and norms keep the loaded (compute) width next to the 4-bit weights.
@@ -170,7 +170,7 @@ def test_kv_cache_and_unquantized_weights_follow_the_compute_width(preset):
     ("hparams.max_new_tokens", [50, 100, 200]),
 ])
 def test_eval_peak_grows_with_eval_batch_beams_and_new_tokens(preset, key, values):
-    found = [memory.estimate(validate.resolve(preset, {key: v})) for v in values]
+    found = [memory.estimate(validate.resolve(preset, {key: v}).config) for v in values]
     assert increasing([e.eval_kv_cache_bytes for e in found])
     peaks = [e.eval_peak_bytes for e in found]
     if key == "hparams.max_new_tokens" and preset in CAUSAL:  # the peak may be the prefill's
@@ -181,7 +181,7 @@ def test_eval_peak_grows_with_eval_batch_beams_and_new_tokens(preset, key, value
 
 
 def test_seq2seq_eval_peak_holds_self_and_cross_attention_per_beam():
-    config = validate.resolve("tiny-bart", {"hparams.num_beams": 4})
+    config = validate.resolve("tiny-bart", {"hparams.num_beams": 4}).config
     hp, arch = config["hparams"], config["model"]["architecture"]
     est = memory.estimate(config)
     rows = config["runtime"]["eval_batch_size"] * 4

@@ -638,12 +638,12 @@ def test_objective_tags_is_checked_and_split_is_another_task() -> None:
 
     with pytest.raises(ConfigError, match=r"objective.tags: 'glued' is not one of whole, split"):
         validate.resolve("tiny-bart", {"objective.tags": "glued"})
-    whole = validate.resolve("tiny-bart")
+    whole = validate.resolve("tiny-bart").config
     assert whole["objective"]["tags"] == "whole"
     # Studies made before the key scored tags whole: their task stays the same...
     assert "tags" not in task_of(whole)["objective"]
     # ...and a split-tag study is not comparable with them.
-    split = validate.resolve("tiny-bart", {"objective.tags": "split"})
+    split = validate.resolve("tiny-bart", {"objective.tags": "split"}).config
     assert task_of(split)["objective"]["tags"] == "split"
     assert metrics.scale(split["objective"]) == {"mode": "morpheme", "tokenizer": "mecab",
                                                  "tags": "split"}

@@ -151,7 +151,7 @@ def test_a_refit_says_each_epoch(tmp_path, fake_backend, capsys):
         save_to(0.7).mkdir(parents=True)
         return outcome(0.7)
 
-    config = validate.resolve("tiny-bart", {**QUICK, **fake_backend(two_epochs)})
+    config = validate.resolve("tiny-bart", {**QUICK, **fake_backend(two_epochs)}).config
     source = predict.Source(tmp_path, {}, tmp_path / "best-model",
                             {"number": 3, "best_epoch": 2}, config, dict(config["hparams"]))
     predict.refit(source, tmp_path / "r")

@@ -19,7 +19,7 @@ SMALL = SMALL_BASE
 
 def test_the_base_is_built_once_and_reused(tmp_path, monkeypatch):
     monkeypatch.setattr(pretraining.paths, "CACHE", tmp_path / "cache")
-    config = validate.resolve("tiny-bart", SMALL)
+    config = validate.resolve("tiny-bart", SMALL).config
     assert pretraining.wanted(config)
     lines: list[str] = []
     folder = pretraining.cached_base(config, lines.append)
@@ -32,13 +32,13 @@ def test_the_base_is_built_once_and_reused(tmp_path, monkeypatch):
     assert (folder / "config.json").is_file() and (folder / "tokenizer.json").is_file()
     again: list[str] = []
     assert pretraining.cached_base(config, again.append) == folder and again == []
-    other = validate.resolve("tiny-bart", {**SMALL, "model.base.corpus_seed": 8})
+    other = validate.resolve("tiny-bart", {**SMALL, "model.base.corpus_seed": 8}).config
     assert pretraining.folder_of(other) != folder
 
 
 def test_trials_start_from_the_base_with_its_tokenizer(tmp_path, monkeypatch):
     monkeypatch.setattr(pretraining.paths, "CACHE", tmp_path / "cache")
-    config = validate.resolve("tiny-bart", SMALL)
+    config = validate.resolve("tiny-bart", SMALL).config
     from workbench import data as wdata
 
     splits = wdata.load_splits({**config, "data": {**config["data"], "max_train_samples": 8,
@@ -56,9 +56,9 @@ def test_trials_start_from_the_base_with_its_tokenizer(tmp_path, monkeypatch):
 
 
 def test_without_a_base_trials_train_from_random_weights():
-    config = validate.resolve("tiny-bart", {"model.base.corpus_rows": 0})
+    config = validate.resolve("tiny-bart", {"model.base.corpus_rows": 0}).config
     assert not pretraining.wanted(config)
-    assert not pretraining.wanted(validate.resolve("kobart"))
+    assert not pretraining.wanted(validate.resolve("kobart").config)
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [

@@ -42,7 +42,7 @@ def test_the_base_corpus_is_pinned():
 def test_the_pinned_corpus_is_the_tiny_bart_base():
     from workbench import validate
 
-    base = validate.resolve("tiny-bart", {})["model"]["base"]
+    base = validate.resolve("tiny-bart", {}).config["model"]["base"]
     assert (base["corpus_seed"], base["corpus_rows"]) == (7, 12000)
 
 

@@ -58,7 +58,7 @@ def test_specials_follow_bart_convention(tokenizer):
 
 
 def test_label_pads_are_minus_100(tokenizer):
-    cfg = validate.resolve("tiny-bart")
+    cfg = validate.resolve("tiny-bart").config
     enc = seq2seq.encode(frame(6), tokenizer, cfg["hparams"])
     model = seq2seq.build_model(cfg, tokenizer, None)  # random weights
     batch = DataCollatorForSeq2Seq(tokenizer, model=model, label_pad_token_id=-100)(enc.features)
@@ -73,7 +73,7 @@ def test_label_pads_are_minus_100(tokenizer):
 
 
 def test_input_truncated_to_max_input_length(tokenizer):
-    cfg = validate.resolve("tiny-bart", {"hparams.max_input_length": 512})
+    cfg = validate.resolve("tiny-bart", {"hparams.max_input_length": 512}).config
     long = frame(1)
     long.loc[0, "dialogue"] = "\n".join([long.loc[0, "dialogue"]] * 200)
     enc = seq2seq.encode(long, tokenizer, cfg["hparams"])
@@ -82,7 +82,7 @@ def test_input_truncated_to_max_input_length(tokenizer):
 
 def test_truncation_is_counted_never_silent(tokenizer):
     """The causal backend recorded its truncated shares; the seq2seq one cut silently."""
-    hp = validate.resolve("tiny-bart")["hparams"]
+    hp = validate.resolve("tiny-bart").config["hparams"]
     enc = seq2seq.encode(frame(6), tokenizer, {**hp, "max_input_length": 24,
                                                "max_target_length": 8})
     assert enc.truncated_share == 1.0 and enc.labels_truncated_share == 1.0
@@ -92,7 +92,7 @@ def test_truncation_is_counted_never_silent(tokenizer):
 
 
 def test_generation_config_follows_hparams(tokenizer):
-    hp = validate.resolve("tiny-bart")["hparams"]
+    hp = validate.resolve("tiny-bart").config["hparams"]
     greedy = base.generation_config({**hp, "num_beams": 1, "do_sample": False}, tokenizer)
     assert greedy.num_beams == 1 and not greedy.do_sample
     sampled = base.generation_config(
@@ -105,7 +105,7 @@ def test_generation_config_follows_hparams(tokenizer):
 def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monkeypatch):
     cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 3, "hparams.num_beams": 1,
                                          "hparams.max_new_tokens": 50, **GUARD_OFF,
-                                         "model.base.corpus_rows": 0})
+                                         "model.base.corpus_rows": 0}).config
     splits = {"train": frame(24), "dev": frame(6)}
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     backend = seq2seq.Seq2SeqBackend(cfg, splits)
@@ -134,7 +134,8 @@ def test_train_reports_every_epoch_and_saves_the_best(tokenizer, tmp_path, monke
 
 
 def test_nan_loss_fails_the_trial(tokenizer, tmp_path, monkeypatch):
-    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1, "model.base.corpus_rows": 0})
+    cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1,
+                                         "model.base.corpus_rows": 0}).config
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     splits = {"train": frame(32), "dev": frame(2)}
     backend = seq2seq.Seq2SeqBackend(cfg, splits)
@@ -144,7 +145,7 @@ def test_nan_loss_fails_the_trial(tokenizer, tmp_path, monkeypatch):
 
 
 def test_pretrained_model_missing_offline_is_explained():
-    cfg = validate.resolve("kobart")
+    cfg = validate.resolve("kobart").config
     with pytest.raises(seq2seq.ModelUnavailable) as err:
         seq2seq.Seq2SeqBackend(cfg, {"train": frame(2), "dev": frame(2)})
     msg = str(err.value)
@@ -227,7 +228,7 @@ def test_precision_follows_the_card(cuda_card, tmp_path, preset, major, expected
 
     from workbench.backends import causal
 
-    cfg = validate.resolve(preset)
+    cfg = validate.resolve(preset).config
     hp = cfg["hparams"]
     cuda_card(major)
     args = base.trial_arguments(hp, cfg["runtime"], tmp_path, use_cpu=False)
@@ -255,7 +256,7 @@ def test_nan_loss_ends_the_trial_within_logging_steps(tokenizer, tmp_path, monke
     """The loss becomes NaN at optimizer step `nan_from` of a 16-step epoch; the trial fails
     at the first logged step from there, not at the end of the epoch."""
     cfg = validate.resolve("tiny-bart", {"hparams.num_epochs": 1, "model.base.corpus_rows": 0,
-                                         "runtime.logging_steps": every})
+                                         "runtime.logging_steps": every}).config
     monkeypatch.setattr(seq2seq, "cached_tokenizer", lambda texts, size: tokenizer)
     real_build = seq2seq.build_model
 

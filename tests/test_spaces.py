@@ -237,10 +237,10 @@ def test_the_design_documents_space_strategy_and_plan_are_named_reference():
     from workbench.config import ConfigError
 
     assert spaces.CATALOGUE == "reference" and "seed" not in spaces.list_spaces()
-    cfg = validate.resolve("llama")
+    cfg = validate.resolve("llama").config
     assert (cfg["search"]["space"], cfg["study"]["stage_plan"]) == ("reference", "reference")
-    assert validate.resolve("tiny-bart", {"study.strategy": "reference"})["study"]["strategy"] \
-        == "reference"
+    reference = validate.resolve("tiny-bart", {"study.strategy": "reference"}).config
+    assert reference["study"]["strategy"] == "reference"
     with pytest.raises(SpaceError, match=r"unknown space 'seed' \(the design document's is "
                                          r"'reference'\)"):
         spaces.load_space("seed")
@@ -254,12 +254,12 @@ def test_a_study_stored_with_the_space_named_seed_resumes():
     from workbench import validate
     from workbench.study.task import check_same_task, task_of
 
-    cfg = validate.resolve("llama")
+    cfg = validate.resolve("llama").config
     study = optuna.create_study(direction="maximize")
     study.set_user_attr("task", {**task_of(cfg), "search": {**task_of(cfg)["search"],
                                                             "space": "seed"}})
     check_same_task(study, cfg, "memory")  # the same task: no refusal
-    other = validate.resolve("llama", {"search.space": "tiny"})
+    other = validate.resolve("llama", {"search.space": "tiny"}).config
     with pytest.raises(ValueError, match=r"another config \(search.space differ\)"):
         check_same_task(study, other, "memory")
 

@@ -127,7 +127,7 @@ def test_nsga2_is_selectable_and_directions_are_part_of_the_task(tmp_path, calls
 def test_constraint_rules(hp, limits, rules):
     from workbench import config as wconfig
 
-    config = wconfig.resolve("tiny-bart")
+    config = wconfig.compose("tiny-bart")
     verdict = constraints.evaluate(config, {**config["hparams"], **hp}, limits)
     assert sorted(verdict.reasons) == rules
     for key, value in verdict.values.items():
@@ -278,14 +278,13 @@ def test_bad_strategy_input_fails_before_any_work(tmp_path, monkeypatch, params,
 
 def test_stage_plans_shipped_are_valid_for_their_presets():
     from workbench import config as wconfig
+    from workbench import validate
 
     # The reference plan's first stage chooses among the preset's model candidates.
     two = {"model.candidates": ["Bllossom/llama-3.2-Korean-Bllossom-3B", "Qwen/Qwen3-4B"]}
     for preset, over in (("tiny-bart", {}), ("llama", two)):
-        cfg = wconfig.resolve(preset, over)
-        space = spaces.load_space(cfg["search"]["space"],
-                                  model_candidates=cfg["model"]["candidates"] or None)
-        plan = stages.load_plan(cfg["study"]["stage_plan"], space)
+        resolved = validate.Resolved.of(wconfig.compose(preset, over))
+        plan = stages.load_plan(resolved.config["study"]["stage_plan"], resolved.space)
         assert plan.order == STAGE_ORDER
         assert [plan.stages[s].trials for s in plan.order] == (
             [20, 30, 30, 20] if plan.name == "reference" else [6, 8, 8, 6])

@@ -45,6 +45,32 @@ def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
     assert (tmp_path / "rec" / "dev_predictions.csv").is_file()
 
 
+def test_a_run_loads_its_space_when_it_resolves_and_never_again(fake_backend, tmp_path,
+                                                                monkeypatch):
+    """The objective, the sampler's trial 0 and the record take the `Resolved`'s space: a whole
+    run loads spaces only while resolving (tests/test_config.py says which three loads)."""
+    from workbench import spaces
+
+    real, loads = spaces.load_space, []
+
+    def counted(name, model_candidates=None):
+        loads.append(str(name))
+        return real(name, model_candidates)
+
+    def fake(self, hp, report, outdir, save_to=None):
+        report(1, hp["learning_rate"] * 1000)
+        return outcome(hp["learning_rate"] * 1000)
+
+    monkeypatch.setattr(spaces, "load_space", counted)
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                           storage=sqlite_url(tmp_path), run_dir=str(tmp_path / "rec"),
+                           overrides={**QUICK, **fake_backend(fake)})
+    assert run.searched() == run.resolved.searched
+    resolving = list(loads)
+    run.optimize()
+    assert resolving == ["tiny", "tiny", spaces.CATALOGUE] and loads == resolving
+
+
 def test_resuming_a_study_does_not_enqueue_trial0_again(fake_backend, tmp_path):
     def fake(self, hp, report, outdir, save_to=None):
         report(1, hp["learning_rate"] * 1000)
@@ -202,7 +228,7 @@ def test_a_named_strategy_drives_the_study_and_the_record_says_so(fake_backend, 
 def test_each_pruner_is_built_from_the_config_and_says_why_it_pruned(pruner, cls, why):
     from workbench.study.samplers import make_pruner, prune_reason
 
-    sc = validate.resolve("tiny-bart", {"study.pruner.name": pruner})["study"]
+    sc = validate.resolve("tiny-bart", {"study.pruner.name": pruner}).config["study"]
     assert type(make_pruner(sc)).__name__ == cls
     assert type(make_pruner(sc, multi=True)).__name__ == "NopPruner"
     assert why in prune_reason(sc, 1, 12.5) and "after epoch 1: objective 12.5000" in (

@@ -87,7 +87,7 @@ def test_a_trial_writes_its_curves_to_every_tracker(tmp_path, monkeypatch):
 def test_the_trainer_reports_only_inside_a_trial(tmp_path):
     """trial_arguments hands the open trial's trackers and name to the Trainer; a base build or
     a refit (no trial) reports nowhere, whatever runtime.report_to says."""
-    cfg = validate.resolve("tiny-bart", {"runtime.report_to": ["tensorboard"]})
+    cfg = validate.resolve("tiny-bart", {"runtime.report_to": ["tensorboard"]}).config
     outside = trial_arguments(cfg["hparams"], cfg["runtime"], tmp_path, use_cpu=True)
     assert (outside["report_to"], outside["run_name"]) == ("none", None)
     token = tracking._CURRENT.set(tracking.TrialTracking(["tensorboard"], "trial-7"))

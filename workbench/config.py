@@ -1,6 +1,6 @@
-"""Presets: defaults plus small overrides, resolved into one typed config.
+"""Presets: defaults plus small overrides, composed into one typed config (`compose`).
 
-Resolution order: `params/defaults.yaml` < the search space's `fixed` values < the preset
+Composition order: `params/defaults.yaml` < the search space's `fixed` values < the preset
 (`params/presets/<name>.yaml`, after the preset it `extends`) < run overrides. Every key must
 exist in the defaults and keep its type, so a typo fails loudly before any work (papermill only
 warns on unknown parameters). A chat template named in `llm.chat_template` is read from
@@ -260,9 +260,11 @@ def preset_layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dic
     return [*preset_layers(base, (*seen, name)), (pfile, data)]
 
 
-def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The full config of `preset` with `overrides` (nested or dotted keys) applied, every key
-    known and of its type; `workbench.validate.resolve` also checks how the keys fit together."""
+def compose(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The full config of `preset` with `overrides` (nested or dotted keys) applied over the
+    defaults, the space's fixed values, the preset chain and the named strategy: every key
+    known and of its type. `workbench.validate.resolve` composes it, loads its space and checks
+    how the keys fit together."""
     defaults = read_yaml(paths.DEFAULTS)
     layers = preset_layers(preset)
     over = unflatten(overrides or {})

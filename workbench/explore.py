@@ -36,12 +36,11 @@ TABLE_COLUMNS = ("group", "type", "range", "step", "log", "condition", "searched
 # --------------------------------------------------------------------------- tables
 
 
-def searched_params(config: Mapping[str, Any], names: Sequence[str] | None = None,
-                    ) -> tuple[spaces.Space, list[spaces.Param]]:
-    """The config's space and the params it searches (`names` replaces search.params)."""
-    space = spaces.load_space(config["search"]["space"],
-                              model_candidates=config["model"]["candidates"] or None)
-    return space, spaces.select(space, list(names or config["search"]["params"]))
+def searched_params(resolved: validate.Resolved, names: Sequence[str] | None = None,
+                    ) -> list[spaces.Param]:
+    """The params to explore: the run's searched ones, or those `names` select (groups or
+    parameters of the run's space) in their place."""
+    return spaces.select(resolved.space, list(names)) if names else list(resolved.searched)
 
 
 def param_table(searched: list[spaces.Param], hparams: Mapping[str, Any],
@@ -327,8 +326,9 @@ def start_exploration(notebook: str, **params: Any) -> Exploration:
     """Validate, open the record, resolve the preset and select the searched params."""
     record = records.open_record(notebook, params, EXPLORE_PARAMETERS)
     with record.failing():
-        config = validate.resolve(params["preset"], params.get("overrides") or {})
-        space, searched = searched_params(config, params.get("searched"))
+        resolved = validate.resolve(params["preset"], params.get("overrides") or {})
+        config, space = resolved.config, resolved.space
+        searched = searched_params(resolved, params.get("searched"))
         if params["n_samples"] < 1:
             raise ValueError(f"parameter 'n_samples' must be >= 1, got {params['n_samples']}")
         if params["memory_limit_gib"] <= 0:

@@ -97,7 +97,7 @@ def source_of(record: str, tags: str | None = None, preset: str | None = None,
     overrides = flat_overrides((run.get("parameters") or {}).get("overrides") or {})
     if tags is not None:
         overrides["objective.tags"] = tags
-    config = validate.resolve(preset, overrides)
+    config = validate.resolve(preset, overrides).config
     hp = dict(config["hparams"])
     hp.update((run.get("config") or {}).get("hparams") or {})
     hp.update(trial.get("params") or {})

@@ -64,7 +64,7 @@ def data_dir_of(preset: str, overrides: Mapping[str, Any] | None = None) -> str 
     from workbench import config
 
     try:
-        return str(config.resolve(preset, dict(overrides or {}))["data"]["dir"])
+        return str(config.compose(preset, dict(overrides or {}))["data"]["dir"])
     except (ValueError, OSError, KeyError, TypeError):
         return None
 

@@ -1,15 +1,19 @@
-"""How a resolved config's keys fit together, checked in one place before any work.
+"""A run's config resolved once: composed, its space loaded, its searched params selected,
+and how its keys fit together checked, all before any work.
 
-`workbench.config` resolves a preset into a typed config (every key known, of its type); this
-module checks what spans sections and modules: searched and fixed hyperparameters, the
-backend, the LLM settings, augmentation, objectives, constraints and adaptive search. Every
-entry point (run-study, explore-space, generation-tuning, analyze, the CLI and the benchmarks)
-resolves its config through `resolve` here.
+`workbench.config.compose` turns a preset into a typed config (every key known, of its type).
+`resolve` here composes it, builds the `Resolved` (the config with its space and the params it
+searches, the one place a run's space is loaded) and checks what spans sections and modules:
+searched and fixed hyperparameters, the backend, the LLM settings, augmentation, objectives,
+constraints and adaptive search. Every entry point (run-study, explore-space,
+generation-tuning, analyze, the CLI and the benchmarks) resolves its config through `resolve`
+here and hands the `Resolved` down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from workbench import augment, backends, diversity, paths, spaces, tracking
@@ -18,23 +22,48 @@ from workbench.config import ConfigError, check_prompt_template
 from workbench.strategies import adaptive, confirm, constraints, targets
 
 
-def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The full config of `preset` with `overrides`, checked as a whole (`check`)."""
-    config = wconfig.resolve(preset, overrides)
-    check(config)
-    return config
+@dataclass(frozen=True)
+class Resolved:
+    """A composed config, its search space and the params the run searches (the rest are
+    fixed by the config's hparams)."""
+
+    config: dict[str, Any]
+    space: spaces.Space
+    searched: list[spaces.Param]
+
+    @classmethod
+    def of(cls, config: dict[str, Any]) -> Resolved:
+        """`config` with its space (`search.space`, with `model.candidates` as model_name's
+        choices) and the params `search.params` selects, groups expanded, in file order."""
+        space = spaces.load_space(config["search"]["space"],
+                                  model_candidates=config["model"]["candidates"] or None)
+        return cls(config, space, spaces.select(space, list(config["search"]["params"])))
+
+    @property
+    def names(self) -> list[str]:
+        """The searched params' names, in the space's order."""
+        return [p.name for p in self.searched]
 
 
-def check(config: Mapping[str, Any]) -> None:
+def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> Resolved:
+    """The full config of `preset` with `overrides`, with its space and searched params,
+    checked as a whole (`check`)."""
+    resolved = Resolved.of(wconfig.compose(preset, overrides))
+    check(resolved)
+    return resolved
+
+
+def check(resolved: Resolved) -> None:
     """Raise ConfigError (naming the key) for a config whose parts do not fit together."""
+    config = resolved.config
     if config["model"]["backend"] not in backends.names():
         raise ConfigError(f"model.backend: {config['model']['backend']!r} is not one of "
                           f"{', '.join(backends.names())}")
     _check_counts(config)
-    _check_search(config)
+    _check_search(resolved)
     _check_base(config)
     _check_llm(config)
-    _check_positions(config)
+    _check_positions(resolved)
     targets.check(config)
     diversity.check(config)
     constraints.check_limits(config)
@@ -80,14 +109,13 @@ def _check_counts(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"{key}: must be > 0 (or null: {none}), got {value}")
 
 
-def _check_search(config: Mapping[str, Any]) -> None:
+def _check_search(resolved: Resolved) -> None:
     """Searched and fixed hyperparameters must be usable before any work starts."""
-    candidates = config["model"]["candidates"] or None
-    space = spaces.load_space(config["search"]["space"], model_candidates=candidates)
-    searched = spaces.select(space, list(config["search"]["params"]))
+    config, searched = resolved.config, resolved.searched
     hp = config["hparams"]
     augment.check_config(config, searched)  # its strategies extend the reference's choices
-    catalogue = spaces.load_space(spaces.CATALOGUE, model_candidates=candidates)
+    catalogue = spaces.load_space(spaces.CATALOGUE,
+                                  model_candidates=config["model"]["candidates"] or None)
     for name, value in hp.items():
         param = catalogue.params.get(name)
         if param is None or param.type != "categorical" or not isinstance(value, str):
@@ -101,7 +129,7 @@ def _check_search(config: Mapping[str, Any]) -> None:
             f"hparams.min_new_tokens ({hp['min_new_tokens']}) must be <= max_new_tokens "
             f"({hp['max_new_tokens']})"
         )
-    names = {p.name for p in searched}
+    names = set(resolved.names)
     for i, entry in enumerate(config["study"]["warm_start"]):
         if not isinstance(entry, dict) or not set(entry) <= names:
             extra = sorted(set(entry) - names) if isinstance(entry, dict) else entry
@@ -134,16 +162,15 @@ def _check_llm(config: Mapping[str, Any]) -> None:
                           "llama, qwen3) to build a model from a config")
 
 
-def _check_positions(config: Mapping[str, Any]) -> None:
+def _check_positions(resolved: Resolved) -> None:
     """Fixed lengths the model's positions cannot hold (KoBART: 1026 tokens) are refused here;
     searched ones make a trial infeasible (`constraints.POSITIONS`). A model whose config
     cannot be read without the network is not checked: its availability is checked later."""
+    config = resolved.config
     positions = constraints.positions_for(config, config["hparams"])
     if positions is None:
         return
-    candidates = config["model"]["candidates"] or None
-    space = spaces.load_space(config["search"]["space"], model_candidates=candidates)
-    searched = {p.name for p in spaces.select(space, list(config["search"]["params"]))}
+    searched = set(resolved.names)
     if "model_name" in searched:
         return  # each trial's model has its own positions
     hp = config["hparams"]

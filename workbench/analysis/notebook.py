@@ -92,7 +92,7 @@ def study_source(record: str | None = None, storage: str | None = None,
         if storage is None or study_name is None:
             raise ValueError("analyze needs a record, a preset, or both storage and study_name")
         return storage, study_name, None, None
-    cfg = validate.resolve(preset)
+    cfg = validate.resolve(preset).config
     url = wstorage.resolve_url(storage or cfg["study"]["storage"],
                                paths.OUTPUTS / preset / "optuna.db")
     return url, study_name or cfg["study"]["study_name"] or preset, preset, None

@@ -66,9 +66,10 @@ def under_papermill() -> bool:
 class Tuning:
     """One run of the generation-tuning notebook: the loaded checkpoint and its record."""
 
-    def __init__(self, config: dict[str, Any], record: Record, generator: Generator,
+    def __init__(self, resolved: validate.Resolved, record: Record, generator: Generator,
                  base: dict[str, Any], params: Mapping[str, Any], run: dict[str, Any] | None):
-        self.config = config
+        self.resolved = resolved
+        self.config = resolved.config
         self.record = record
         self.generator = generator
         self.base = base
@@ -132,7 +133,7 @@ class Tuning:
 
     def optimize(self) -> pd.DataFrame:
         """The generation-only study: n_trials on the loaded model, no retraining."""
-        params = generation_params(self.config, self.params.get("search"))
+        params = generation_params(self.resolved.space, self.params.get("search"))
         storage = self.params.get("storage") or \
             f"sqlite:///{self.record.folder / 'generation.db'}"
         name = self.params.get("study_name") or f"{self.config['preset']}-generation"
@@ -271,7 +272,8 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         # A run's own overrides (its data, caps) first, this notebook's on top.
         earlier = ((run or {}).get("parameters") or {}).get("overrides") or {}
         overrides = {**flat_overrides(earlier), **flat_overrides(params.get("overrides") or {})}
-        config = validate.resolve(params["preset"], overrides)
+        resolved = validate.resolve(params["preset"], overrides)
+        config = resolved.config
         if not backends.predicts(config["model"]["backend"]):
             raise wconfig.ConfigError(
                 f"preset {params['preset']!r}: generation tuning needs a backend that loads a "
@@ -283,7 +285,7 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         if errors:
             raise wconfig.ConfigError("; ".join(errors))
         grid_configs(hp, params["grid"])  # a bad grid fails now, not after the study
-        generation_params(config, params.get("search"))
+        generation_params(resolved.space, params.get("search"))
         splits = wdata.load_splits(config)
         generator = Generator(config, hp, model_dir, splits["dev"], splits["train"])
     record.update(
@@ -294,4 +296,4 @@ def start_tuning(notebook: str, **params: Any) -> Tuning:
         eval_samples=len(generator.dev), shown=min(params["n_dialogues"], len(generator.dev)),
         base_decoding=decoding(hp), model_loads=Generator.model_loads,
     )
-    return Tuning(config, record, generator, hp, params, run)
+    return Tuning(resolved, record, generator, hp, params, run)

@@ -17,9 +17,8 @@ from workbench.gentune.generator import DECODING_KEYS, Generator, decoding
 # --------------------------------------------------------------------------- the study
 
 
-def generation_params(config: Mapping[str, Any], names: Sequence[str] | None) -> list[spaces.Param]:
-    """The searched decoding params: `names` (or the generation group) of the config's space."""
-    space = spaces.load_space(config["search"]["space"])
+def generation_params(space: spaces.Space, names: Sequence[str] | None) -> list[spaces.Param]:
+    """The searched decoding params: `names` (or the generation group) of the run's space."""
     chosen = spaces.select(space, list(names) if names else ["generation"])
     bad = [p.name for p in chosen if p.name not in DECODING_KEYS]
     if bad:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ from workbench import lifeline, storage
 from workbench.strategies import targets as wtargets
 from workbench.study.objective import build_objective
 from workbench.study.samplers import make_pruner, make_sampler, worker_seed
+from workbench.validate import Resolved
 
 OnTrial = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
 
@@ -141,14 +143,17 @@ def start_with_devices(process: mp.process.BaseProcess, visible: str | None) -> 
 WORKER = f"{__name__}:worker_main"  # what a worker process runs, imported there by `lifeline`
 
 
-def worker_main(config: dict[str, Any], url: str, study_name: str, folder: str, run_id: str,
+def worker_main(packed: bytes, url: str, study_name: str, folder: str, run_id: str,
                 index: int, timeout: float | None, owner: str | None) -> None:
     """One worker process (started through `lifeline`, so it exits when the run that started
     it dies, with its GPU already in CUDA_VISIBLE_DEVICES): run the run's queued trials
-    (`owner`'s; any when None) until none is left."""
+    (`owner`'s; any when None) until none is left. `packed`: the run's `Resolved` (config,
+    space, searched params), pickled by `run_processes`."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    resolved: Resolved = pickle.loads(packed)
+    config = resolved.config
     sc = config["study"]
-    objective = build_objective(config, Path(folder), run_id)
+    objective = build_objective(resolved, Path(folder), run_id)
     opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"],
                                   queue_only=True, owner=owner)
     freeze_long_lived()
@@ -192,25 +197,29 @@ def run_threads(config: Mapping[str, Any], url: str, name: str, objective: Any,
         gc.unfreeze()  # what the run kept alive may be collected again once it is over
 
 
-def run_processes(config: dict[str, Any], url: str, name: str, folder: Path, run_id: str,
+def run_processes(resolved: Resolved, url: str, name: str, folder: Path, run_id: str,
                   poll: Callable[[], None], on_start: Callable[[list[dict[str, Any]]], None],
                   timeout: float | None = None, owner: str | None = None
                   ) -> list[dict[str, Any]]:
-    """Run the queued trials in worker processes: one per GPU, or `study.workers` on the CPU.
+    """Run the queued trials in worker processes: one per GPU, or `study.workers` on the CPU,
+    each building its objective from `resolved` (the run's config, space and searched params).
 
     `on_start` gets the workers (name, pid, gpu as `study.gpus` numbers it, and the
     CUDA_VISIBLE_DEVICES it runs with: the id mapped through this process's own) once started;
     `poll` runs every 2 s while they work. Returns the workers with their exit codes.
     """
-    sc = config["study"]
+    sc = resolved.config["study"]
     timeout = sc["timeout"] if timeout is None else timeout
     gpus = gpu_ids(sc["gpus"])
     slots = gpus or [None] * sc["workers"]
     parent = os.environ.get("CUDA_VISIBLE_DEVICES")
     devices = [None if gpu is None else visible_devices(gpu, parent) for gpu in slots]
     ctx = mp.get_context("spawn")
+    # Pickled here, unpickled by the worker: the bytes need no import of the package before
+    # `lifeline` ties the child to this process (a `Resolved` argument would).
+    packed = pickle.dumps(resolved)
     procs = [ctx.Process(target=lifeline.run, name=f"worker-{i}", args=(
-        os.getpid(), WORKER, config, url, name, str(folder), run_id, i, timeout, owner))
+        os.getpid(), WORKER, packed, url, name, str(folder), run_id, i, timeout, owner))
         for i in range(len(slots))]
     for p, visible in zip(procs, devices, strict=True):
         start_with_devices(p, visible)

@@ -21,18 +21,18 @@ from workbench.backends.base import Timing, device_label, precision, trains_on_c
 from workbench.strategies import adaptive, confirm, constraints
 from workbench.strategies import targets as wtargets
 from workbench.study.samplers import prune_reason
+from workbench.validate import Resolved
 
 
-def build_objective(config: Mapping[str, Any], folder: Path, run_id: str,
+def build_objective(resolved: Resolved, folder: Path, run_id: str,
                     splits: Mapping[str, Any] | None = None) -> Callable[[optuna.Trial], Any]:
-    """The Optuna objective of a run, for the notebook's process and worker processes alike.
+    """The Optuna objective of a run (its config and searched params), for the notebook's
+    process and worker processes alike.
 
     Run it with `execution.free_memory` as a study callback, so nothing of a trial outlives it.
     """
     display.progress("loading the tokenizer and the model's base for the trials ...")
-    space = spaces.load_space(config["search"]["space"],
-                              model_candidates=config["model"]["candidates"] or None)
-    searched = spaces.select(space, list(config["search"]["params"]))
+    config, searched = resolved.config, resolved.searched
     splits = splits if splits is not None else wdata.load_splits(config)
     backend = backends.make_backend(config, splits)
     targets = wtargets.Targets.of(config)

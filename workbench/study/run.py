@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -25,20 +26,23 @@ from workbench.study.opening import create_study, open_study
 from workbench.study.samplers import run_seed
 from workbench.study.task import base_study_name, storage_url
 from workbench.study.view import RunView
+from workbench.validate import Resolved
 
 WAITING = (optuna.trial.TrialState.WAITING,)
 
 
 class StudyRun(RunView):
-    """A run's config, its record, and the study (or adaptive chain of studies) it drives."""
+    """A run's resolved config, its record, and the study (or adaptive chain of studies) it
+    drives."""
 
-    def __init__(self, config: dict[str, Any], record: Record,
+    def __init__(self, resolved: Resolved, record: Record,
                  warm_starts: list[dict[str, Any]] | None = None):
-        self.config = config
+        self.resolved = resolved
+        self.config = resolved.config
         self.record = record
         self.study: optuna.Study | None = None
         self.warm_starts = warm_starts or []
-        self.targets = wtargets.Targets.of(config)
+        self.targets = wtargets.Targets.of(self.config)
         self._chain: adaptive.AdaptiveSearch | None = None
 
     @property
@@ -47,9 +51,7 @@ class StudyRun(RunView):
 
     def searched(self) -> list[spaces.Param]:
         """The parameters this run searches (the rest are fixed by the config)."""
-        space = spaces.load_space(self.config["search"]["space"],
-                                  model_candidates=self.config["model"]["candidates"] or None)
-        return spaces.select(space, list(self.config["search"]["params"]))
+        return self.resolved.searched
 
     def optimize(self) -> optuna.Study:
         """Run the study; the record is updated after every trial and marked done or failed."""
@@ -79,7 +81,7 @@ class StudyRun(RunView):
             self.record.data["data"]["fingerprint"])
         self.study = study
         self.record.update(study=tables.study_fields(
-            cfg, self.targets, name, storage.shown(url), [p.name for p in self.searched()],
+            cfg, self.targets, name, storage.shown(url), self.resolved.names,
             join, before, budget))
         for note in tables.notes(self.record.data["study"]):  # asked for, not available
             print(f"note: {note}")
@@ -90,7 +92,8 @@ class StudyRun(RunView):
             study.get_trials(deepcopy=False, states=WAITING))
         in_process = not adaptive_run and not (sc["workers"] or sc["gpus"])
         # Built before the progress bar: the backend may first build a base, and says so.
-        objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
+        objective = (build_objective(self.resolved, self.folder, run_id, splits) if in_process
+                     else None)
         bar = display.Progress(name, queued, sc["timeout"])  # also on papermill's terminal
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         seeded = seeded_config(cfg, study, run_id, join)
@@ -131,8 +134,10 @@ class StudyRun(RunView):
                     seen.add(key)
                     self._progress(bar, t)
 
+        # The run's Resolved, its config the one given (this run's sampler seed, a block's).
+        resolved = replace(self.resolved, config=config or self.config)
         workers = execution.run_processes(
-            config or self.config, url, name, self.folder, run_id, poll,
+            resolved, url, name, self.folder, run_id, poll,
             lambda started: self.record.update(workers=started), timeout,
             lifecycle.owner(self.record))
         self.record.update(workers=workers)
@@ -143,7 +148,8 @@ class StudyRun(RunView):
         opened = storage.open_storage(url, heartbeat_interval=sc["heartbeat_interval"])
         where = storage.mask(url)
         in_process = not (sc["workers"] or sc["gpus"])
-        objective = build_objective(cfg, self.folder, run_id, splits) if in_process else None
+        objective = (build_objective(self.resolved, self.folder, run_id, splits) if in_process
+                     else None)
         deadline = None if sc["timeout"] is None else time.monotonic() + sc["timeout"]
 
         def run_block(study: optuna.Study, n: int, phase: int) -> int:

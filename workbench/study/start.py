@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import workbench.study.lifecycle as lifecycle
 from workbench import config as wconfig
 from workbench import data as wdata
-from workbench import paths, records, spaces, storage, validate
+from workbench import paths, records, storage, validate
 from workbench.config import model_id
 from workbench.strategies import stages, warmstart
 from workbench.strategies import targets as wtargets
@@ -63,13 +63,13 @@ def _notebook_overrides(params: Mapping[str, Any]) -> dict[str, Any]:
     return overrides
 
 
-def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
-                   explicit_budget: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The config of a stage run (its params searched, earlier bests fixed) and its record."""
+def _prepare_stage(resolved: validate.Resolved, overrides: dict[str, Any],
+                   explicit_budget: bool) -> tuple[validate.Resolved, dict[str, Any]]:
+    """The resolved config of a stage run (its params searched, earlier bests fixed) and its
+    record."""
+    config = resolved.config
     sc = config["study"]
-    space = spaces.load_space(config["search"]["space"],
-                              model_candidates=config["model"]["candidates"] or None)
-    plan = stages.load_plan(sc["stage_plan"], space)
+    plan = stages.load_plan(sc["stage_plan"], resolved.space)
     name = sc["stage"]
     if name not in plan.stages:
         raise wconfig.ConfigError(
@@ -94,7 +94,7 @@ def _prepare_stage(config: dict[str, Any], overrides: dict[str, Any],
             "searched": list(stage.params),
             "fixed": {k: v for k, v in fixed.items() if k not in stage.params},
             "start": {k: v for k, v in fixed.items() if k in stage.params},
-            "from": sources, "budget": staged["study"]["n_trials"]}
+            "from": sources, "budget": staged.config["study"]["n_trials"]}
     return staged, info
 
 
@@ -139,11 +139,12 @@ def name_by_data(config: dict[str, Any], splits: Mapping[str, Any]) -> str | Non
 
 
 def resolve_run(params: Mapping[str, Any], say: bool = False
-                ) -> tuple[dict[str, Any], dict[str, Any] | None, list[str], list[dict[str, Any]]]:
-    """The run's config (a stage's included), its stage record, searched names, warm starts;
+                ) -> tuple[validate.Resolved, dict[str, Any] | None, list[dict[str, Any]]]:
+    """The run's resolved config (a stage's included), its stage record and warm starts;
     `say`: print the study name a run on other data is given."""
     overrides = _notebook_overrides(params)
-    config = validate.resolve(params["preset"], overrides)
+    resolved = validate.resolve(params["preset"], overrides)
+    config = resolved.config
     splits = wdata.load_splits(config)  # a bad data file is refused before any work
     named = name_by_data(config, splits)
     if named and say:
@@ -152,12 +153,8 @@ def resolve_run(params: Mapping[str, Any], say: bool = False
     stage_info = None
     if config["study"]["stage"]:
         explicit = params.get("n_trials") is not None or "study.n_trials" in overrides
-        config, stage_info = _prepare_stage(config, overrides, explicit)
-    searched = [p.name for p in spaces.select(
-        spaces.load_space(config["search"]["space"],
-                          model_candidates=config["model"]["candidates"] or None),
-        list(config["search"]["params"]))]
-    return config, stage_info, searched, warmstart.entries(config["study"], searched)
+        resolved, stage_info = _prepare_stage(resolved, overrides, explicit)
+    return resolved, stage_info, warmstart.entries(resolved.config["study"], resolved.names)
 
 
 def preflight(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,9 +163,9 @@ def preflight(params: Mapping[str, Any]) -> dict[str, Any]:
     CLI calls it before papermill starts a kernel, so a bad preset, key, value, data file,
     storage URL or missing model is refused within a second or two and leaves no folder."""
     records.check_parameters(dict(params), RUN_STUDY_PARAMETERS)
-    config, _, searched, _ = resolve_run({"overrides": {}, **params})
-    check_resources(config, searched)
-    return config
+    resolved, _, _ = resolve_run({"overrides": {}, **params})
+    check_resources(resolved.config, resolved.names)
+    return resolved.config
 
 
 def start_run(notebook: str, **params: Any) -> StudyRun:
@@ -187,11 +184,11 @@ def start_run(notebook: str, **params: Any) -> StudyRun:
             print(f"note: earlier run {run['record']} was killed ({run['why']}); its record "
                   "still says 'running'")
     with record.failing():
-        config, stage_info, searched, warm = resolve_run(params, say=True)
-        check_resources(config, searched)
-    record.update(config=records.shown_config(config))
+        resolved, stage_info, warm = resolve_run(params, say=True)
+        check_resources(resolved.config, resolved.names)
+    record.update(config=records.shown_config(resolved.config))
     if stage_info is not None:
         record.update(stage=stage_info)
     if warm:
         record.update(warm_start=warm)
-    return StudyRun(config, record, warm)
+    return StudyRun(resolved, record, warm)

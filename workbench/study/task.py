@@ -40,7 +40,8 @@ def task_of(config: Mapping[str, Any]) -> dict[str, Any]:
     task = json.loads(json.dumps({k: config[k] for k in TASK_SECTIONS}, default=str))
     if task["objective"].get("tags") == "whole":  # what every study scored before the key
         task["objective"].pop("tags")
-    if task["data"].get("select_dev_samples", 0) is None:  # all of dev: a study stored without the key
+    # all of dev: the same task as a study stored without the key
+    if task["data"].get("select_dev_samples", 0) is None:
         task["data"].pop("select_dev_samples")
     if "inference_time" not in task["objective"]["targets"]:
         for key in ("timing_samples", "timing_warmup", "timing_repeats"):

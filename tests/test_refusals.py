@@ -1,4 +1,4 @@
-"""Issue 24, items 8, 9 and 13: every refusal of config, data, storage or model comes from the
+"""Every refusal of config, data, storage or model comes from the
 `workbench` command itself, before any kernel, without importing torch, transformers or peft,
 and leaves no folder; a run stopped by SIGTERM or SIGHUP says so in its record; read-only
 storages and outputs are named; `workbench presets` lists what `--preset` accepts; a run on

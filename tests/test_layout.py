@@ -114,6 +114,13 @@ def test_readme_is_short():
     assert len(lines) <= 250, f"README.md has {len(lines)} lines; the manual goes in docs/"
 
 
+def test_the_sample_script_is_a_thin_command():
+    """The generator lives in workbench.sample; the script only parses arguments and calls it."""
+    script = (paths.ROOT / "scripts" / "make_sample_data.py").read_text(encoding="utf-8")
+    assert len(script.splitlines()) <= 100
+    assert "from workbench.sample" in script or "import workbench.sample" in script
+
+
 def test_architecture_layout_names_every_module():
     architecture = (paths.ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     layout = re.search(r"^## Layout\n(.*?)(?=^## |\Z)", architecture, re.M | re.S).group(1)

@@ -10,10 +10,11 @@ import json
 import re
 import statistics
 
+import helpers
 import optuna
 import pandas as pd
 import pytest
-from helpers import PLUMBING, outcome, read_record
+from helpers import PLUMBING, outcome, read_record, sqlite_url
 
 from workbench import cli, paths, predict, validate
 from workbench import study as wstudy
@@ -29,19 +30,15 @@ REAL = {**PLUMBING, "model.base.corpus_rows": 0, "data.max_train_samples": 48,
         "hparams.warmup_ratio": 0.0, "hparams.num_beams": 1, "hparams.max_new_tokens": 20,
         "hparams.min_new_tokens": 4, "search.params": ["weight_decay", "label_smoothing"],
         "study.confirm_top_k": 2, "study.confirm_seeds": 2}
-QUICK = {**PLUMBING, "data.max_train_samples": 48, "data.max_dev_samples": 12,
+QUICK = {**helpers.QUICK,
          "search.params": ["learning_rate", "batch_size", "weight_decay", "num_beams"]}
-
-
-def storage(tmp_path):
-    return f"sqlite:///{tmp_path / 'study.db'}"
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     """A 3-trial tiny-bart study confirming its top 2 configs with 2 seeds each."""
     tmp = tmp_path_factory.mktemp("confirm")
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=storage(tmp),
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=3, storage=sqlite_url(tmp),
                            study_name="c", pruner="none", overrides=dict(REAL),
                            run_dir=str(tmp / "rec"))
     study = run.optimize()
@@ -153,8 +150,9 @@ def test_a_confirmation_run_is_never_pruned(fake_backend, tmp_path):
             "study.pruner.n_startup_trials": 1, "study.pruner.n_warmup_steps": 0,
             "study.warm_start": [{"learning_rate": 1e-4}], "study.confirm_top_k": 1,
             "study.confirm_seeds": 2}
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, storage=storage(tmp_path),
-                           overrides=over, run_dir=str(tmp_path / "rec"))
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                           storage=sqlite_url(tmp_path), overrides=over,
+                           run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = read_record(tmp_path / "rec")
     confirming = [t for t in rec["trials"] if t["origin"] == "confirm"]
@@ -166,7 +164,7 @@ def test_a_confirmation_run_is_never_pruned(fake_backend, tmp_path):
 
 def test_a_second_run_confirms_with_seeds_not_used_before(fake_backend, tmp_path):
     calls = []
-    kw = dict(preset="tiny-bart", n_trials=2, storage=storage(tmp_path), study_name="again",
+    kw = dict(preset="tiny-bart", n_trials=2, storage=sqlite_url(tmp_path), study_name="again",
               overrides={**QUICK, **fake_backend(seeded(calls)), "study.confirm_top_k": 1,
                          "study.confirm_seeds": 2, "study.warm_start": [{"learning_rate": 1e-4}]})
     wstudy.start_run("run-study", run_dir=str(tmp_path / "a"), **kw).optimize()
@@ -187,9 +185,9 @@ def test_several_objectives_say_confirmation_is_not_done(fake_backend, tmp_path,
         return outcome(10.0, {"inference_s_per_dialogue": 0.01 * hp["num_beams"]})
 
     over = {**QUICK, **fake_backend(train), "study.confirm_top_k": 2}
-    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2, storage=storage(tmp_path),
-                           objective="rouge,inference_time", overrides=over,
-                           run_dir=str(tmp_path / "rec"))
+    run = wstudy.start_run("run-study", preset="tiny-bart", n_trials=2,
+                           storage=sqlite_url(tmp_path), objective="rouge,inference_time",
+                           overrides=over, run_dir=str(tmp_path / "rec"))
     run.optimize()
     rec = read_record(tmp_path / "rec")
     assert not [t for t in rec["trials"] if t["origin"] == "confirm"]

@@ -4,41 +4,20 @@ quantized LoRA trains on the CPU, adapters reload offline, outputs are cleaned, 
 
 import json
 
-import pandas as pd
 import pytest
 import torch
-from helpers import PLUMBING
+from helpers import PLUMBING, SUMMARIES, frame
 
 from workbench import metrics, validate
 from workbench.backends import causal, chat
 from workbench.config import ConfigError
 from workbench.hub import ModelUnavailable
 
-TURNS = [
-    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
-    "#Person2#: 네, 성함과 연락처 부탁드려요.\n"
-    "#Person1#: 김민수이고 번호는 #PhoneNumber#예요.\n#Person2#: {t}에 {n}명 예약됐습니다.",
-    "#Person2#: 택배가 아직 안 왔어요. 주소는 #Address#인데요.\n#Person1#: 확인해 보니 {t}에 "
-    "도착 예정이에요.\n#Person2#: {n}개 다 오는 거죠?\n#Person1#: 네, {n}개 모두 갑니다.",
-]
-SUMMARIES = [
-    "#Person1#은 #Person2#에게 내일 {t}에 {n}명 예약을 하고 연락처를 남긴다.",
-    "#Person2#는 택배 {n}개가 {t}에 도착한다는 안내를 #Person1#에게 받는다.",
-]
 PRESETS = ["tiny-llama", "tiny-qwen"]
 # Small and quick: the test frames, no stand-in pretraining, short answers, greedy decoding.
 QUICK = {"llm.base_pretrain_epochs": 0, "hparams.max_input_length": 512,
          "hparams.max_target_length": 60, "hparams.max_new_tokens": 30,
          "hparams.min_new_tokens": 10, "hparams.num_beams": 1, "hparams.batch_size": 4}
-
-
-def frame(n: int) -> pd.DataFrame:
-    rows = []
-    for i in range(n):
-        k, t, m = i % 2, ["6시", "7시", "8시"][i % 3], 2 + i % 4
-        rows.append({"fname": f"x_{i}", "dialogue": TURNS[k].format(t=t, n=m),
-                     "references": [SUMMARIES[k].format(t=t, n=m)]})
-    return pd.DataFrame(rows)
 
 
 # Tokenizers and bases built here go to a temporary cache, not outputs/.

@@ -37,6 +37,7 @@ def outcome(value, extra=None):
 
 
 def storage(tmp_path):
+    """helpers.sqlite_url, without importing helpers (and transformers) at the top."""
     return f"sqlite:///{tmp_path / 'study.db'}"
 
 

@@ -4,35 +4,13 @@ import os
 import time
 
 import numpy as np
-import pandas as pd
 import pytest
-from helpers import GUARD_OFF
+from helpers import GUARD_OFF, frame
 from transformers import AutoModelForSeq2SeqLM, DataCollatorForSeq2Seq, PreTrainedTokenizerFast
 
 from workbench import data as wdata
 from workbench import validate
 from workbench.backends import base, bpe, seq2seq
-
-TURNS = [
-    "#Person1#: 내일 저녁 {t}에 {n}명 예약할 수 있을까요?\n"
-    "#Person2#: 네, 성함과 연락처 부탁드려요.\n"
-    "#Person1#: 김민수이고 번호는 #PhoneNumber#예요.\n#Person2#: {t}에 {n}명 예약됐습니다.",
-    "#Person2#: 택배가 아직 안 왔어요. 주소는 #Address#인데요.\n#Person1#: 확인해 보니 {t}에 "
-    "도착 예정이에요.\n#Person2#: {n}개 다 오는 거죠?\n#Person1#: 네, {n}개 모두 갑니다.",
-]
-SUMMARIES = [
-    "#Person1#은 #Person2#에게 내일 {t}에 {n}명 예약을 하고 연락처를 남긴다.",
-    "#Person2#는 택배 {n}개가 {t}에 도착한다는 안내를 #Person1#에게 받는다.",
-]
-
-
-def frame(n: int) -> pd.DataFrame:
-    rows = []
-    for i in range(n):
-        k, t, m = i % 2, ["6시", "7시", "8시"][i % 3], 2 + i % 4
-        rows.append({"fname": f"x_{i}", "dialogue": TURNS[k].format(t=t, n=m),
-                     "references": [SUMMARIES[k].format(t=t, n=m)]})
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")

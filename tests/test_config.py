@@ -57,11 +57,10 @@ def test_resolve_hands_back_the_config_with_its_space_and_searched_params():
 
 
 def test_a_run_reads_its_space_once_per_resolve(monkeypatch):
-    """`study.start.resolve_run` on tiny-bart, counted where spaces are loaded. Three loads:
-    compose's probe (the space's fixed values sit under the preset, so composing needs them),
-    the `Resolved` (the one load the run hands down: the checks, the objective and the worker
-    processes use its space), and the reference catalogue for validate's categorical check (a
-    different space)."""
+    """`study.start.resolve_run` on tiny-bart, counted where spaces are loaded. Two loads:
+    the run's space, once (compose reads its fixed values, which sit under the preset, and the
+    `Resolved` hands the same space down: the checks, the objective and the worker processes use
+    it), and the reference catalogue for validate's categorical check (a different space)."""
     from workbench import spaces
     from workbench.study import start
 
@@ -74,7 +73,22 @@ def test_a_run_reads_its_space_once_per_resolve(monkeypatch):
     monkeypatch.setattr(spaces, "load_space", counted)
     resolved, stage, _ = start.resolve_run({"preset": "tiny-bart", "overrides": {}})
     assert stage is None and resolved.space.name == "tiny"
-    assert loads == ["tiny", "tiny", spaces.CATALOGUE]
+    assert loads == ["tiny", spaces.CATALOGUE]
+
+
+@pytest.mark.parametrize("preset", wconfig.list_presets())
+def test_composing_reads_the_space_the_composed_config_names(preset):
+    """`resolve` hands down the space compose read its fixed values from, without loading it
+    again: for every preset, space and named strategy, it is the space the config names."""
+    from workbench import paths, spaces
+
+    for strategy in [None, *wconfig.read_yaml(paths.STRATEGIES)]:
+        for name in spaces.list_spaces():
+            config, space = wconfig.compose_with_space(
+                preset, {"search.space": name, "study.strategy": strategy})
+            named = spaces.load_space(config["search"]["space"],
+                                      model_candidates=config["model"]["candidates"] or None)
+            assert space == named, (strategy, name)
 
 
 def test_space_fixed_values_sit_under_the_preset():

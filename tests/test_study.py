@@ -48,7 +48,7 @@ def test_study_records_trials_and_trial0_is_the_preset(tmp_path):
 def test_a_run_loads_its_space_when_it_resolves_and_never_again(fake_backend, tmp_path,
                                                                 monkeypatch):
     """The objective, the sampler's trial 0 and the record take the `Resolved`'s space: a whole
-    run loads spaces only while resolving (tests/test_config.py says which three loads)."""
+    run loads spaces only while resolving (tests/test_config.py says which two loads)."""
     from workbench import spaces
 
     real, loads = spaces.load_space, []
@@ -68,7 +68,7 @@ def test_a_run_loads_its_space_when_it_resolves_and_never_again(fake_backend, tm
     assert run.searched() == run.resolved.searched
     resolving = list(loads)
     run.optimize()
-    assert resolving == ["tiny", "tiny", spaces.CATALOGUE] and loads == resolving
+    assert resolving == ["tiny", spaces.CATALOGUE] and loads == resolving
 
 
 def test_resuming_a_study_does_not_enqueue_trial0_again(fake_backend, tmp_path):

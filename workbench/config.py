@@ -263,8 +263,16 @@ def preset_layers(name: str, seen: tuple[str, ...] = ()) -> list[tuple[Path, dic
 def compose(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The full config of `preset` with `overrides` (nested or dotted keys) applied over the
     defaults, the space's fixed values, the preset chain and the named strategy: every key
-    known and of its type. `workbench.validate.resolve` composes it, loads its space and checks
+    known and of its type. `workbench.validate.resolve` composes it with its space and checks
     how the keys fit together."""
+    return compose_with_space(preset, overrides)[0]
+
+
+def compose_with_space(preset: str, overrides: Mapping[str, Any] | None = None,
+                       ) -> tuple[dict[str, Any], spaces.Space]:
+    """`compose`, with the search space it read the fixed values from: the config's own
+    (`search.space`, `model.candidates` as model_name's choices; the strategy sets only study
+    keys, so the composed config names the same space)."""
     defaults = read_yaml(paths.DEFAULTS)
     layers = preset_layers(preset)
     over = unflatten(overrides or {})
@@ -286,7 +294,7 @@ def compose(preset: str, overrides: Mapping[str, Any] | None = None) -> dict[str
     config = merge(config, over, "overrides", defaults)
     config["llm"]["chat_template"] = chat_template(config["llm"]["chat_template"])
     config["preset"] = preset
-    return config
+    return config, space
 
 
 # A chat template's name: a file name in params/chat_templates/ without its .jinja.

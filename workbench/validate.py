@@ -32,11 +32,13 @@ class Resolved:
     searched: list[spaces.Param]
 
     @classmethod
-    def of(cls, config: dict[str, Any]) -> Resolved:
+    def of(cls, config: dict[str, Any], space: spaces.Space | None = None) -> Resolved:
         """`config` with its space (`search.space`, with `model.candidates` as model_name's
-        choices) and the params `search.params` selects, groups expanded, in file order."""
-        space = spaces.load_space(config["search"]["space"],
-                                  model_candidates=config["model"]["candidates"] or None)
+        choices; loaded unless given) and the params `search.params` selects, groups expanded,
+        in file order."""
+        if space is None:
+            space = spaces.load_space(config["search"]["space"],
+                                      model_candidates=config["model"]["candidates"] or None)
         return cls(config, space, spaces.select(space, list(config["search"]["params"])))
 
     @property
@@ -48,7 +50,7 @@ class Resolved:
 def resolve(preset: str, overrides: Mapping[str, Any] | None = None) -> Resolved:
     """The full config of `preset` with `overrides`, with its space and searched params,
     checked as a whole (`check`)."""
-    resolved = Resolved.of(wconfig.compose(preset, overrides))
+    resolved = Resolved.of(*wconfig.compose_with_space(preset, overrides))
     check(resolved)
     return resolved
 

@@ -13,7 +13,7 @@ import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from workbench import analysis, config, notebooks, validate
+from workbench import analysis, cli, config, notebooks, validate
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -250,7 +250,7 @@ def first_code_cell_failed(nb_path, message):
 
 
 @pytest.mark.slow
-def test_analyze_notebook_on_a_multi_objective_study(tmp_path):
+def test_analyze_notebook_on_a_multi_objective_study(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 's.db'}"
     study = synthetic_study(url, name="mo", n=12, multi=True)
     folder = notebooks.run_notebook("analyze", {"storage": url, "study_name": "mo", "top_k": 5},
@@ -275,6 +275,15 @@ def test_analyze_notebook_on_a_multi_objective_study(tmp_path):
     for title in ("Optimization History Plot", "Parallel Coordinate Plot", "Slice Plot",
                   "Contour Plot", "Pareto-front Plot", "Hyperparameter Importances"):
         assert title in html, title
+    # The terminal names the analysed study's best on both objectives (not "no healthy trial").
+    capsys.readouterr()
+    cli._print_record(folder)
+    said = capsys.readouterr().out.splitlines()[-1]
+    values = ", ".join(f"{n} {v:.4f}" for n, v in zip(rec["study"]["objectives"],
+                                                         rec["best"]["values"], strict=True))
+    assert said == (f"analysed study's best: trial {rec['best']['number']} ({values}); "
+                    f"trials {rec['counts']}")
+    assert len(rec["best"]["values"]) == len(rec["study"]["objectives"]) == 2
 
 
 @pytest.mark.parametrize(("params", "message"), [

@@ -64,8 +64,13 @@ def analyzed(real_study, tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_analyze_record_of_a_real_study(analyzed, real_study):
+def test_analyze_record_of_a_real_study(analyzed, real_study, capsys):
     rec = json.loads((analyzed / "results.json").read_text(encoding="utf-8"))
+    capsys.readouterr()
+    cli._print_record(analyzed)  # what `workbench run analyze` ends with
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"analysed study's best: trial {rec['best']['number']} "
+        f"(dev ROUGE {rec['best']['values'][0]:.4f}); trials {rec['counts']}")
     assert rec["status"] == "completed"
     assert rec["study"]["name"] == "real"
     assert rec["analyzed_preset"] == "tiny-bart"

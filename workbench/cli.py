@@ -63,6 +63,11 @@ def _print_record(folder: Path) -> None:
                   if best.get("runs") else "")  # a config chosen on confirmation runs
         print(f"best dev ROUGE {best['value']:.4f}{spread} (trial {best['number']}{shown}); "
               f"{floors}; trials {data.get('counts')}")
+    elif best.get("values"):  # an analysis: the analysed study's best, on each objective
+        names = (data.get("study") or {}).get("objectives") or []
+        on = ", ".join(f"{n} {v:.4f}" for n, v in zip(names, best["values"], strict=False))
+        print(f"analysed study's best: trial {best['number']} ({on}); "
+              f"trials {data.get('counts')}")
     elif data.get("counts"):
         print(f"no healthy trial: no best ({floors}; trials {data.get('counts')})")
     if degenerate:

@@ -68,9 +68,11 @@ def test_analyze_record_of_a_real_study(analyzed, real_study, capsys):
     rec = json.loads((analyzed / "results.json").read_text(encoding="utf-8"))
     capsys.readouterr()
     cli._print_record(analyzed)  # what `workbench run analyze` ends with
+    distinct = rec["best"]["diversity"]["distinct_share"]  # the trial's own, from the study
     assert capsys.readouterr().out.splitlines()[-1] == (
         f"analysed study's best: trial {rec['best']['number']} "
-        f"(dev ROUGE {rec['best']['values'][0]:.4f}); trials {rec['counts']}")
+        f"(dev ROUGE {rec['best']['values'][0]:.4f}, {distinct:.0%} distinct predictions); "
+        f"trials {rec['counts']}")
     assert rec["status"] == "completed"
     assert rec["study"]["name"] == "real"
     assert rec["analyzed_preset"] == "tiny-bart"

@@ -66,7 +66,9 @@ def _print_record(folder: Path) -> None:
     elif best.get("values"):  # an analysis: the analysed study's best, on each objective
         names = (data.get("study") or {}).get("objectives") or []
         on = ", ".join(f"{n} {v:.4f}" for n, v in zip(names, best["values"], strict=False))
-        print(f"analysed study's best: trial {best['number']} ({on}); "
+        distinct = (best.get("diversity") or {}).get("distinct_share")
+        shown = f", {distinct:.0%} distinct predictions" if distinct is not None else ""
+        print(f"analysed study's best: trial {best['number']} ({on}{shown}); "
               f"trials {data.get('counts')}")
     elif data.get("counts"):
         print(f"no healthy trial: no best ({floors}; trials {data.get('counts')})")

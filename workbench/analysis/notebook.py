@@ -272,8 +272,8 @@ def start_analysis(notebook: str, **params: Any) -> Analysis:
         if params.get("record") else None,
         analyzed_preset=preset,
         counts={k: int(v) for k, v in state_counts(study)["trials"].items()},
-        best={"number": best.number, "values": list(best.values), "params": best.params}
-        if best else None,
+        best={"number": best.number, "values": list(best.values), "params": best.params,
+              "diversity": best.user_attrs.get("diversity")} if best else None,
         completed_trials=len(done),
     )
     return Analysis(study, record, preset, params["top_k"], params["n_top_params"], data,

@@ -69,10 +69,14 @@ def test_analyze_record_of_a_real_study(analyzed, real_study, capsys):
     capsys.readouterr()
     cli._print_record(analyzed)  # what `workbench run analyze` ends with
     distinct = rec["best"]["diversity"]["distinct_share"]  # the trial's own, from the study
+    floors = rec["baselines"]  # the source record's, beside the score as after the study
+    assert floors == json.loads((real_study[0] / "run" / "results.json").read_text(
+        encoding="utf-8"))["baselines"]
     assert capsys.readouterr().out.splitlines()[-1] == (
         f"analysed study's best: trial {rec['best']['number']} "
         f"(dev ROUGE {rec['best']['values'][0]:.4f}, {distinct:.0%} distinct predictions); "
-        f"trials {rec['counts']}")
+        f"lead-2 baseline {floors['lead2']['final']:.4f}; "
+        f"best constant output {floors['constant']['final']:.4f}; trials {rec['counts']}")
     assert rec["status"] == "completed"
     assert rec["study"]["name"] == "real"
     assert rec["analyzed_preset"] == "tiny-bart"

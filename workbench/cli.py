@@ -69,7 +69,7 @@ def _print_record(folder: Path) -> None:
         distinct = (best.get("diversity") or {}).get("distinct_share")
         shown = f", {distinct:.0%} distinct predictions" if distinct is not None else ""
         print(f"analysed study's best: trial {best['number']} ({on}{shown}); "
-              f"trials {data.get('counts')}")
+              f"{floors + '; ' if floors else ''}trials {data.get('counts')}")
     elif data.get("counts"):
         print(f"no healthy trial: no best ({floors}; trials {data.get('counts')})")
     if degenerate:

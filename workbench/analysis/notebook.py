@@ -274,6 +274,7 @@ def start_analysis(notebook: str, **params: Any) -> Analysis:
         counts={k: int(v) for k, v in state_counts(study)["trials"].items()},
         best={"number": best.number, "values": list(best.values), "params": best.params,
               "diversity": best.user_attrs.get("diversity")} if best else None,
+        baselines=(data or {}).get("baselines"),  # the source run's floors, on the same task
         completed_trials=len(done),
     )
     return Analysis(study, record, preset, params["top_k"], params["n_top_params"], data,
